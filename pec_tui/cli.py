@@ -1,0 +1,272 @@
+"""Command line: ``pec-tui`` opens the console; subcommands serve cron and SSH one-liners.
+
+Exit codes: 0 done, 1 refused or failed (with one Portuguese sentence on stderr), 2 usage.
+Start-up must stay light: Textual is imported only by the command that opens the console.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from pec_tui import __version__
+from pec_tui.errors import PecError
+
+log = logging.getLogger("pec_tui")
+
+_USAGE_TRANSLATIONS = (
+    ("the following arguments are required: ", "faltam os argumentos obrigatórios: "),
+    ("unrecognized arguments: ", "argumentos não reconhecidos: "),
+    ("invalid choice: ", "opção inválida: "),
+    ("expected one argument", "precisa de um valor"),
+    ("argument ", "argumento "),
+    ("choose from ", "escolha entre "),
+    ("invalid int value: ", "número inválido: "),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for english, portuguese in _USAGE_TRANSLATIONS:
+            message = message.replace(english, portuguese)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {message}\nUse '{self.prog} --help' para ver as opções.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pec-tui",
+        description="Console de administração do e-SUS APS PEC. Sem comando, abre o console.",
+    )
+    parser.add_argument("--version", action="version", version=f"pec-tui {__version__}")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="banco a usar: sqlite:///caminho ou postgresql://usuário:senha@máquina:porta/banco",
+    )
+    parser.add_argument(
+        "--pec-home",
+        metavar="PASTA",
+        help="pasta de instalação do PEC (padrão /opt/e-SUS, quando existe): lê o banco de "
+        "webserver/config/application.properties",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMANDO", parser_class=_Parser)
+
+    commands.add_parser("console", help="abre o console (o mesmo que não dar comando)")
+
+    demo = commands.add_parser("demo", help="cria (uma vez) e abre a instalação de demonstração")
+    demo.add_argument("--recriar", action="store_true", help="apaga e recria o banco de demonstração")
+    demo.add_argument("--sem-console", action="store_true", help="só cria o banco, sem abrir o console")
+
+    init = commands.add_parser("init", help="cria o esquema, o primeiro município e o administrador da instalação")
+    init.add_argument("--municipio", required=True, metavar="IBGE", help="código IBGE do município (7 dígitos)")
+    init.add_argument("--admin-cpf", required=True, metavar="CPF")
+    init.add_argument("--admin-name", required=True, metavar="NOME")
+    init.add_argument(
+        "--admin-password-file", metavar="ARQUIVO", help="arquivo com a senha (sem ele, a senha é perguntada)"
+    )
+    init.add_argument("--nome-instalacao", metavar="NOME")
+    init.add_argument("--treinamento", action="store_true", help="marca a instalação como de treinamento")
+
+    status = commands.add_parser("status", help="a instalação num relance")
+    status.add_argument("--json", action="store_true", help="saída em JSON")
+
+    commands.add_parser("migrate", help="aplica as migrações pendentes do esquema")
+
+    audit = commands.add_parser("audit", help="trilha de auditoria")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    verify = audit_commands.add_parser("verify", help="verifica a cadeia de hashes da trilha de auditoria")
+    verify.add_argument("--json", action="store_true", help="saída em JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = {
+        None: cmd_console,
+        "console": cmd_console,
+        "demo": cmd_demo,
+        "init": cmd_init,
+        "status": cmd_status,
+        "migrate": cmd_migrate,
+        "audit": cmd_audit,
+    }[args.command]
+    try:
+        return handler(args)
+    except PecError as exc:
+        print(f"pec-tui: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("pec-tui: interrompido.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last net: a sentence on screen, the traceback in the log file
+        path = _log_unexpected(exc)
+        print(
+            f"pec-tui: erro inesperado ({type(exc).__name__}). Detalhes gravados em {path}.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _log_unexpected(exc: BaseException) -> Path:
+    from pec_tui.storage.database import data_dir
+
+    path = data_dir() / "pec-tui.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+        log.addHandler(handler)
+        log.error("erro inesperado", exc_info=exc)
+        handler.close()
+        log.removeHandler(handler)
+    except OSError:
+        pass
+    return path
+
+
+def _open(args: argparse.Namespace, *, must_exist: bool = True, check_schema: bool = True):
+    from pec_tui.storage.database import open_database, resolve_target
+    from pec_tui.storage.migrations import require_schema
+
+    target = resolve_target(args.database, args.pec_home)
+    opened = open_database(target, must_exist=must_exist)
+    if check_schema:
+        require_schema()
+    return opened
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pec_tui import status
+
+    opened = _open(args)
+    data = status.collect(opened)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(status.render_text(data))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from pec_tui import audit
+
+    _open(args)
+    result = audit.verify()
+    if args.json:
+        print(
+            json.dumps(
+                {"integra": result.ok, "eventos": result.count, "linha_quebrada": result.broken_id, "mensagem": result.message},
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from pec_tui.storage.migrations import migrate
+
+    _open(args, check_schema=False)
+    applied = migrate()
+    print("Esquema já está atualizado." if not applied else f"Migrações aplicadas: {', '.join(map(str, applied))}.")
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.admin_password_file:
+        path = Path(args.admin_password_file)
+        try:
+            return path.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise PecError(f"Não foi possível ler o arquivo de senha {path}: {exc.strerror or exc}.") from None
+    if not sys.stdin.isatty():
+        raise PecError("Informe a senha com --admin-password-file (não há terminal para perguntá-la).")
+    import getpass
+
+    first = getpass.getpass("Senha do administrador da instalação: ")
+    second = getpass.getpass("Repita a senha: ")
+    if first != second:
+        raise PecError("As senhas informadas não são iguais.")
+    return first
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from pec_tui.installation import init_installation
+    from pec_tui.passwords import check_policy
+    from pec_tui.validators import require_cpf
+
+    # Check what can be checked before creating anything.
+    require_cpf(args.admin_cpf, "admin_cpf")
+    password = _read_password(args)
+    check_policy(password)
+    _open(args, must_exist=False, check_schema=False)
+    result = init_installation(
+        municipio=args.municipio,
+        admin_cpf=args.admin_cpf,
+        admin_name=args.admin_name,
+        admin_password=password,
+        installation_name=args.nome_instalacao,
+        training=args.treinamento,
+    )
+    print(
+        f"Instalação criada: município {result.municipality}; administrador da instalação "
+        f"{result.admin_login}; esquema versão {result.schema_version}."
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pec_tui import demo
+    from pec_tui.storage.database import DatabaseTarget, demo_path, open_database, sqlite_url
+
+    path = demo_path()
+    if args.database or args.pec_home:
+        raise PecError("A demonstração usa o seu próprio banco SQLite; não combine 'demo' com --database ou --pec-home.")
+    if args.recriar:
+        demo.remove(path)
+    created = not path.exists()
+    if created:
+        print(f"Criando a instalação de demonstração em {path} …", file=sys.stderr)
+        demo.create(path)
+    opened = open_database(DatabaseTarget(sqlite_url(path), "demo"))
+    if args.sem_console:
+        print(f"Banco de demonstração {'criado' if created else 'já existe'}: {path}")
+        return 0
+    return _run_console(opened)
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from pec_tui.storage.database import embedded_path
+
+    if not args.database and not args.pec_home:
+        from pec_tui.storage.database import resolve_target
+
+        target = resolve_target(None, None)
+        if target.source == "embutido" and not embedded_path().exists():
+            raise PecError(
+                "Nenhuma instalação encontrada: use 'pec-tui demo' para a demonstração, "
+                "'pec-tui init' para criar uma, ou --database/--pec-home para abrir a do PEC."
+            )
+    opened = _open(args)
+    return _run_console(opened)
+
+
+def _run_console(opened) -> int:
+    from pec_tui.storage.migrations import require_schema
+
+    require_schema()
+    from pec_tui.app import PecTuiApp  # Textual only from here on
+
+    app = PecTuiApp(opened)
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

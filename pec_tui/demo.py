@@ -1,0 +1,112 @@
+"""The demo installation: an embedded SQLite file of a fictitious municipal network.
+
+It lives beside the domain modules (not in ``storage``) because it is built with them.
+
+Built once by ``pec-tui demo`` through the same domain functions an administrator uses, so
+every rule and audit event holds in the demo too. Later modules add their own demo data here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pec_tui import clock, installation, settings
+from pec_tui.passwords import hash_password
+from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url, transaction
+from pec_tui.storage.models import Professional, User
+
+DEMO_MUNICIPALITY_IBGE = "4204202"  # Chapecó/SC — the data itself is fictitious
+DEMO_INSTALLATION_NAME = "PEC Demonstração — Secretaria Municipal de Saúde"
+DEMO_PASSWORD = "demo1234"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    cpf: str
+    name: str
+    role: str
+    password: str = DEMO_PASSWORD
+
+
+# Valid CPFs (check digits) reserved for the demo.
+INSTALLATION_ADMIN = DemoAccount("52998224725", "Helena Martins Duarte", "Administrador da instalação")
+MUNICIPAL_ADMIN = DemoAccount("11144477735", "Rafael Souza Lima", "Administrador municipal")
+BLOCKED_USER = DemoAccount("39053344705", "Carla Nunes Ferreira", "Usuária bloqueada", password="")
+FIRST_ACCESS_USER = DemoAccount("16899535009", "Paulo Henrique Alves", "Primeiro acesso (senha: CPF + esus)")
+
+ACCOUNTS = (INSTALLATION_ADMIN, MUNICIPAL_ADMIN)
+
+
+def remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        candidate = Path(f"{path}{suffix}")
+        if candidate.exists():
+            candidate.unlink()
+
+
+def create(path: Path) -> None:
+    """Write the demo database to ``path`` (a temporary file renamed at the end)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    remove(temporary)
+    opened = open_database(DatabaseTarget(sqlite_url(temporary), "demo"), must_exist=False)
+    try:
+        populate()
+        opened.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        opened.db.execute_sql("PRAGMA journal_mode=DELETE")
+    finally:
+        opened.close()
+    os.replace(temporary, path)
+    remove(temporary)
+
+
+def populate() -> None:
+    """Fill the open (empty) database with the demo installation."""
+    installation.init_installation(
+        municipio=DEMO_MUNICIPALITY_IBGE,
+        admin_cpf=INSTALLATION_ADMIN.cpf,
+        admin_name=INSTALLATION_ADMIN.name,
+        admin_password=INSTALLATION_ADMIN.password,
+        installation_name=DEMO_INSTALLATION_NAME,
+        training=True,
+    )
+    with transaction():
+        settings.put(settings.DEMO, text="true")
+        settings.put(settings.INSTALLATION_LINK, text="http://pec.demo.saude.local:8080")
+    municipality = installation.find_municipality(DEMO_MUNICIPALITY_IBGE)
+    admin = _user_with_professional(MUNICIPAL_ADMIN, password=MUNICIPAL_ADMIN.password)
+    installation.add_municipal_admin(municipality.id, admin.id, by_user_id=None)
+    blocked = _user_with_professional(BLOCKED_USER, password="Senha2024", cns="700000000000005")
+    with transaction():
+        User.update(blocked=True, failed_attempts=5).where(User.id == blocked.user_id).execute()
+    _user_with_professional(FIRST_ACCESS_USER, password=None)
+
+
+def _user_with_professional(account: DemoAccount, *, password: str | None, cns: str | None = None) -> Professional:
+    with transaction():
+        now = clock.now()
+        user = User.create(
+            login=account.cpf,
+            password_hash=hash_password(password) if password else None,
+            password_changed_at=now if password else None,
+            must_change_password=password is None,
+        )
+        return Professional.create(cpf=account.cpf, name=account.name, user=user.id, cns=cns)
+
+
+def credentials_banner() -> str:
+    """What the login screen shows on the demo database."""
+    return (
+        f"Demonstração — administrador da instalação: CPF {_fmt(INSTALLATION_ADMIN.cpf)}, "
+        f"senha {INSTALLATION_ADMIN.password}  ·  administrador municipal: CPF {_fmt(MUNICIPAL_ADMIN.cpf)}, "
+        f"senha {MUNICIPAL_ADMIN.password}"
+    )
+
+
+def _fmt(cpf: str) -> str:
+    from pec_tui.validators import format_cpf
+
+    return format_cpf(cpf)
+

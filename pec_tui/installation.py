@@ -1,0 +1,136 @@
+"""Creating an installation (``pec-tui init``) and reading what it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pec_tui import audit, clock, settings
+from pec_tui.audit import EventType, RecordType
+from pec_tui.errors import PecError, ValidationError
+from pec_tui.passwords import check_policy, hash_password
+from pec_tui.storage import migrations
+from pec_tui.storage.database import transaction
+from pec_tui.storage.models import (
+    ActorRole,
+    InstallationAdmin,
+    InstallationMunicipality,
+    Localidade,
+    MunicipalAdmin,
+    Professional,
+    State,
+    User,
+)
+from pec_tui.validators import digits, format_cpf, require_cpf
+
+COMPONENT = "pec-tui/instalacao"
+
+
+def find_municipality(ibge: str, field: str = "municipio") -> Localidade:
+    """The municipality with this 7-digit IBGE code, checked against the shipped table."""
+    code = digits(ibge)
+    if len(code) != 7:
+        raise ValidationError(
+            f"O código IBGE do município deve ter 7 dígitos (informado: '{ibge}').", field
+        )
+    found = Localidade.select(Localidade, State).join(State).where(Localidade.ibge == code).first()
+    if found is None:
+        raise ValidationError(f"Não existe município com o código IBGE {code}.", field)
+    return found
+
+
+def is_initialized() -> bool:
+    return InstallationAdmin.select().exists()
+
+
+@dataclass(frozen=True)
+class InitResult:
+    municipality: str
+    admin_login: str
+    schema_version: int
+
+
+def init_installation(
+    *,
+    municipio: str,
+    admin_cpf: str,
+    admin_name: str,
+    admin_password: str,
+    installation_name: str | None = None,
+    training: bool = False,
+) -> InitResult:
+    """Create the schema (if needed), the first municipality and the installation administrator."""
+    migrations.migrate()
+    cpf = require_cpf(admin_cpf, "admin_cpf")
+    name = " ".join((admin_name or "").split())
+    if len(name) < 3:
+        raise ValidationError("Informe o nome completo do administrador da instalação.", "admin_name")
+    check_policy(admin_password, field="admin_password")
+    municipality = find_municipality(municipio)
+    if is_initialized():
+        raise PecError("Esta instalação já foi iniciada: o administrador da instalação já existe.")
+    with transaction():
+        now = clock.now()
+        settings.put(settings.INSTALLATION_NAME, text=installation_name or f"PEC {municipality.name}")
+        settings.put(settings.INSTALLATION_TYPE, text="PRONTUARIO")
+        settings.put(settings.TRAINING, text="true" if training else "false")
+        InstallationMunicipality.create(localidade=municipality.id, activated_at=now, active=True)
+        user = User.create(
+            login=cpf,
+            password_hash=hash_password(admin_password),
+            password_changed_at=now,
+            must_change_password=False,
+        )
+        existing = Professional.get_or_none(Professional.cpf == cpf)
+        if existing is None:
+            professional = Professional.create(cpf=cpf, name=name, user=user.id)
+        else:
+            existing.user = user.id
+            existing.save()
+            professional = existing
+        role = ActorRole.create(professional=professional.id, kind=ActorRole.INSTALLATION_ADMIN)
+        InstallationAdmin.create(role=role.id)
+        audit.record(
+            EventType.DATABASE_OPERATION,
+            component=COMPONENT,
+            record_type=RecordType.MUNICIPALITY,
+            record_id=municipality.id,
+            details=f"Criação da instalação com o município {municipality.name}/{municipality.state.acronym} "
+            f"({municipality.ibge}); administrador da instalação: {format_cpf(cpf)}",
+        )
+    return InitResult(
+        f"{municipality.name}/{municipality.state.acronym}", cpf, migrations.schema_version() or 0
+    )
+
+
+def add_municipal_admin(localidade_id: int, professional_id: int, *, by_user_id: int | None) -> None:
+    """Make a professional the one responsible (municipal administrator) of a municipality.
+
+    Only one responsible per municipality (3.1.4)."""
+    with transaction():
+        if MunicipalAdmin.select().where(MunicipalAdmin.localidade == localidade_id).exists():
+            locality = Localidade.get_by_id(localidade_id)
+            raise PecError(f"{locality.name} já tem um responsável municipal; só é possível um por município.")
+        role = ActorRole.create(professional=professional_id, kind=ActorRole.MUNICIPAL_ADMIN)
+        MunicipalAdmin.create(role=role.id, localidade=localidade_id)
+        InstallationMunicipality.insert(
+            localidade=localidade_id, activated_at=clock.now(), active=True
+        ).on_conflict_ignore().execute()
+        audit.record(
+            EventType.DATABASE_OPERATION,
+            component=COMPONENT,
+            user_id=by_user_id,
+            record_type=RecordType.MUNICIPALITY,
+            record_id=localidade_id,
+            details=f"Criação tb_adm_municipal atributos: co_ator_papel={role.id}, co_prof={professional_id}",
+        )
+
+
+def installation_municipalities() -> list[Localidade]:
+    return list(
+        Localidade.select(Localidade, State)
+        .join(State)
+        .switch(Localidade)
+        .join(InstallationMunicipality)
+        .where(InstallationMunicipality.active == True)  # noqa: E712
+        .order_by(Localidade.name)
+    )

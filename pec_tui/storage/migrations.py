@@ -1,0 +1,100 @@
+"""Versioned schema migrations, for SQLite and PostgreSQL alike.
+
+Rule for later versions: a migration that adds a column also adds the field to the model and
+registers it with :func:`add_column`, which skips a column that already exists (a database
+created fresh at version N gets it from ``create_tables``). Data migrations are plain functions.
+Each migration runs in its own transaction and records itself in ``pectui_versao_esquema``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from peewee import Field
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate as run_operations
+
+from pec_tui import clock
+from pec_tui.errors import PecError
+
+from . import reference
+from .database import current_database, is_postgres, transaction
+from .models import ALL_MODELS, SchemaVersion
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[], None]
+
+
+def _initial_schema() -> None:
+    current_database().create_tables(ALL_MODELS, safe=True)
+    reference.seed_geography()
+    reference.seed_unit_and_team_types()
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "Esquema inicial: tabelas do PEC e do pec-tui, UFs e municípios do IBGE", _initial_schema),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def add_column(model, field_name: str) -> None:
+    """Add ``model.<field_name>`` to its table unless the column is already there."""
+    db = current_database()
+    field: Field = model._meta.fields[field_name]
+    table = model._meta.table_name
+    columns = {column.name for column in db.get_columns(table)}
+    if field.column_name in columns:
+        return
+    migrator = PostgresqlMigrator(db) if is_postgres(db) else SqliteMigrator(db)
+    run_operations(migrator.add_column(table, field.column_name, field))
+
+
+def schema_version() -> int | None:
+    """The version of this database's schema, or ``None`` when it has none of ours."""
+    db = current_database()
+    if not db.table_exists(SchemaVersion._meta.table_name):
+        return None
+    row = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else None
+
+
+def migrate() -> list[int]:
+    """Apply every pending migration; return the versions applied."""
+    db = current_database()
+    current = schema_version() or 0
+    if current > LATEST_VERSION:
+        raise PecError(
+            f"O banco está na versão {current} do esquema do pec-tui, mais nova que a deste programa "
+            f"({LATEST_VERSION}); atualize o pec-tui."
+        )
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.version <= current:
+            continue
+        with transaction():
+            if not db.table_exists(SchemaVersion._meta.table_name):
+                db.create_tables([SchemaVersion])
+            migration.apply()
+            SchemaVersion.create(
+                version=migration.version, applied_at=clock.now(), description=migration.description
+            )
+        applied.append(migration.version)
+    return applied
+
+
+def require_schema() -> int:
+    """Refuse to go on when the database has no pec-tui schema or an older one."""
+    version = schema_version()
+    if version is None:
+        raise PecError("Este banco não tem o esquema do pec-tui; crie-o com 'pec-tui init'.")
+    if version < LATEST_VERSION:
+        raise PecError(
+            f"O esquema do banco está na versão {version} e este pec-tui usa a {LATEST_VERSION}; "
+            "rode 'pec-tui migrate'."
+        )
+    return version
