@@ -98,10 +98,12 @@ def _user_with_professional(account: DemoAccount, *, password: str | None, cns: 
 
 def credentials_banner() -> str:
     """What the login screen shows on the demo database."""
-    return (
-        f"Demonstração — administrador da instalação: CPF {_fmt(INSTALLATION_ADMIN.cpf)}, "
-        f"senha {INSTALLATION_ADMIN.password}  ·  administrador municipal: CPF {_fmt(MUNICIPAL_ADMIN.cpf)}, "
-        f"senha {MUNICIPAL_ADMIN.password}"
+    return "\n".join(
+        [
+            "Demonstração — dados fictícios. Contas:",
+            f"  {INSTALLATION_ADMIN.role}: CPF {_fmt(INSTALLATION_ADMIN.cpf)}, senha {INSTALLATION_ADMIN.password}",
+            f"  {MUNICIPAL_ADMIN.role}: CPF {_fmt(MUNICIPAL_ADMIN.cpf)}, senha {MUNICIPAL_ADMIN.password}",
+        ]
     )
 
 

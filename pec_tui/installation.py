@@ -134,3 +134,35 @@ def installation_municipalities() -> list[Localidade]:
         .where(InstallationMunicipality.active == True)  # noqa: E712
         .order_by(Localidade.name)
     )
+
+
+@dataclass(frozen=True)
+class InstallationSummary:
+    """What the console's header shows about the installation."""
+
+    name: str
+    municipalities: tuple[str, ...]
+    demo: bool
+    training: bool
+
+    @property
+    def production(self) -> bool:
+        """A real installation: neither the demo nor a training base."""
+        return not (self.demo or self.training)
+
+    @property
+    def municipalities_label(self) -> str:
+        if not self.municipalities:
+            return "nenhum município"
+        if len(self.municipalities) == 1:
+            return self.municipalities[0]
+        return f"{self.municipalities[0]} e mais {len(self.municipalities) - 1}"
+
+
+def summary() -> InstallationSummary:
+    return InstallationSummary(
+        name=settings.get_text(settings.INSTALLATION_NAME) or "Instalação sem nome",
+        municipalities=tuple(f"{m.name}/{m.state.acronym}" for m in installation_municipalities()),
+        demo=settings.get_flag(settings.DEMO),
+        training=settings.get_flag(settings.TRAINING),
+    )

@@ -55,6 +55,15 @@ class DatabaseTarget:
         """The URL with the password masked: safe for the screen and for logs."""
         return mask_url(self.url)
 
+    @property
+    def short(self) -> str:
+        """A short name for the header: ``SQLite demo.sqlite3``, ``PostgreSQL esus@host:5433``."""
+        if self.kind == "sqlite":
+            return f"SQLite {Path(self.url.split('://', 1)[1]).name}"
+        parts = urlsplit(self.url)
+        name = unquote(parts.path.lstrip("/"))
+        return f"PostgreSQL {name}@{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
+
 
 @dataclass
 class OpenedDatabase:

@@ -1,0 +1,206 @@
+"""The console: login → início → one screen per administration module.
+
+The app owns the session (who is logged in, their roles, the security settings) and the
+inactivity lock. Screens do their database work in thread workers that post messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import events, work
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
+from textual.screen import Screen
+from textual.binding import Binding
+from textual.message import Message
+
+from pec_tui import accounts, clock, installation, modules, settings
+from pec_tui.accounts import LoggedUser, LoginResult
+from pec_tui.commands import ModulesProvider
+from pec_tui.installation import InstallationSummary
+from pec_tui.keymap import load_keymap
+from pec_tui.screens import MODULE_SCREENS
+from pec_tui.screens.base import PecScreen, worker_connection
+from pec_tui.screens.home import HomeScreen
+from pec_tui.screens.login import LoginScreen
+from pec_tui.screens.password import ChangePasswordScreen
+from pec_tui.screens.placeholder import UnderConstructionScreen
+from pec_tui.settings import SecuritySettings
+from pec_tui.storage.database import OpenedDatabase
+
+ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+
+
+class PecTuiApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "pec-tui"
+    COMMANDS = {ModulesProvider}
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+
+    BINDINGS = [
+        Binding("ctrl+p", "command_palette", "Buscar", id="app.palette", priority=True),
+        Binding("ctrl+q", "quit", "Sair", id="app.quit", priority=True),
+    ]
+
+    @dataclass
+    class InstallationLoaded(Message):
+        summary: InstallationSummary | None
+        demo_banner: str
+        security: SecuritySettings | None
+        error: str | None = None
+
+    def __init__(
+        self,
+        opened: OpenedDatabase,
+        *,
+        inactivity_check_seconds: float = 15.0,
+        keymap_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.opened = opened
+        self.session: LoggedUser | None = None
+        self.installation: InstallationSummary | None = None
+        self.security = SecuritySettings()
+        self.demo_banner = ""
+        self.inactivity_check_seconds = inactivity_check_seconds
+        self.last_activity: dt.datetime = clock.now()
+        keymap, self._keymap_problem = load_keymap(keymap_path)
+        if keymap:
+            self.set_keymap(keymap)
+
+    # ---------------------------------------------------------------- palette
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "command_palette" and self.session is None:
+            return False  # nothing to reach before logging in; hidden from the footer
+        return True
+
+    def action_command_palette(self) -> None:
+        if self.session is None:
+            return
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="Buscar módulo ou ação…", id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Ajuda", "Mostra a ajuda e as teclas desta tela (F1).", self._help_current)
+        yield SystemCommand("Sair", "Fecha o pec-tui.", self.action_quit)
+
+    def _help_current(self) -> None:
+        if isinstance(self.screen, PecScreen):
+            self.screen.action_help()
+
+    # ---------------------------------------------------------------- start-up
+
+    def on_mount(self) -> None:
+        self.title = "pec-tui"
+        self.push_screen(LoginScreen())
+        self.load_installation()
+        self.set_interval(self.inactivity_check_seconds, self.check_inactivity, name="inactivity")
+        if self._keymap_problem:
+            self.notify(self._keymap_problem, severity="warning", timeout=10)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="installation")
+    def load_installation(self) -> None:
+        try:
+            with worker_connection():
+                summary = installation.summary()
+                security = settings.security()
+                banner = ""
+                if summary.demo:
+                    from pec_tui.demo import credentials_banner
+
+                    banner = credentials_banner()
+        except Exception as exc:
+            self.post_message(self.InstallationLoaded(None, "", None, f"Não foi possível ler a instalação: {exc}."))
+        else:
+            self.post_message(self.InstallationLoaded(summary, banner, security))
+
+    def on_pec_tui_app_installation_loaded(self, message: InstallationLoaded) -> None:
+        if message.error:
+            self.notify(message.error, severity="error", timeout=10)
+            return
+        self.installation = message.summary
+        self.demo_banner = message.demo_banner
+        if message.security is not None:
+            self.security = message.security
+        for screen in self.screen_stack:
+            if isinstance(screen, PecScreen):
+                screen.refresh_header()
+            if isinstance(screen, LoginScreen):
+                screen.show_demo_banner(self.demo_banner)
+
+    # ---------------------------------------------------------------- session
+
+    def login_succeeded(self, result: LoginResult, password: str, security: SecuritySettings | None = None) -> None:
+        self.session = result.user
+        if security is not None:
+            self.security = security
+        self.last_activity = clock.now()
+        if result.must_change_password:
+            self._reset_to(ChangePasswordScreen(forced=True, reason=result.reason, current_password=password))
+        else:
+            self.show_home()
+
+    def show_home(self) -> None:
+        if self.session is not None:
+            self._reset_to(HomeScreen())
+
+    def open_module(self, key: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        if not modules.may_open(session, key):
+            self.notify("O seu perfil não dá acesso a este módulo.", severity="warning")
+            return
+        factory = MODULE_SCREENS.get(key)
+        self.push_screen(factory() if factory else UnderConstructionScreen(modules.BY_KEY[key]))
+
+    def action_change_password(self) -> None:
+        if self.session is not None:
+            self.push_screen(ChangePasswordScreen(forced=False))
+
+    def logout(self, notice: str = "Sessão encerrada.", *, inactivity_minutes: int | None = None) -> None:
+        session = self.session
+        self.session = None
+        if session is not None:
+            self.record_session_end(session.user_id, inactivity_minutes)
+        self._reset_to(LoginScreen(notice=notice, demo_banner=self.demo_banner))
+
+    @work(thread=True, exit_on_error=False, group="session")
+    def record_session_end(self, user_id: int, inactivity_minutes: int | None) -> None:
+        try:
+            with worker_connection():
+                accounts.end_session(user_id, inactivity_minutes=inactivity_minutes)
+        except Exception as exc:
+            self.call_from_thread(self.notify, f"Não foi possível registrar o fim da sessão: {exc}.", severity="error")
+
+    def _reset_to(self, screen: PecScreen) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    # ---------------------------------------------------------------- inactivity
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, ACTIVITY_EVENTS):
+            self.last_activity = clock.now()
+        await super().on_event(event)
+
+    def check_inactivity(self) -> bool:
+        """Lock the session once the configured inactivity has passed. True when it locked."""
+        if self.session is None:
+            return False
+        limit = self.security.inactivity_minutes
+        if clock.now() - self.last_activity < dt.timedelta(minutes=limit):
+            return False
+        self.logout(
+            f"Sessão encerrada após {limit} minutos sem atividade. Entre novamente.",
+            inactivity_minutes=limit,
+        )
+        return True

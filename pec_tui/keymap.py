@@ -1,0 +1,38 @@
+"""A remappable keymap: ``keymap.toml`` in the configuration folder maps binding ids to keys.
+
+    # ~/.config/pec-tui/keymap.toml
+    "home.logout" = "ctrl+o"
+    "screen.help" = "f1,question_mark"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+ENV_CONFIG_DIR = "PEC_TUI_CONFIG_DIR"
+
+
+def config_dir() -> Path:
+    override = os.environ.get(ENV_CONFIG_DIR)
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("pec-tui", appauthor=False))
+
+
+def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
+    """The keymap and, when the file is wrong, a Portuguese sentence saying why (keymap ignored)."""
+    path = path or config_dir() / "keymap.toml"
+    if not path.exists():
+        return {}, None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return {}, f"O arquivo de teclas {path} foi ignorado: {exc}."
+    keymap = {str(key): value for key, value in data.items() if isinstance(value, str)}
+    wrong = sorted(str(key) for key, value in data.items() if not isinstance(value, str))
+    problem = f"No arquivo de teclas {path}, ignorei {', '.join(wrong)}: o valor deve ser texto." if wrong else None
+    return keymap, problem

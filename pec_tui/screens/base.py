@@ -1,0 +1,116 @@
+"""Shared screen chrome: the installation header, the footer, help (F1) and back (Esc).
+
+A module screen subclasses :class:`PecScreen`, writes ``compose_body`` and a ``HELP`` text in
+the manual's words, and runs database work in thread workers that only post messages.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from pec_tui.storage.database import current_database
+
+if TYPE_CHECKING:
+    from pec_tui.app import PecTuiApp
+
+
+@contextmanager
+def worker_connection() -> Iterator[None]:
+    """Open this worker thread's own database connection and close it at the end
+    (SQLite connections are bound to the thread that opened them)."""
+    db = current_database()
+    if db.is_closed():
+        with db.connection_context():
+            yield
+    else:
+        yield
+
+
+class InstallationHeader(Vertical):
+    """Installation name, environment badge, municipality, user and database."""
+
+    DEFAULT_CSS = """
+    InstallationHeader { height: 2; dock: top; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="header-top"):
+            yield Static("pec-tui", id="header-title")
+            yield Static("", id="header-badge")
+        yield Static("", id="header-context")
+
+    def on_mount(self) -> None:
+        self.refresh_from_app()
+
+    def refresh_from_app(self) -> None:
+        app = cast("PecTuiApp", self.app)
+        info = app.installation
+        session = app.session
+        title = self.query_one("#header-title", Static)
+        badge = self.query_one("#header-badge", Static)
+        context = self.query_one("#header-context", Static)
+        title.update(f"pec-tui · {info.name}" if info else "pec-tui")
+        badge.remove_class("-production", "-training")
+        if info is None:
+            badge.update("")
+        elif info.demo:
+            badge.update(" DEMONSTRAÇÃO ")
+            badge.add_class("-training")
+        elif info.training:
+            badge.update(" TREINAMENTO ")
+            badge.add_class("-training")
+        else:
+            badge.update(" PRODUÇÃO ")
+            badge.add_class("-production")
+        parts = []
+        if info is not None:
+            parts.append(info.municipalities_label)
+        parts.append(session.name if session else "não autenticado")
+        parts.append(app.opened.target.short)
+        context.update(" · ".join(parts))
+
+
+class PecScreen(Screen):
+    """Base of every screen: header on top, body in the middle, footer at the bottom."""
+
+    HELP: str = ""
+    TITLE_TEXT: str = ""
+
+    BINDINGS = [
+        Binding("escape", "back", "Voltar", id="screen.back"),
+        Binding("f1", "help", "Ajuda", id="screen.help"),
+    ]
+
+    @property
+    def pec_app(self) -> "PecTuiApp":
+        return cast("PecTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield InstallationHeader()
+        if self.TITLE_TEXT:
+            yield Static(self.TITLE_TEXT, classes="screen-title")
+        yield from self.compose_body()
+        yield Footer(show_command_palette=False)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def refresh_header(self) -> None:
+        for header in self.query(InstallationHeader):
+            header.refresh_from_app()
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_help(self) -> None:
+        from pec_tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
