@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -24,7 +24,10 @@ class HelpScreen(ModalScreen[None]):
         seen = set()
         for key, active in self.target.active_bindings.items():
             binding = active.binding
-            if not binding.description or (binding.description, binding.action) in seen:
+            # pec-tui's own keys (each has an id); widgets' keys (arrows, scrolling) are implied.
+            if not isinstance(active.node, (Screen, App)) or not binding.id or not binding.description:
+                continue
+            if (binding.description, binding.action) in seen:
                 continue
             seen.add((binding.description, binding.action))
             shown = self.app.get_key_display(binding)
@@ -33,7 +36,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Ajuda", classes="dialog-title")
             yield Static(help_text, id="help-text")
             yield Static("Teclas", classes="dialog-subtitle")
-            yield Static("\n".join(keys) or "  (nenhuma)", id="help-keys")
+            keys.append("  [b]Tab[/b]          passa ao próximo campo; setas movem nas listas; Enter confirma")
+            yield Static("\n".join(keys), id="help-keys")
             yield Static("Esc ou F1 fecha esta ajuda.", classes="dialog-hint")
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -25,7 +25,7 @@ class HomeScreen(PecScreen):
     )
 
     BINDINGS = [
-        Binding("escape", "back", "Voltar", id="home.back", show=False),
+        Binding("escape", "back", id="home.back", show=False),
         Binding("enter", "open", "Abrir módulo", id="home.open", show=False),
         Binding("ctrl+t", "change_password", "Alterar senha", id="home.password"),
         Binding("ctrl+l", "logout", "Encerrar sessão", id="home.logout"),

@@ -28,7 +28,7 @@ class LoginScreen(PecScreen):
     )
 
     BINDINGS = [
-        Binding("escape", "back", "Voltar", id="login.back", show=False),
+        Binding("escape", "back", id="login.back", show=False),
     ]
 
     @dataclass

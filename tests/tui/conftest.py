@@ -1,0 +1,60 @@
+"""Fixtures for the console tests: a demo installation on SQLite, built once and copied."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pec_tui import clock
+from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url
+
+FIXED_NOW = dt.datetime(2026, 11, 20, 9, 0, 0)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pec_tui import demo
+
+    previous = clock._now
+    clock.set_clock(clock.ManualClock(FIXED_NOW))
+    try:
+        path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+        demo.create(path)
+    finally:
+        clock.set_clock(previous)
+    return path
+
+
+@pytest.fixture
+def tui_clock(monkeypatch: pytest.MonkeyPatch) -> clock.ManualClock:
+    manual = clock.ManualClock(FIXED_NOW)
+    clock.set_clock(manual)
+    yield manual
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tui_clock):
+    """A private copy of the demo database, opened; hermetic config and data folders."""
+    monkeypatch.setenv("PEC_TUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PEC_TUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("PEC_TUI_DATABASE", raising=False)
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, path)
+    opened = open_database(DatabaseTarget(sqlite_url(path), "demo"))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def make_app(demo_db):
+    from pec_tui.app import PecTuiApp
+
+    def factory(**kwargs):
+        kwargs.setdefault("inactivity_check_seconds", 3600)
+        return PecTuiApp(demo_db, **kwargs)
+
+    return factory

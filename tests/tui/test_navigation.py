@@ -1,0 +1,139 @@
+"""Every module the manual lists for each administrator opens from the home, by keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from pec_tui import modules
+from pec_tui.screens.help import HelpScreen
+from pec_tui.screens.home import HomeScreen
+from pec_tui.screens.placeholder import UnderConstructionScreen
+
+from .helpers import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle
+
+INSTALLATION_MODULES = ["CNES", "Configurações da instalação", "Profissionais", "Relatórios", "Transmissão de dados"]
+MUNICIPAL_MODULES = [
+    "Auditoria", "CBO", "CNES", "Gestão municipal", "Importar cidadão", "Perfis", "Profissionais",
+    "Transmissão de dados", "Unidades de saúde",
+]
+
+
+def home_titles(app) -> list[str]:
+    menu = app.screen.query_one("#home-modules", OptionList)
+    return [
+        str(menu.get_option_at_index(i).prompt).strip()
+        for i in range(menu.option_count)
+        if not menu.get_option_at_index(i).disabled
+    ]
+
+
+@pytest.mark.parametrize(
+    ("account", "expected"),
+    [(INSTALLATION_ADMIN, INSTALLATION_MODULES), (MUNICIPAL_ADMIN, MUNICIPAL_MODULES)],
+    ids=["administrador-da-instalacao", "administrador-municipal"],
+)
+async def test_home_lists_the_modules_of_the_profile(make_app, account, expected):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await login(pilot, *account)
+        titles = home_titles(app)
+        assert titles[: len(expected)] == expected
+        other = MUNICIPAL_MODULES if account == INSTALLATION_ADMIN else INSTALLATION_MODULES
+        assert not (set(other) - set(expected)) & set(titles)
+
+
+@pytest.mark.parametrize("account", [INSTALLATION_ADMIN, MUNICIPAL_ADMIN], ids=["instalacao", "municipal"])
+async def test_every_module_opens_by_keyboard_and_escape_returns(make_app, account):
+    app = make_app(  )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, *account)
+        allowed = modules.allowed(app.session)
+        menu = app.screen.query_one("#home-modules", OptionList)
+        for module in allowed:
+            index = next(i for i in range(menu.option_count) if menu.get_option_at_index(i).id == module.key)
+            menu.highlighted = index
+            await pilot.press("enter")
+            await settle(pilot)
+            screen = app.screen
+            assert not isinstance(screen, HomeScreen), module.key
+            if isinstance(screen, UnderConstructionScreen):
+                text = str(screen.query_one("#placeholder-text", Static).render())
+                assert module.title in text and "Em construção" in text
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen)
+            menu = app.screen.query_one("#home-modules", OptionList)
+
+
+async def test_palette_jumps_to_a_module(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await login(pilot, *MUNICIPAL_ADMIN)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"unidades")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UnderConstructionScreen)
+        assert app.screen.module.key == "unidades_saude"
+
+
+async def test_palette_offers_only_allowed_modules(make_app):
+    from pec_tui.commands import ModulesProvider
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await login(pilot, *INSTALLATION_ADMIN)
+        titles = [title for title, _, _ in ModulesProvider(app.screen)._commands()]
+        assert "Abrir Configurações da instalação" in titles
+        assert "Abrir Perfis" not in titles  # a municipal module
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"perfis", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_module_outside_the_profile_is_refused(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await login(pilot, *INSTALLATION_ADMIN)
+        app.open_module("auditoria")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_f1_shows_help_with_the_keys_of_the_screen(make_app):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await login(pilot, *INSTALLATION_ADMIN)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        assert "Encerrar sessão" in keys and "Alterar senha" in keys
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_keymap_file_remaps_a_binding(make_app, tmp_path):
+    path = tmp_path / "keymap.toml"
+    path.write_text('"home.logout" = "ctrl+o"\n', encoding="utf-8")
+    app = make_app(keymap_path=path)
+    async with app.run_test() as pilot:
+        await login(pilot, *INSTALLATION_ADMIN)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.session is None
+
+
+async def test_broken_keymap_file_is_reported_not_fatal(make_app, tmp_path):
+    path = tmp_path / "keymap.toml"
+    path.write_text('"home.logout" = \n', encoding="utf-8")
+    app = make_app(keymap_path=path)
+    async with app.run_test(notifications=True) as pilot:
+        await settle(pilot)
+        assert any("foi ignorado" in n.message for n in app._notifications)
