@@ -1,0 +1,1 @@
+"""CNES import: read the XmlParaESUS export (archive, parser, checks, synthetic files)."""
