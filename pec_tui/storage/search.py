@@ -1,0 +1,62 @@
+"""Accent- and case-insensitive text search that works the same on SQLite and PostgreSQL.
+
+``folded(field)`` is a SQL expression of the column with accents removed and lower-cased;
+``fold(text)`` does the same to the search term in Python, with the same table, so "sao jose"
+finds "SÃO JOSÉ" on both databases without PostgreSQL's ``unaccent`` extension:
+
+* PostgreSQL: ``lower(translate(col, 'ÁÀ…', 'aa…'))``;
+* SQLite: a deterministic function ``pectui_fold`` registered on the connection (SQLite's own
+  ``lower()`` only folds ASCII).
+
+Neither form can use an ordinary index; callers narrow the rows first (by municipality, unit…)
+and search the few that remain.
+"""
+
+from __future__ import annotations
+
+from peewee import Expression, Node, fn
+
+from pec_tui.storage.database import current_database, is_postgres
+
+ACCENTED = "ÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝáàâãäåéèêëíìîïóòôõöúùûüçñýÿ"
+PLAIN = "aaaaaaeeeeiiiiooooouuuucnyaaaaaaeeeeiiiiooooouuuucnyy"
+_TABLE = str.maketrans(ACCENTED, PLAIN)
+SQLITE_FUNCTION = "pectui_fold"
+
+
+def fold(text: str | None) -> str:
+    """``text`` without the accents of ``ACCENTED``, lower-cased (None → "")."""
+    if text is None:
+        return ""
+    return str(text).translate(_TABLE).lower()
+
+
+def folded(column: Node) -> Node:
+    """SQL expression: ``column`` folded like :func:`fold`."""
+    db = current_database()
+    if is_postgres(db):
+        return fn.lower(fn.translate(column, ACCENTED, PLAIN))
+    if SQLITE_FUNCTION not in db._functions:
+        db.register_function(fold, SQLITE_FUNCTION, 1, deterministic=True)  # future connections
+    else:
+        # This thread's connection may predate the registration: (re)define it there; cheap.
+        db.connection().create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
+    return fn.pectui_fold(column)
+
+
+def folded_contains(column: Node, term: str) -> Expression:
+    """``column`` contains ``term``, ignoring case and accents (LIKE wildcards in ``term`` are literal)."""
+    return folded(column).contains(fold(term))
+
+
+def all_terms_match(columns: list[Node], text: str) -> Expression | None:
+    """Each word of ``text`` appears in at least one of ``columns`` (None when ``text`` is blank)."""
+    condition: Expression | None = None
+    for word in text.split():
+        any_column = None
+        for column in columns:
+            match = folded_contains(column, word)
+            any_column = match if any_column is None else (any_column | match)
+        condition = any_column if condition is None else (condition & any_column)
+    return condition
+
