@@ -210,6 +210,8 @@ def _count_failure(user: User, ip: str | None) -> str:
 
 def _change_reason(user: User) -> str:
     if not user.password_hash:
+        if user.password_changed_at is not None:  # had a password: an administrator reset it
+            return "A sua senha foi redefinida: defina uma nova senha."
         return "Primeiro acesso: defina a sua senha."
     if user.must_change_password:
         return "A sua senha foi redefinida: defina uma nova senha."
