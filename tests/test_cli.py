@@ -1,0 +1,296 @@
+"""The installed ``pec-tui`` command: exit codes 0/1/2, one Portuguese sentence on refusal."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pec_tui import accounts
+from pec_tui.errors import AuthError
+from pec_tui.installation import init_installation
+from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url
+
+ADMIN_CPF = "52998224725"
+PASSWORD = "Senha1234"
+STATUS_KEYS = {"instalacao", "banco", "municipios", "contagens", "cnes_ultima_importacao", "tarefas"}
+
+
+def init_args(url: str, password_file: Path) -> list[str]:
+    return [
+        "--database",
+        url,
+        "init",
+        "--municipio",
+        "4204202",
+        "--admin-cpf",
+        ADMIN_CPF,
+        "--admin-name",
+        "Helena Martins Duarte",
+        "--admin-password-file",
+        str(password_file),
+    ]
+
+
+def assert_refused_in_one_line(result, *words: str) -> str:
+    """Exit 1, and stderr is one line ``pec-tui: ...`` with no traceback."""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("pec-tui: ")
+    for word in words:
+        assert word in lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def password_file(tmp_path) -> Path:
+    path = tmp_path / "senha.txt"
+    path.write_text(f"{PASSWORD}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sqlite_installation(sqlite_template, tmp_path) -> str:
+    """A SQLite installation, created in this process (``init`` itself is tested through the
+    command below) to keep the suite quick; returns its URL."""
+    path = tmp_path / "pec.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    url = sqlite_url(path)
+    opened = open_database(DatabaseTarget(url, "--database"))
+    try:
+        init_installation(
+            municipio="4204202", admin_cpf=ADMIN_CPF, admin_name="Helena Martins Duarte", admin_password=PASSWORD
+        )
+    finally:
+        opened.close()
+    return url
+
+
+def add_audit_events(url: str, failures: int) -> None:
+    """Wrong-password logins in this process: each one appends an audit event."""
+    opened = open_database(DatabaseTarget(url, "--database"))
+    try:
+        for _ in range(failures):
+            with pytest.raises(AuthError):
+                accounts.authenticate(ADMIN_CPF, "Errada123")
+    finally:
+        opened.close()
+
+
+def sqlite_path(url: str) -> str:
+    return url.split(":///", 1)[1]
+
+
+# --------------------------------------------------------------------------------------------
+# init, status, audit verify on SQLite
+# --------------------------------------------------------------------------------------------
+
+
+def test_init_creates_the_installation(run_cli, tmp_path, password_file):
+    url = sqlite_url(tmp_path / "pec.sqlite3")
+    result = run_cli(*init_args(url, password_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Instalação criada: município Chapecó/SC; administrador da instalação 52998224725")
+    assert (tmp_path / "pec.sqlite3").exists()
+
+
+def test_init_twice_is_refused(run_cli, sqlite_installation, password_file):
+    result = run_cli(*init_args(sqlite_installation, password_file))
+    assert_refused_in_one_line(result, "já foi iniciada")
+
+
+def test_init_with_weak_password_is_refused_before_creating_the_file(run_cli, tmp_path):
+    weak = tmp_path / "fraca.txt"
+    weak.write_text("fraca\n", encoding="utf-8")
+    result = run_cli(*init_args(sqlite_url(tmp_path / "pec.sqlite3"), weak))
+    assert_refused_in_one_line(result, "mínimo 8 caracteres")
+    assert not (tmp_path / "pec.sqlite3").exists()
+
+
+def test_init_without_password_file_and_without_terminal_is_refused(run_cli, tmp_path):
+    args = init_args(sqlite_url(tmp_path / "pec.sqlite3"), tmp_path / "x")[:-2]
+    result = run_cli(*args)
+    assert_refused_in_one_line(result, "--admin-password-file")
+    assert not (tmp_path / "pec.sqlite3").exists()
+
+
+def test_status_json_has_the_expected_keys(run_cli, sqlite_installation):
+    result = run_cli("--database", sqlite_installation, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == STATUS_KEYS
+    assert data["banco"]["tipo"] == "sqlite"
+    assert data["banco"]["origem"] == "--database"
+    assert data["municipios"] == [{"ibge": "4204202", "nome": "Chapecó", "uf": "SC"}]
+    assert data["contagens"]["usuarios"] == 1
+    assert data["contagens"]["usuarios_bloqueados"] == 0
+
+
+def test_status_text_names_the_installation(run_cli, sqlite_installation):
+    result = run_cli("--database", sqlite_installation, "status")
+    assert result.returncode == 0, result.stderr
+    assert "PEC Chapecó" in result.stdout
+    assert "(0 bloqueados)" in result.stdout
+
+
+def test_database_from_the_environment_is_used_without_the_option(run_cli, sqlite_installation):
+    result = run_cli("status", "--json", env={"PEC_TUI_DATABASE": sqlite_installation})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["banco"]["origem"] == "PEC_TUI_DATABASE"
+
+
+def test_audit_verify_reports_an_intact_trail_with_its_count(run_cli, sqlite_installation):
+    add_audit_events(sqlite_installation, 2)
+    result = run_cli("--database", sqlite_installation, "audit", "verify")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Trilha de auditoria íntegra: 3 eventos verificados."
+
+    as_json = run_cli("--database", sqlite_installation, "audit", "verify", "--json")
+    assert json.loads(as_json.stdout) == {
+        "integra": True,
+        "eventos": 3,
+        "linha_quebrada": None,
+        "mensagem": "Trilha de auditoria íntegra: 3 eventos verificados.",
+    }
+
+
+def test_audit_verify_names_the_row_changed_by_hand(run_cli, sqlite_installation):
+    add_audit_events(sqlite_installation, 3)
+    with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
+        connection.execute(
+            "UPDATE tb_auditoria_evento SET ds_detalhes = 'apagado' WHERE co_seq_auditoria_evento = 2"
+        )
+    result = run_cli("--database", sqlite_installation, "audit", "verify")
+    assert result.returncode == 1
+    assert "A linha 2 de tb_auditoria_evento não confere" in result.stderr
+    assert result.stdout == ""
+
+
+def test_audit_verify_names_the_row_after_a_deleted_one(run_cli, sqlite_installation):
+    add_audit_events(sqlite_installation, 3)
+    with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
+        connection.execute("DELETE FROM tb_auditoria_evento WHERE co_seq_auditoria_evento = 2")
+    result = run_cli("--database", sqlite_installation, "audit", "verify", "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert (data["integra"], data["linha_quebrada"]) == (False, 3)
+    assert "A linha 3" in data["mensagem"]
+
+
+def test_audit_verify_catches_the_newest_row_deleted(run_cli, sqlite_installation):
+    add_audit_events(sqlite_installation, 2)
+    with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
+        connection.execute("DELETE FROM tb_auditoria_evento WHERE co_seq_auditoria_evento = 3")
+    result = run_cli("--database", sqlite_installation, "audit", "verify")
+    assert result.returncode == 1
+    assert "eventos mais recentes foram removidos" in result.stderr
+
+
+def test_migrate_on_an_up_to_date_database_applies_nothing(run_cli, sqlite_installation):
+    result = run_cli("--database", sqlite_installation, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Esquema já está atualizado."
+
+
+# --------------------------------------------------------------------------------------------
+# Refusals: exit 1 with one sentence; usage: exit 2
+# --------------------------------------------------------------------------------------------
+
+
+def test_unknown_database_scheme_is_refused(run_cli):
+    result = run_cli("--database", "mysql://root:segredo@localhost/esus", "status")
+    line = assert_refused_in_one_line(result, "não é reconhecido")
+    assert "segredo" not in line
+
+
+def test_missing_sqlite_file_is_refused(run_cli, tmp_path):
+    missing = tmp_path / "nao-existe.sqlite3"
+    result = run_cli("--database", sqlite_url(missing), "status")
+    assert_refused_in_one_line(result, str(missing), "não existe")
+    assert not missing.exists()
+
+
+def test_database_without_the_schema_is_refused(run_cli, tmp_path):
+    path = tmp_path / "vazio.sqlite3"
+    sqlite3.connect(path).close()
+    result = run_cli("--database", sqlite_url(path), "status")
+    assert_refused_in_one_line(result, "pec-tui init")
+
+
+def test_console_without_any_installation_says_what_to_do(run_cli):
+    result = run_cli("status")  # no --database: the embedded file, which does not exist
+    assert_refused_in_one_line(result, "não existe")
+    result = run_cli()
+    assert_refused_in_one_line(result, "Nenhuma instalação encontrada", "pec-tui demo")
+
+
+@pytest.mark.postgres
+def test_refused_postgresql_port_is_one_sentence(run_cli, pg_server):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_cli("--database", f"postgresql://postgres:segredo@127.0.0.1:{port}/esus", "status")
+    line = assert_refused_in_one_line(result, "conexão recusada", f"127.0.0.1:{port}")
+    assert "segredo" not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["init", "--municipio", "4204202"], "faltam os argumentos obrigatórios"),
+        (["comando-que-nao-existe"], "opção inválida"),
+        (["status", "--formato", "xml"], "argumentos não reconhecidos"),
+        (["audit"], "faltam os argumentos obrigatórios"),
+    ],
+    ids=["init-incompleto", "comando-desconhecido", "opcao-desconhecida", "audit-sem-acao"],
+)
+def test_usage_error_exits_2_in_portuguese(run_cli, args, words):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "--help' para ver as opções" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_cli_database(pg_server):
+    """An empty PostgreSQL database for the command line (this worker's own)."""
+    name = f"pectui_cli_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    pg_server.recreate(name)
+    yield name
+    pg_server.drop(name)
+
+
+@pytest.mark.postgres
+def test_init_and_status_on_postgresql(run_cli, pg_server, pg_cli_database, password_file):
+    # The local server trusts connections, so the password only shows how the URL is displayed.
+    url = pg_server.url(pg_cli_database, password="s3gr3d0")
+    created = run_cli(*init_args(url, password_file))
+    assert created.returncode == 0, created.stderr
+
+    result = run_cli("--database", url, "status", "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert "s3gr3d0" not in result.stdout
+    data = json.loads(result.stdout)
+    assert set(data) == STATUS_KEYS
+    assert data["banco"]["tipo"] == "postgresql"
+    assert data["banco"]["endereco"] == f"postgresql://postgres:***@{pg_server.host}:{pg_server.port}/{pg_cli_database}"
+    assert data["contagens"]["usuarios"] == 1
+    assert data["municipios"] == [{"ibge": "4204202", "nome": "Chapecó", "uf": "SC"}]
+
+    verified = run_cli("--database", url, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "1 eventos verificados" in verified.stdout
