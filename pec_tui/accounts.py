@@ -98,14 +98,14 @@ def load_logged_user(user: User) -> LoggedUser:
     kinds = {
         role.kind
         for role in ActorRole.select(ActorRole.kind).where(
-            (ActorRole.professional == professional.id) & (ActorRole.active == True)  # noqa: E712
+            (ActorRole.professional == professional.id) & (ActorRole.active == True)
         )
     }
     installation_admin = (
         ActorRole.INSTALLATION_ADMIN in kinds
         and InstallationAdmin.select()
         .join(ActorRole)
-        .where((ActorRole.professional == professional.id) & (ActorRole.active == True))  # noqa: E712
+        .where((ActorRole.professional == professional.id) & (ActorRole.active == True))
         .exists()
     )
     municipalities = tuple(
@@ -115,7 +115,7 @@ def load_logged_user(user: User) -> LoggedUser:
         .switch(MunicipalAdmin)
         .join(Localidade)
         .join(State)
-        .where((ActorRole.professional == professional.id) & (ActorRole.active == True))  # noqa: E712
+        .where((ActorRole.professional == professional.id) & (ActorRole.active == True))
         .order_by(Localidade.name)
     )
     return LoggedUser(user.id, user.login, professional.name, installation_admin, municipalities)
@@ -295,4 +295,4 @@ def unblock_user(admin_user_id: int, user_id: int) -> None:
 
 
 def blocked_count() -> int:
-    return User.select().where(User.blocked == True).count()  # noqa: E712
+    return User.select().where(User.blocked == True).count()

@@ -7,29 +7,25 @@ inactivity lock. Screens do their database work in thread workers that post mess
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual import events, work
-from typing import Iterable
-
 from textual.app import App, SystemCommand
-from textual.command import CommandPalette
-from textual.screen import Screen
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.message import Message
+from textual.screen import Screen
 
 from pec_tui import accounts, clock, installation, modules, settings
 from pec_tui.accounts import LoggedUser, LoginResult
 from pec_tui.commands import ModulesProvider
 from pec_tui.installation import InstallationSummary
 from pec_tui.keymap import load_keymap
-from pec_tui.screens import MODULE_SCREENS
+from pec_tui.screens import screen_factory
 from pec_tui.screens.base import PecScreen, worker_connection
-from pec_tui.screens.home import HomeScreen
 from pec_tui.screens.login import LoginScreen
-from pec_tui.screens.password import ChangePasswordScreen
-from pec_tui.screens.placeholder import UnderConstructionScreen
 from pec_tui.settings import SecuritySettings
 from pec_tui.storage.database import OpenedDatabase
 
@@ -143,12 +139,16 @@ class PecTuiApp(App[int]):
             self.security = security
         self.last_activity = clock.now()
         if result.must_change_password:
+            from pec_tui.screens.password import ChangePasswordScreen
+
             self._reset_to(ChangePasswordScreen(forced=True, reason=result.reason, current_password=password))
         else:
             self.show_home()
 
     def show_home(self) -> None:
         if self.session is not None:
+            from pec_tui.screens.home import HomeScreen
+
             self._reset_to(HomeScreen())
 
     def open_module(self, key: str) -> None:
@@ -158,11 +158,18 @@ class PecTuiApp(App[int]):
         if not modules.may_open(session, key):
             self.notify("O seu perfil não dá acesso a este módulo.", severity="warning")
             return
-        factory = MODULE_SCREENS.get(key)
-        self.push_screen(factory() if factory else UnderConstructionScreen(modules.BY_KEY[key]))
+        factory = screen_factory(key)
+        if factory is None:
+            from pec_tui.screens.placeholder import UnderConstructionScreen
+
+            self.push_screen(UnderConstructionScreen(modules.BY_KEY[key]))
+        else:
+            self.push_screen(factory())
 
     def action_change_password(self) -> None:
         if self.session is not None:
+            from pec_tui.screens.password import ChangePasswordScreen
+
             self.push_screen(ChangePasswordScreen(forced=False))
 
     def logout(self, notice: str = "Sessão encerrada.", *, inactivity_minutes: int | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from pec_tui import clock
 from pec_tui.storage.database import current_database, is_postgres
@@ -22,7 +22,7 @@ HEAD_KEY = "PECTUI_AUDITORIA_CABECA"
 _PG_LOCK_KEY = 0x7065_6374  # "pect": serialises appends to the chain across processes
 
 
-class EventType(str, Enum):
+class EventType(StrEnum):
     """Event types of section 3.9.1, with the manual's labels."""
 
     TERMS_ACCEPTED = "ACEITACAO_TERMO_USO"
@@ -63,7 +63,7 @@ EVENT_LABELS: dict[EventType, str] = {
 }
 
 
-class RecordType(str, Enum):
+class RecordType(StrEnum):
     """"Tipo de registro afetado" (3.9, passo 3), plus the console's own records."""
 
     CITIZEN = "CIDADAO"

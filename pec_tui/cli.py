@@ -10,8 +10,8 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from pec_tui import __version__
 from pec_tui.errors import PecError
@@ -160,7 +160,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                {"integra": result.ok, "eventos": result.count, "linha_quebrada": result.broken_id, "mensagem": result.message},
+                {
+                    "integra": result.ok,
+                    "eventos": result.count,
+                    "linha_quebrada": result.broken_id,
+                    "mensagem": result.message,
+                },
                 ensure_ascii=False,
             )
         )
@@ -227,7 +232,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     path = demo_path()
     if args.database or args.pec_home:
-        raise PecError("A demonstração usa o seu próprio banco SQLite; não combine 'demo' com --database ou --pec-home.")
+        raise PecError(
+            "A demonstração usa o seu próprio banco SQLite; não combine 'demo' com --database ou --pec-home."
+        )
     if args.recriar:
         demo.remove(path)
     created = not path.exists()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 _now: Callable[[], dt.datetime] = dt.datetime.now
 

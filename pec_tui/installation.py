@@ -131,7 +131,7 @@ def installation_municipalities() -> list[Localidade]:
         .join(State)
         .switch(Localidade)
         .join(InstallationMunicipality)
-        .where(InstallationMunicipality.active == True)  # noqa: E712
+        .where(InstallationMunicipality.active == True)
         .order_by(Localidade.name)
     )
 

@@ -49,12 +49,12 @@ def collect(opened: OpenedDatabase) -> dict[str, Any]:
             {"ibge": m.ibge, "nome": m.name, "uf": m.state.acronym} for m in installation_municipalities()
         ],
         "contagens": {
-            "unidades_ativas": HealthUnit.select().where(HealthUnit.active == True).count(),  # noqa: E712
-            "equipes_ativas": Team.select().where(Team.active == True).count(),  # noqa: E712
+            "unidades_ativas": HealthUnit.select().where(HealthUnit.active == True).count(),
+            "equipes_ativas": Team.select().where(Team.active == True).count(),
             "profissionais": Professional.select().count(),
             "lotacoes_ativas": Lotacao.select().where(Lotacao.deactivated_at.is_null()).count(),
             "usuarios": User.select().count(),
-            "usuarios_bloqueados": User.select().where(User.blocked == True).count(),  # noqa: E712
+            "usuarios_bloqueados": User.select().where(User.blocked == True).count(),
         },
         "cnes_ultima_importacao": None
         if last_import is None
@@ -87,13 +87,16 @@ def render_text(data: dict[str, Any]) -> str:
         f"Usuários       {counts['usuarios']} ({counts['usuarios_bloqueados']} bloqueados)",
     ]
     last = data["cnes_ultima_importacao"]
-    lines.append(
-        "CNES           "
-        + (f"última importação {last['data']} ({last['arquivo']}, layout {last['versao_layout']})" if last else "nunca importado")
-    )
+    if last:
+        lines.append(
+            f"CNES           última importação {last['data']} ({last['arquivo']}, layout {last['versao_layout']})"
+        )
+    else:
+        lines.append("CNES           nunca importado")
     if data["tarefas"]:
         for job, run in sorted(data["tarefas"].items()):
-            lines.append(f"Tarefa {job:<9} {run['inicio']} {run['resultado']}" + (f" — {run['mensagem']}" if run["mensagem"] else ""))
+            message = f" — {run['mensagem']}" if run["mensagem"] else ""
+            lines.append(f"Tarefa {job:<9} {run['inicio']} {run['resultado']}{message}")
     else:
         lines.append("Tarefas        nenhuma execução registrada")
     return "\n".join(lines)

@@ -1,13 +1,24 @@
 """Textual screens, one module per administration module of chapter 3.
 
-``MODULE_SCREENS`` maps a module key (see :mod:`pec_tui.modules`) to the function that builds
-its screen; a module without an entry opens the "em construção" screen.
+``MODULE_SCREENS`` maps a module key (see :mod:`pec_tui.modules`) to the screen class that
+opens it, written ``"package.module:ClassName"`` so a screen is imported only when first
+opened (start-up stays fast). A module without an entry opens the "em construção" screen.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from importlib import import_module
 
 from textual.screen import Screen
 
-MODULE_SCREENS: dict[str, Callable[[], Screen]] = {}
+MODULE_SCREENS: dict[str, str] = {}
+
+
+def screen_factory(key: str) -> Callable[[], Screen] | None:
+    """The class (a no-argument factory) of the screen of module ``key``, or ``None``."""
+    target = MODULE_SCREENS.get(key)
+    if target is None:
+        return None
+    module_name, _, attribute = target.partition(":")
+    return getattr(import_module(module_name), attribute)

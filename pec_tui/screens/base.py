@@ -6,12 +6,13 @@ the manual's words, and runs database work in thread workers that only post mess
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator, cast
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -33,18 +34,15 @@ def worker_connection() -> Iterator[None]:
         yield
 
 
-class InstallationHeader(Vertical):
-    """Installation name, environment badge, municipality, user and database."""
+class InstallationHeader(Static):
+    """Two lines: installation name with its environment badge; municipality, user, database.
+
+    A production database (neither demo nor training) is flagged in the theme's error colour.
+    """
 
     DEFAULT_CSS = """
     InstallationHeader { height: 2; dock: top; }
     """
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="header-top"):
-            yield Static("pec-tui", id="header-title")
-            yield Static("", id="header-badge")
-        yield Static("", id="header-context")
 
     def on_mount(self) -> None:
         self.refresh_from_app()
@@ -53,28 +51,19 @@ class InstallationHeader(Vertical):
         app = cast("PecTuiApp", self.app)
         info = app.installation
         session = app.session
-        title = self.query_one("#header-title", Static)
-        badge = self.query_one("#header-badge", Static)
-        context = self.query_one("#header-context", Static)
-        title.update(f"pec-tui · {info.name}" if info else "pec-tui")
-        badge.remove_class("-production", "-training")
-        if info is None:
-            badge.update("")
-        elif info.demo:
-            badge.update(" DEMONSTRAÇÃO ")
-            badge.add_class("-training")
-        elif info.training:
-            badge.update(" TREINAMENTO ")
-            badge.add_class("-training")
-        else:
-            badge.update(" PRODUÇÃO ")
-            badge.add_class("-production")
-        parts = []
+        parts: list[str | tuple[str, str]] = [("pec-tui", "bold $primary")]
         if info is not None:
-            parts.append(info.municipalities_label)
-        parts.append(session.name if session else "não autenticado")
-        parts.append(app.opened.target.short)
-        context.update(" · ".join(parts))
+            parts += [" · ", (info.name, "bold $primary"), "  "]
+            if info.demo:
+                parts.append((" DEMONSTRAÇÃO ", "bold $background on $warning"))
+            elif info.training:
+                parts.append((" TREINAMENTO ", "bold $background on $warning"))
+            else:
+                parts.append((" PRODUÇÃO ", "bold $text on $error"))
+        context = [info.municipalities_label] if info is not None else []
+        context += [session.name if session else "não autenticado", app.opened.target.short]
+        parts += ["\n", (" · ".join(context), "$text-muted")]
+        self.update(Content.assemble(*parts))
 
 
 class PecScreen(Screen):
@@ -89,7 +78,7 @@ class PecScreen(Screen):
     ]
 
     @property
-    def pec_app(self) -> "PecTuiApp":
+    def pec_app(self) -> PecTuiApp:
         return cast("PecTuiApp", self.app)
 
     def compose(self) -> ComposeResult:

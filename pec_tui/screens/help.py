@@ -22,7 +22,7 @@ class HelpScreen(ModalScreen[None]):
         help_text = getattr(self.target, "HELP", "") or "Sem ajuda para esta tela."
         keys = []
         seen = set()
-        for key, active in self.target.active_bindings.items():
+        for active in self.target.active_bindings.values():
             binding = active.binding
             # pec-tui's own keys (each has an id); widgets' keys (arrows, scrolling) are implied.
             if not isinstance(active.node, (Screen, App)) or not binding.id or not binding.description:

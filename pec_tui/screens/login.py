@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Center, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from pec_tui import accounts, settings
 from pec_tui.accounts import LoginResult
@@ -47,22 +47,17 @@ class LoginScreen(PecScreen):
         self.demo_banner = demo_banner
 
     def compose_body(self) -> ComposeResult:
-        with Center(id="login-area"):
-            with Vertical(id="login-box"):
-                yield Static("e-SUS APS PEC · Console de administração", id="login-title")
-                with Horizontal(classes="form-row"):
-                    yield Label("CPF", classes="form-label")
-                    yield Input(
-                        placeholder="000.000.000-00",
-                        id="login-cpf",
-                        restrict=r"[0-9.\- ]*",
-                        max_length=14,
-                    )
-                with Horizontal(classes="form-row"):
-                    yield Label("Senha", classes="form-label")
-                    yield Input(placeholder="senha", password=True, id="login-password")
-                yield Button("Entrar", id="login-submit", variant="primary")
-                yield Static(self.notice, id="login-message", classes="-notice" if self.notice else "")
+        # Few widgets and few widget types: the login is the first thing drawn.
+        with Center(), Vertical(id="login-box"):
+            yield Static("e-SUS APS PEC · Console de administração", id="login-title")
+            cpf = Input(placeholder="000.000.000-00", id="login-cpf", restrict=r"[0-9.\- ]*", max_length=14)
+            cpf.border_title = "CPF"
+            yield cpf
+            password = Input(placeholder="senha", password=True, id="login-password")
+            password.border_title = "Senha"
+            yield password
+            yield Button("Entrar", id="login-submit", variant="primary")
+            yield Static(self.notice, id="login-message", classes="-notice" if self.notice else "")
         yield Static(self.demo_banner, id="login-demo", classes="" if self.demo_banner else "-hidden")
 
     def show_demo_banner(self, text: str) -> None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Center, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from pec_tui import accounts
 from pec_tui.errors import PecError, ValidationError
@@ -42,23 +42,19 @@ class ChangePasswordScreen(PecScreen):
         self.current_password = current_password
 
     def compose_body(self) -> ComposeResult:
-        with Center():
-            with Vertical(id="password-box"):
-                yield Static("Alterar senha", id="password-title")
-                if self.reason:
-                    yield Static(self.reason, id="password-reason")
-                if self.current_password is None:
-                    with Horizontal(classes="form-row"):
-                        yield Label("Senha atual", classes="form-label")
-                        yield Input(password=True, id="password-current")
-                with Horizontal(classes="form-row"):
-                    yield Label("Nova senha", classes="form-label")
-                    yield Input(password=True, id="password-new", placeholder="mín. 8, letras e números")
-                with Horizontal(classes="form-row"):
-                    yield Label("Confirmação", classes="form-label")
-                    yield Input(password=True, id="password-confirm")
-                yield Button("Alterar senha", id="password-submit", variant="primary")
-                yield Static("", id="password-message")
+        with Center(), Vertical(id="password-box"):
+            yield Static("Alterar senha", id="password-title")
+            if self.reason:
+                yield Static(self.reason, id="password-reason")
+            fields = [("password-new", "Nova senha (mínimo 8, letras e números)"), ("password-confirm", "Confirmação")]
+            if self.current_password is None:
+                fields.insert(0, ("password-current", "Senha atual"))
+            for field_id, title in fields:
+                field = Input(password=True, id=field_id)
+                field.border_title = title
+                yield field
+            yield Button("Alterar senha", id="password-submit", variant="primary")
+            yield Static("", id="password-message")
 
     def on_mount(self) -> None:
         first = "#password-current" if self.current_password is None else "#password-new"

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
@@ -203,7 +203,7 @@ def build_database(url: str) -> Database:
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         raw = url.split("://", 1)[1]
-        path = raw[1:] if raw.startswith("/") else raw
+        path = raw.removeprefix("/")
         if not path:
             raise DatabaseOpenError(
                 f"O endereço {mask_url(url)} não diz o arquivo; use sqlite:///caminho/do/arquivo.sqlite3."

@@ -8,11 +8,12 @@ Each migration runs in its own transaction and records itself in ``pectui_versao
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from peewee import Field
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate as run_operations
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+from playhouse.migrate import migrate as run_operations
 
 from pec_tui import clock
 from pec_tui.errors import PecError

@@ -21,10 +21,12 @@ from peewee import (
     DatabaseProxy,
     DateField,
     DateTimeField,
-    ForeignKeyField as _PeeweeForeignKey,
     IntegerField,
     Model,
     TextField,
+)
+from peewee import (
+    ForeignKeyField as _PeeweeForeignKey,
 )
 
 database_proxy = DatabaseProxy()

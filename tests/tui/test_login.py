@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
+from pec_tui.screens.base import InstallationHeader
 from pec_tui.screens.home import HomeScreen
 from pec_tui.screens.login import LoginScreen
 from pec_tui.screens.password import ChangePasswordScreen
 from pec_tui.storage.models import AuditEvent, User
-from textual.widgets import Static
 
 from .helpers import BLOCKED, FIRST_ACCESS, INSTALLATION_ADMIN, login, settle
 
@@ -21,7 +23,7 @@ async def test_login_success_opens_home_with_installation_modules(make_app):
         await login(pilot, *INSTALLATION_ADMIN, typed=True)
         assert isinstance(app.screen, HomeScreen)
         assert app.session is not None and app.session.installation_admin
-        header = str(app.screen.query_one("#header-context", Static).render())
+        header = str(app.screen.query_one(InstallationHeader).render())
         assert "Helena Martins Duarte" in header and "SQLite demo.sqlite3" in header
 
 
