@@ -227,7 +227,6 @@ def build_database(url: str) -> Database:
             port=port,
             connect_timeout=5,
             application_name="pec-tui",
-            autorollback=True,
         )
     raise DatabaseOpenError(
         f"O endereço de banco '{mask_url(url)}' não é reconhecido; use sqlite:///caminho "
