@@ -26,10 +26,10 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from peewee import sort_models
@@ -101,7 +101,7 @@ def pytest_make_collect_report(collector):
 
 
 @pytest.fixture(autouse=True)
-def hermetic_env(tmp_path_factory, monkeypatch) -> Path:
+def hermetic_env(tmp_path_factory, monkeypatch) -> Iterator[Path]:
     """A data directory of the test's own, no database from the environment, no /opt/e-SUS."""
     data = tmp_path_factory.mktemp("pec-tui-data")
     monkeypatch.setenv(database_module.ENV_DATA_DIR, str(data))
@@ -184,18 +184,30 @@ class PgServer:
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> PgServer:
-    """The machine's PostgreSQL; skips (fails under ``CI=true``) when it cannot be reached."""
+def pg_server() -> Iterator[PgServer]:
+    """The machine's PostgreSQL; skips (fails under ``CI=true``) when it cannot be reached.
+
+    The databases of a worker are named after it (``pectui_test_gw0``...), so two test runs
+    on the same machine would drop each other's. The session holds an advisory lock named
+    after the worker: a second run waits for the first to finish instead.
+    """
     server = PgServer(PG_HOST, PG_PORT, PG_USER)
     try:
-        server.admin().close()
-        return server
+        lock = server.admin()
     except Exception as exc:  # psycopg2.OperationalError, or psycopg2 itself missing
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         reason = f"PostgreSQL indisponível em {PG_HOST}:{PG_PORT}: {first_line}"
-    if running_in_ci():
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
+        lock = None
+    if lock is None:
+        if running_in_ci():
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    try:
+        with lock.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"pectui_test_{worker_name()}",))
+        yield server
+    finally:
+        lock.close()
 
 
 def _pg_fingerprint(db) -> str:
@@ -256,8 +268,7 @@ class PgTestDatabase:
         """
         probes = [f"SELECT 'tabela', '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in self.data_tables]
         probes.append(
-            "SELECT 'sequencia', sequencename FROM pg_sequences "
-            "WHERE schemaname = 'public' AND last_value IS NOT NULL"
+            "SELECT 'sequencia', sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"
         )
         found = db.execute_sql(" UNION ALL ".join(probes)).fetchall()
         dirty = {name for kind, name in found if kind == "tabela"}

@@ -106,10 +106,9 @@ def test_rolled_back_transaction_leaves_no_event_and_the_chain_stays_valid(db):
     class Abandon(Exception):
         pass
 
-    with pytest.raises(Abandon):
-        with transaction():
-            audit.record(EventType.USER_ACTION, component="testes", details="desfeito")
-            raise Abandon
+    with pytest.raises(Abandon), transaction():
+        audit.record(EventType.USER_ACTION, component="testes", details="desfeito")
+        raise Abandon
 
     assert AuditEvent.select().count() == 2
     assert not AuditEvent.select().where(AuditEvent.details == "desfeito").exists()

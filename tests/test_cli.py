@@ -164,9 +164,7 @@ def test_audit_verify_reports_an_intact_trail_with_its_count(run_cli, sqlite_ins
 def test_audit_verify_names_the_row_changed_by_hand(run_cli, sqlite_installation):
     add_audit_events(sqlite_installation, 3)
     with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
-        connection.execute(
-            "UPDATE tb_auditoria_evento SET ds_detalhes = 'apagado' WHERE co_seq_auditoria_evento = 2"
-        )
+        connection.execute("UPDATE tb_auditoria_evento SET ds_detalhes = 'apagado' WHERE co_seq_auditoria_evento = 2")
     result = run_cli("--database", sqlite_installation, "audit", "verify")
     assert result.returncode == 1
     assert "A linha 2 de tb_auditoria_evento não confere" in result.stderr

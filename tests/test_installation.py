@@ -123,7 +123,15 @@ def test_second_init_is_refused_and_writes_nothing(db, installation):
         ({"admin_password": "senhafraca"}, "admin_password", "letras e números"),
         ({"admin_password": "abc12"}, "admin_password", "mínimo 8 caracteres"),
     ],
-    ids=["ibge-6-digitos", "ibge-desconhecido", "cpf-invalido", "cpf-curto", "nome-curto", "senha-sem-numero", "senha-curta"],
+    ids=[
+        "ibge-6-digitos",
+        "ibge-desconhecido",
+        "cpf-invalido",
+        "cpf-curto",
+        "nome-curto",
+        "senha-sem-numero",
+        "senha-curta",
+    ],
 )
 def test_invalid_init_argument_is_refused_naming_the_field_and_writes_nothing(db, change, field, words):
     before = row_counts()

@@ -27,7 +27,7 @@ def test_each_hash_gets_its_own_random_salt():
 
 def test_hash_matches_an_independent_pbkdf2_computation():
     """Same bytes as PBKDF2-HMAC-SHA-256 with 64,000 iterations: PEC can read our hashes."""
-    expected_digest = hashlib.pbkdf2_hmac("sha256", "Senha1234".encode("utf-8"), FIXED_SALT, 64_000, 32)
+    expected_digest = hashlib.pbkdf2_hmac("sha256", b"Senha1234", FIXED_SALT, 64_000, 32)
     expected = "sha256:64000:32:{}:{}".format(
         base64.b64encode(FIXED_SALT).decode("ascii"), base64.b64encode(expected_digest).decode("ascii")
     )
@@ -36,7 +36,7 @@ def test_hash_matches_an_independent_pbkdf2_computation():
 
 def test_a_hash_written_by_pec_verifies():
     """A stored value built outside our code (as PEC would write it) is accepted."""
-    digest = hashlib.pbkdf2_hmac("sha256", "açaí2024".encode("utf-8"), FIXED_SALT, 64_000, 32)
+    digest = hashlib.pbkdf2_hmac("sha256", "açaí2024".encode(), FIXED_SALT, 64_000, 32)
     stored = f"sha256:64000:32:{base64.b64encode(FIXED_SALT).decode()}:{base64.b64encode(digest).decode()}"
     assert verify_password("açaí2024", stored)
     assert not verify_password("acai2024", stored)
