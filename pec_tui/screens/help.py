@@ -36,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Ajuda", classes="dialog-title")
             yield Static(help_text, id="help-text")
             yield Static("Teclas", classes="dialog-subtitle")
-            keys.append("  [b]Tab[/b]          passa ao próximo campo; setas movem nas listas; Enter confirma")
+            keys.append("  [b]Tab[/b]          próximo campo · setas: listas · Enter: confirma")
             yield Static("\n".join(keys), id="help-keys")
             yield Static("Esc ou F1 fecha esta ajuda.", classes="dialog-hint")
 
