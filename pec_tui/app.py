@@ -192,6 +192,37 @@ class PecTuiApp(App[int]):
             self.pop_screen()
         self.switch_screen(screen)
 
+    # ---------------------------------------------------------------- failures
+
+    def _print_error_renderables(self) -> None:
+        """No traceback reaches the screen: it goes to the log file, the screen gets a sentence.
+
+        (Textual's own hook, private in the pinned version; covered by a test.)"""
+        if not self._exit_renderables:
+            return
+        from rich.console import Console
+
+        from pec_tui.storage.database import data_dir
+
+        path = data_dir() / "pec-tui.log"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log_file:
+                console = Console(file=log_file, width=120, color_system=None)
+                console.print(f"--- {clock.now().isoformat(sep=' ')} erro inesperado no console")
+                for renderable in self._exit_renderables:
+                    console.print(renderable)
+        except OSError:
+            pass
+        self._exit_renderables.clear()
+        self.error_console.print(
+            f"pec-tui: erro inesperado no console; nada foi perdido do que já estava salvo. "
+            f"Detalhes gravados em {path}.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
     # ---------------------------------------------------------------- inactivity
 
     async def on_event(self, event: events.Event) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Static
 
 from pec_tui.screens.base import InstallationHeader
@@ -140,3 +141,22 @@ async def test_logout_returns_to_login_and_is_audited(make_app):
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert AuditEvent.select().where(AuditEvent.details == "Saída do sistema.").exists()
+
+
+async def test_unexpected_error_never_shows_a_traceback(make_app, tmp_path, capsys):
+    """A bug in a handler ends the console with one sentence; the traceback goes to the log."""
+    app = make_app()
+
+    def broken():
+        raise RuntimeError("falha simulada")
+
+    with pytest.raises(RuntimeError):  # run_test re-raises for the test; `pec-tui` only prints
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            app.call_later(broken)
+            await pilot.pause()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "falha simulada" not in err
+    assert "erro inesperado no console" in err
+    log = (tmp_path / "data" / "pec-tui.log").read_text(encoding="utf-8")
+    assert "falha simulada" in log
