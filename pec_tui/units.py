@@ -8,14 +8,13 @@ only the units of the municipalities they administer (``localidade_ids``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from peewee import JOIN, Case, fn
 
 from pec_tui.errors import PecError
 from pec_tui.paging import Page, clamp_paging
-from pec_tui.storage.search import all_terms_match
 from pec_tui.storage.models import (
     Cbo,
     HealthUnit,
@@ -29,6 +28,7 @@ from pec_tui.storage.models import (
     UnitServiceType,
     UnitType,
 )
+from pec_tui.storage.search import all_terms_match
 from pec_tui.validators import digits, format_cpf
 
 #: A team's member list is small (a few dozen); this bounds a malformed import.
@@ -105,6 +105,7 @@ class TeamRow:
 
 @dataclass(frozen=True)
 class TeamMember:
+    lotacao_id: int
     professional_id: int
     name: str
     cns: str | None
@@ -133,7 +134,7 @@ class UnitProfessionalRow:
     name: str
     cns: str | None
     cpf: str
-    cbos: tuple[str, ...]  # "225142 Médico da estratégia de saúde da família", one per CBO
+    cbos: tuple[tuple[str, str], ...]  # (code, name) of the CBOs of their lotações here
     active_lotacao: bool
 
     @property
@@ -142,7 +143,8 @@ class UnitProfessionalRow:
 
     @property
     def cbo_label(self) -> str:
-        return "; ".join(self.cbos) or "—"
+        """The CBO names, as PEC lists them ("Médico da estratégia de saúde da família")."""
+        return "; ".join(name for _, name in self.cbos) or "—"
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,8 +206,9 @@ def _unit_search(query: str):
 def unit_detail(unit_id: int, localidade_ids: Iterable[int] | None = None) -> UnitDetail:
     """The unit's Informações; refused when it is not in ``localidade_ids`` (when given)."""
     row = (
-        HealthUnit.select(HealthUnit, UnitType.name.alias("type_name"), Localidade.name.alias("city"),
-                          State.acronym.alias("uf"))
+        HealthUnit.select(
+            HealthUnit, UnitType.name.alias("type_name"), Localidade.name.alias("city"), State.acronym.alias("uf")
+        )
         .join(UnitType, JOIN.LEFT_OUTER, on=(HealthUnit.unit_type == UnitType.id))
         .switch(HealthUnit)
         .join(Localidade, JOIN.LEFT_OUTER, on=(HealthUnit.localidade == Localidade.id))
@@ -214,7 +217,9 @@ def unit_detail(unit_id: int, localidade_ids: Iterable[int] | None = None) -> Un
         .objects()
         .first()
     )
-    _require_in(row, localidade_ids, "A unidade de saúde pedida não existe ou não é de um município que você administra.")
+    _require_in(
+        row, localidade_ids, "A unidade de saúde pedida não existe ou não é de um município que você administra."
+    )
     return UnitDetail(
         id=row.id,
         name=row.name,
@@ -257,7 +262,14 @@ def unit_service_types(unit_id: int) -> list[ServiceTypeRow]:
 # --------------------------------------------------------------------------------------------
 
 _TEAM_COLUMNS = (
-    Team.id, TeamType.acronym, TeamType.name, Team.ine, Team.area_code, Team.area, Team.name, Team.active,
+    Team.id,
+    TeamType.acronym,
+    TeamType.name,
+    Team.ine,
+    Team.area_code,
+    Team.area,
+    Team.name,
+    Team.active,
     Team.deactivated_on,
 )
 
@@ -285,14 +297,15 @@ def list_teams(unit_id: int, include_inactive: bool, offset: int, limit: int) ->
         .where(Team.unit == unit_id)
     )
     if not include_inactive:
-        select = select.where(Team.active == True)  # noqa: E712 - peewee expression
+        select = select.where(Team.active == True)
     total = select.count()
     rows = select.order_by(Team.name, Team.ine).offset(offset).limit(limit).tuples()
     return Page([_team_row(row) for row in rows], total, offset, limit)
 
 
-def team_detail(team_id: int, localidade_ids: Iterable[int] | None = None) -> TeamDetail:
-    """A team ("Visualizar") with the professionals placed in it: active lotações first."""
+def team_detail(team_id: int, localidade_ids: Iterable[int] | None = None, *, with_members: bool = True) -> TeamDetail:
+    """A team ("Visualizar") with the professionals placed in it, active lotações first (up to
+    ``TEAM_MEMBERS_LIMIT``; :func:`list_team_members` pages them)."""
     row = (
         Team.select(*_TEAM_COLUMNS, HealthUnit.id, HealthUnit.name, HealthUnit.cnes, HealthUnit.localidade)
         .join(TeamType, JOIN.LEFT_OUTER, on=(Team.team_type == TeamType.id))
@@ -304,31 +317,57 @@ def team_detail(team_id: int, localidade_ids: Iterable[int] | None = None) -> Te
     )
     if row is None or (localidade_ids is not None and row[12] not in set(localidade_ids)):
         raise UnitNotFound("A equipe pedida não existe ou não é de um município que você administra.")
+    members = list_team_members(team_id, 0, TEAM_MEMBERS_LIMIT) if with_members else Page([], 0)
+    return TeamDetail(
+        team=_team_row(row[:9]),
+        unit_id=row[9],
+        unit_name=row[10],
+        unit_cnes=row[11],
+        members=members.rows,
+        members_total=members.total,
+    )
+
+
+def list_team_members(team_id: int, offset: int, limit: int) -> Page[TeamMember]:
+    """Professionals placed in the team (one row per lotação): active lotações first, by name."""
+    offset, limit = clamp_paging(offset, limit, max_limit=TEAM_MEMBERS_LIMIT)
     active_first = Case(None, [(Lotacao.deactivated_at.is_null(), 0)], 1)
-    members = (
+    select = (
         Lotacao.select(
-            Professional.id, Professional.name, Professional.cns, Professional.cpf, Cbo.code, Cbo.name,
-            Lotacao.microarea, Lotacao.deactivated_at,
+            Lotacao.role,
+            Professional.id,
+            Professional.name,
+            Professional.cns,
+            Professional.cpf,
+            Cbo.code,
+            Cbo.name,
+            Lotacao.microarea,
+            Lotacao.deactivated_at,
         )
         .join(Professional, on=(Lotacao.professional == Professional.id))
         .switch(Lotacao)
         .join(Cbo, on=(Lotacao.cbo == Cbo.id))
         .where(Lotacao.team == team_id)
     )
-    total = members.count()
-    listed = [
+    total = select.count()
+    rows = [
         TeamMember(
-            professional_id=m[0], name=m[1], cns=m[2], cpf=m[3], cbo_code=m[4], cbo_name=m[5],
-            microarea=m[6], active=m[7] is None,
+            lotacao_id=m[0],
+            professional_id=m[1],
+            name=m[2],
+            cns=m[3],
+            cpf=m[4],
+            cbo_code=m[5],
+            cbo_name=m[6],
+            microarea=m[7],
+            active=m[8] is None,
         )
-        for m in members.order_by(active_first, Professional.name, Professional.id)
-        .limit(TEAM_MEMBERS_LIMIT)
+        for m in select.order_by(active_first, Professional.name, Professional.id, Lotacao.role)
+        .offset(offset)
+        .limit(limit)
         .tuples()
     ]
-    return TeamDetail(
-        team=_team_row(row[:9]), unit_id=row[9], unit_name=row[10], unit_cnes=row[11],
-        members=listed, members_total=total,
-    )
+    return Page(rows, total, offset, limit)
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,8 +391,9 @@ def list_unit_professionals(
     offset, limit = clamp_paging(offset, limit)
     has_active = fn.MAX(Case(None, [(Lotacao.deactivated_at.is_null(), 1)], 0))
     select = (
-        Lotacao.select(Professional.id, Professional.name, Professional.cns, Professional.cpf,
-                       has_active.alias("has_active"))
+        Lotacao.select(
+            Professional.id, Professional.name, Professional.cns, Professional.cpf, has_active.alias("has_active")
+        )
         .join(Professional, on=(Lotacao.professional == Professional.id))
         .where(Lotacao.unit == unit_id)
     )
@@ -368,7 +408,11 @@ def list_unit_professionals(
     cbos = _cbos_in_unit(unit_id, [row[0] for row in found])
     rows = [
         UnitProfessionalRow(
-            id=row[0], name=row[1], cns=row[2], cpf=row[3], active_lotacao=bool(row[4]),
+            id=row[0],
+            name=row[1],
+            cns=row[2],
+            cpf=row[3],
+            active_lotacao=bool(row[4]),
             cbos=tuple(cbos.get((row[0], bool(row[4])), ())),
         )
         for row in found
@@ -386,7 +430,7 @@ def _professional_search(query: str):
     return all_terms_match([Professional.name], text)
 
 
-def _cbos_in_unit(unit_id: int, professional_ids: list[int]) -> dict[tuple[int, bool], list[str]]:
+def _cbos_in_unit(unit_id: int, professional_ids: list[int]) -> dict[tuple[int, bool], list[tuple[str, str]]]:
     """For each (professional, shows active lotações?) the CBOs of their lotações in the unit:
     the active ones for a professional with an active lotação, else the deactivated ones."""
     if not professional_ids:
@@ -398,10 +442,9 @@ def _cbos_in_unit(unit_id: int, professional_ids: list[int]) -> dict[tuple[int, 
         .order_by(Cbo.code)
         .tuples()
     )
-    found: dict[tuple[int, bool], list[str]] = {}
+    found: dict[tuple[int, bool], list[tuple[str, str]]] = {}
     for professional_id, code, name, deactivated_at in select:
-        labels = found.setdefault((professional_id, deactivated_at is None), [])
-        label = f"{code} {name}"
-        if label not in labels:
-            labels.append(label)
+        cbos = found.setdefault((professional_id, deactivated_at is None), [])
+        if (code, name) not in cbos:
+            cbos.append((code, name))
     return found

@@ -87,7 +87,9 @@ def test_unit_detail_has_data_and_contact(net):
     assert detail.municipality == "Chapecó/SC"
     assert detail.address_label == "Rua Marechal Deodoro, 450 — Centro — CEP 89802-140"
     assert (detail.phone, detail.email, detail.complexity) == (
-        "4933211234", "ubs.saocristovao@saude.demo", "Atenção básica",
+        "4933211234",
+        "ubs.saocristovao@saude.demo",
+        "Atenção básica",
     )
 
 
@@ -113,7 +115,8 @@ def test_inactive_teams_are_hidden_unless_asked(net):
     unit = net.units["UBS SÃO CRISTÓVÃO"]
     active = units.list_teams(unit, False, 0, 10)
     assert [(t.type_acronym, t.ine, t.area_code) for t in active.rows] == [
-        ("eSB", "0000123464", "002"), ("eSF", "0000123456", "001"),
+        ("eSB", "0000123464", "002"),
+        ("eSF", "0000123456", "001"),
     ]
     assert active.total == 2
     every = units.list_teams(unit, True, 0, 10)
@@ -137,6 +140,14 @@ def test_team_detail_lists_its_professionals_active_first(net):
         units.team_detail(net.teams["ESF São Cristóvão I"], [net.xanxere_id])
 
 
+def test_team_members_are_paged(net):
+    team = net.teams["ESF São Cristóvão I"]
+    first, rest = units.list_team_members(team, 0, 2), units.list_team_members(team, 2, 2)
+    assert (first.total, rest.total) == (3, 3)
+    assert [m.name for m in first.rows + rest.rows] == ["Ana Beatriz Conceição", "Davi Ícaro Melo", "Bruno Araújo"]
+    assert units.team_detail(team, with_members=False).members == []
+
+
 # --------------------------------------------------------------------------------------------
 # Profissionais
 # --------------------------------------------------------------------------------------------
@@ -147,13 +158,14 @@ def test_professionals_without_active_lotacao_are_hidden_unless_asked(net):
     page = units.list_unit_professionals(unit, False, "", 0, 10)
     assert names(page) == ["Ana Beatriz Conceição", "Davi Ícaro Melo"]
     davi = page.rows[1]
-    assert davi.cbo_label == "515105 Agente comunitário de saúde"  # the inactive CBO is not shown
+    assert davi.cbos == (("515105", "Agente comunitário de saúde"),)  # the inactive CBO is not shown
+    assert davi.cbo_label == "Agente comunitário de saúde"
     assert davi.active_lotacao is True
     every = units.list_unit_professionals(unit, True, "", 0, 10)
     assert names(every) == ["Ana Beatriz Conceição", "Bruno Araújo", "Davi Ícaro Melo"]
     bruno = every.rows[1]
     assert bruno.active_lotacao is False
-    assert bruno.cbo_label == "223565 Enfermeiro da estratégia de saúde da família"
+    assert bruno.cbos == (("223565", "Enfermeiro da estratégia de saúde da família"),)
     assert every.total == 3  # Davi once, with two lotações
 
 

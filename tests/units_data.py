@@ -29,7 +29,7 @@ XANXERE = "4219507"
 def cpf_with_check_digits(base9: str) -> str:
     numbers = [int(c) for c in base9]
     for length in (9, 10):
-        total = sum(n * w for n, w in zip(numbers, range(length + 1, 1, -1)))
+        total = sum(n * w for n, w in zip(numbers, range(length + 1, 1, -1), strict=True))
         numbers.append((total * 10 % 11) % 10)
     return "".join(map(str, numbers))
 
@@ -49,12 +49,24 @@ def cbo(code: str, name: str) -> int:
     return existing.id if existing else Cbo.create(code=code, name=name).id
 
 
-def lotacao(professional_id: int, unit_id: int, cbo_id: int, team_id: int | None = None, *,
-            active: bool = True, microarea: str | None = None) -> Lotacao:
+def lotacao(
+    professional_id: int,
+    unit_id: int,
+    cbo_id: int,
+    team_id: int | None = None,
+    *,
+    active: bool = True,
+    microarea: str | None = None,
+) -> Lotacao:
     role = ActorRole.create(professional=professional_id, kind=ActorRole.LOTACAO, active=active)
     return Lotacao.create(
-        role=role.id, professional=professional_id, cbo=cbo_id, unit=unit_id, team=team_id,
-        deactivated_at=None if active else dt.datetime(2026, 1, 15, 10, 0), imported=True,
+        role=role.id,
+        professional=professional_id,
+        cbo=cbo_id,
+        unit=unit_id,
+        team=team_id,
+        deactivated_at=None if active else dt.datetime(2026, 1, 15, 10, 0),
+        imported=True,
         microarea=microarea,
     )
 
@@ -77,9 +89,17 @@ def build_network(extra_units: int = 0) -> Network:
             return net.units[name]
 
         sao = unit(
-            "UBS SÃO CRISTÓVÃO", "2345671", chapeco.id, cnpj="11222333000181", complexity="Atenção básica",
-            address="Rua Marechal Deodoro", address_number="450", district="Centro", cep="89802140",
-            phone="4933211234", email="ubs.saocristovao@saude.demo",
+            "UBS SÃO CRISTÓVÃO",
+            "2345671",
+            chapeco.id,
+            cnpj="11222333000181",
+            complexity="Atenção básica",
+            address="Rua Marechal Deodoro",
+            address_number="450",
+            district="Centro",
+            cep="89802140",
+            phone="4933211234",
+            email="ubs.saocristovao@saude.demo",
         )
         efapi = unit("UBS Efapi", "2345682", chapeco.id)
         unit("CAPS II Chapecó", "2419645", chapeco.id, unit_type=caps)
@@ -94,8 +114,14 @@ def build_network(extra_units: int = 0) -> Network:
 
         def team(name, ine, team_type, area_code, active=True):
             net.teams[name] = Team.create(
-                name=name, ine=ine, unit=sao, team_type=team_type, area_code=area_code, area=f"Área {area_code}",
-                active=active, deactivated_on=None if active else dt.date(2025, 12, 31),
+                name=name,
+                ine=ine,
+                unit=sao,
+                team_type=team_type,
+                area_code=area_code,
+                area=f"Área {area_code}",
+                active=active,
+                deactivated_on=None if active else dt.date(2025, 12, 31),
             ).id
             return net.teams[name]
 

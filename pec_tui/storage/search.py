@@ -59,4 +59,3 @@ def all_terms_match(columns: list[Node], text: str) -> Expression | None:
             any_column = match if any_column is None else (any_column | match)
         condition = any_column if condition is None else (condition & any_column)
     return condition
-
