@@ -1,0 +1,1 @@
+"""Shared widgets: the paged list and the dialogs every module screen uses."""
