@@ -20,9 +20,22 @@ from pec_tui.storage.models import (
     State,
     User,
 )
+from pec_tui.storage.reference import municipalities_by_ibge
 from pec_tui.validators import digits, format_cpf, require_cpf
 
 COMPONENT = "pec-tui/instalacao"
+
+
+def check_ibge(ibge: str, field: str = "municipio") -> str:
+    """The 7-digit IBGE code, checked against the shipped table (no database needed)."""
+    code = digits(ibge)
+    if len(code) != 7:
+        raise ValidationError(
+            f"O código IBGE do município deve ter 7 dígitos (informado: '{ibge}').", field
+        )
+    if code not in municipalities_by_ibge():
+        raise ValidationError(f"Não existe município com o código IBGE {code}.", field)
+    return code
 
 
 def find_municipality(ibge: str, field: str = "municipio") -> Localidade:
@@ -58,13 +71,16 @@ def init_installation(
     installation_name: str | None = None,
     training: bool = False,
 ) -> InitResult:
-    """Create the schema (if needed), the first municipality and the installation administrator."""
-    migrations.migrate()
+    """Create the schema (if needed), the first municipality and the installation administrator.
+
+    Everything that can be checked is checked before the schema is touched."""
     cpf = require_cpf(admin_cpf, "admin_cpf")
     name = " ".join((admin_name or "").split())
     if len(name) < 3:
         raise ValidationError("Informe o nome completo do administrador da instalação.", "admin_name")
     check_policy(admin_password, field="admin_password")
+    check_ibge(municipio)
+    migrations.migrate()
     municipality = find_municipality(municipio)
     if is_initialized():
         raise PecError("Esta instalação já foi iniciada: o administrador da instalação já existe.")

@@ -50,7 +50,11 @@ def verify_password(password: str, stored: str | None) -> bool:
         return False
     if not (1_000 <= iterations <= 10_000_000) or length != len(expected) or not 16 <= length <= 64:
         return False
-    actual = hashlib.pbkdf2_hmac(ALGORITHM, password.encode("utf-8"), salt, iterations, length)
+    try:
+        secret = password.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate cannot be a stored password
+        return False
+    actual = hashlib.pbkdf2_hmac(ALGORITHM, secret, salt, iterations, length)
     return hmac.compare_digest(actual, expected)
 
 

@@ -303,3 +303,18 @@ def test_opened_postgresql_display_never_shows_the_password(pg_server):
         assert opened.display == f"postgresql://postgres:***@{pg_server.host}:{pg_server.port}/postgres"
     finally:
         opened.close()
+
+
+def test_portuguese_server_messages_are_understood():
+    """PEC hosts often run PostgreSQL with lc_messages=pt_BR; the sentence must still be specific."""
+    from pec_tui.storage.database import DatabaseTarget, describe_connect_error
+
+    target = DatabaseTarget("postgresql://esus:segredo@10.0.0.5:5433/esus", "--database")
+    cases = {
+        'FATAL:  autenticação do tipo senha falhou para o usuário "esus"': "recusou a senha",
+        'FATAL:  banco de dados "esus" não existe': "não existe no PostgreSQL",
+        'FATAL:  role "esus" não existe': "O usuário 'esus' não existe",
+    }
+    for server_text, expected in cases.items():
+        message = describe_connect_error(target, Exception(server_text))
+        assert expected in message and "segredo" not in message

@@ -194,3 +194,19 @@ def test_second_responsible_for_the_same_municipality_is_refused(db, installatio
     assert raised.value.message == "Chapecó já tem um responsável municipal; só é possível um por município."
     assert row_counts() == before
     assert not ActorRole.select().where(ActorRole.professional == carla.id).exists()
+
+
+def test_bad_ibge_is_refused_before_the_schema_is_created(empty_db):
+    """`pec-tui init` with a wrong code must leave no half-made database behind."""
+    import pytest
+
+    from pec_tui.errors import ValidationError
+    from pec_tui.installation import init_installation
+    from pec_tui.storage.migrations import schema_version
+
+    with pytest.raises(ValidationError) as refused:
+        init_installation(
+            municipio="9999999", admin_cpf="52998224725", admin_name="Helena Duarte", admin_password="Senha1234"
+        )
+    assert refused.value.field == "municipio"
+    assert schema_version() is None

@@ -96,3 +96,9 @@ def test_policy_refuses_short_or_weak_passwords_in_portuguese(password, message)
         check_policy(password, field="nova_senha")
     assert raised.value.message == message
     assert raised.value.field == "nova_senha"
+
+
+def test_a_lone_surrogate_never_verifies_and_never_raises():
+    from pec_tui.passwords import hash_password, verify_password
+
+    assert verify_password("\udcff", hash_password("Senha1234")) is False

@@ -255,6 +255,8 @@ def open_database(target: DatabaseTarget, *, must_exist: bool = True) -> OpenedD
         if isinstance(db, SqliteDatabase):
             db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except Exception as exc:  # driver errors differ; each becomes one sentence
+        if not db.is_closed():
+            db.close()
         raise DatabaseOpenError(describe_connect_error(target, exc)) from None
     database_proxy.initialize(db)
     return OpenedDatabase(db, target)
@@ -273,13 +275,14 @@ def describe_connect_error(target: DatabaseTarget, exc: BaseException) -> str:
     server = f"{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
     database = unquote(parts.path.lstrip("/"))
     user = unquote(parts.username or "")
-    if "password authentication failed" in text or "no password supplied" in text:
+    # Servers answer in their own language (lc_messages); PEC hosts often use pt_BR.
+    if re.search(r"password authentication failed|no password supplied|autentica\w+ .*senha falhou", text):
         return f"O PostgreSQL em {server} recusou a senha do usuário '{user}'."
-    if re.search(r'database ".*" does not exist', text):
+    if re.search(r'database ".*" does not exist|banco de dados ".*" n\w+o existe', text):
         return f"O banco '{database}' não existe no PostgreSQL em {server}."
-    if re.search(r'role ".*" does not exist', text):
+    if re.search(r'role ".*" does not exist|(role|fun\w+o) ".*" n\w+o existe', text):
         return f"O usuário '{user}' não existe no PostgreSQL em {server}."
-    if "Connection refused" in text or "could not connect" in text:
+    if re.search(r"Connection refused|Conex\w+o recusada|could not connect|n\w+o p\w+de conectar", text):
         return f"Não foi possível conectar ao PostgreSQL em {server}: conexão recusada (o serviço está no ar?)."
     if "could not translate host name" in text or "Name or service not known" in text:
         return f"A máquina '{parts.hostname}' do endereço do banco não foi encontrada."
