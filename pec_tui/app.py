@@ -57,8 +57,10 @@ class PecTuiApp(App[int]):
         *,
         inactivity_check_seconds: float = 15.0,
         keymap_path: Path | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is not reproducible
         self.opened = opened
         self.session: LoggedUser | None = None
         self.installation: InstallationSummary | None = None

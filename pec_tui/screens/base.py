@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from pec_tui.storage.database import current_database
 
@@ -90,6 +90,12 @@ class PecScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def on_mount(self) -> None:
+        # Textual calls this as well as a subclass's own on_mount.
+        if not self.pec_app.cursor_blink:
+            for field in self.query(Input):
+                field.cursor_blink = False
 
     def refresh_header(self) -> None:
         for header in self.query(InstallationHeader):

@@ -11,7 +11,7 @@ from pec_tui.screens.base import PecScreen
 
 class UnderConstructionScreen(PecScreen):
     def __init__(self, module: Module) -> None:
-        super().__init__(name=f"module-{module.key}")
+        super().__init__(name=module.key)
         self.module = module
         self.HELP = (
             f"{module.title} (manual, seção {module.manual_section}).\n\n{module.summary}\n\n"

@@ -55,6 +55,7 @@ def make_app(demo_db):
 
     def factory(**kwargs):
         kwargs.setdefault("inactivity_check_seconds", 3600)
+        kwargs.setdefault("cursor_blink", False)
         return PecTuiApp(demo_db, **kwargs)
 
     return factory

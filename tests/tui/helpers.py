@@ -33,3 +33,13 @@ async def login(pilot: Pilot, cpf: str, password: str, *, typed: bool = False) -
         password_input.value = password
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def wait_until(pilot: Pilot, predicate, *, timeout: float = 5.0) -> None:
+    """Pause until ``predicate()`` holds (for Textual's own async work, like the palette's search)."""
+    steps = int(timeout / 0.02)
+    for _ in range(steps):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"condition not met within {timeout} s")
