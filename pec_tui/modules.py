@@ -46,6 +46,8 @@ MODULES: tuple[Module, ...] = (
            municipal_admin=True),
     Module("diagnostico", "Diagnóstico do servidor", "—",
            "Verificações do servidor: banco, versão, disco, pasta chaves, log do PEC.", console=True),
+    Module("log", "Log do PEC", "—",
+           "Acompanha webserver/logs/pec.log como tail -f, com filtro e níveis destacados.", console=True),
     Module("certificados", "Certificados (pasta chaves)", "3.12",
            "Certificados A1 (.pfx/.p12) da pasta chaves e sua validade.", console=True),
     Module("tarefas", "Tarefas agendadas", "3.7.3",
