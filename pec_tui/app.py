@@ -58,8 +58,11 @@ class PecTuiApp(App[int]):
         inactivity_check_seconds: float = 15.0,
         keymap_path: Path | None = None,
         cursor_blink: bool = True,
+        pec_home: Path | None = None,
     ) -> None:
         super().__init__()
+        #: The PEC installation root on this host (``--pec-home``; /opt/e-SUS when it exists), or None.
+        self.pec_home = pec_home
         self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is not reproducible
         self.opened = opened
         self.session: LoggedUser | None = None

@@ -245,7 +245,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.sem_console:
         print(f"Banco de demonstração {'criado' if created else 'já existe'}: {path}")
         return 0
-    return _run_console(opened)
+    return _run_console(opened, None)
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -261,16 +261,25 @@ def cmd_console(args: argparse.Namespace) -> int:
                 "'pec-tui init' para criar uma, ou --database/--pec-home para abrir a do PEC."
             )
     opened = _open(args)
-    return _run_console(opened)
+    return _run_console(opened, pec_home_path(args))
 
 
-def _run_console(opened) -> int:
+def pec_home_path(args: argparse.Namespace) -> Path | None:
+    """``--pec-home``, or /opt/e-SUS when it exists, or None (the console is not on a PEC host)."""
+    from pec_tui.storage.database import DEFAULT_PEC_HOME
+
+    if args.pec_home:
+        return Path(args.pec_home)
+    return DEFAULT_PEC_HOME if DEFAULT_PEC_HOME.is_dir() else None
+
+
+def _run_console(opened, pec_home: Path | None) -> int:
     from pec_tui.storage.migrations import require_schema
 
     require_schema()
     from pec_tui.app import PecTuiApp  # Textual only from here on
 
-    app = PecTuiApp(opened)
+    app = PecTuiApp(opened, pec_home=pec_home)
     app.run()
     return app.return_code or 0
 
