@@ -91,6 +91,13 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
+def _audit_own(event: EventType, user_id: int, details: str | None = None, component: str = COMPONENT) -> None:
+    """An event a user causes on their own account (login, block, password, session)."""
+    audit.record(
+        event, component=component, user_id=user_id, record_type=RecordType.USER, record_id=user_id, details=details
+    )
+
+
 def load_logged_user(user: User) -> LoggedUser:
     professional = Professional.get_or_none(Professional.user == user.id)
     if professional is None:
@@ -137,14 +144,7 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
             failure = "CPF ou senha incorretos."
         elif user.blocked:
             _history(user, ip, False)
-            audit.record(
-                EventType.LOGIN_FAILED,
-                component=COMPONENT,
-                user_id=user.id,
-                record_type=RecordType.USER,
-                record_id=user.id,
-                details=f"Conta bloqueada. CPF: {format_cpf(login)}",
-            )
+            _audit_own(EventType.LOGIN_FAILED, user.id, f"Conta bloqueada. CPF: {format_cpf(login)}")
             failure = (
                 "Esta conta está bloqueada por excesso de tentativas de login sem sucesso; "
                 "peça ao administrador que a desbloqueie."
@@ -161,13 +161,7 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
                 user.failed_attempts = 0
                 user.save(only=[User.failed_attempts])
                 _history(user, ip, True)
-                audit.record(
-                    EventType.LOGIN_SUCCEEDED,
-                    component=COMPONENT,
-                    user_id=user.id,
-                    record_type=RecordType.USER,
-                    record_id=user.id,
-                )
+                _audit_own(EventType.LOGIN_SUCCEEDED, user.id)
                 reason = _change_reason(user)
                 result = LoginResult(load_logged_user(user), bool(reason), reason)
     if failure is not None:
@@ -179,25 +173,11 @@ def _count_failure(user: User, ip: str | None) -> str:
     maximum = settings.security().max_login_attempts
     user.failed_attempts = (user.failed_attempts or 0) + 1
     _history(user, ip, False)
-    audit.record(
-        EventType.LOGIN_FAILED,
-        component=COMPONENT,
-        user_id=user.id,
-        record_type=RecordType.USER,
-        record_id=user.id,
-        details=f"Login ou senha incorretos. CPF: {format_cpf(user.login)}",
-    )
+    _audit_own(EventType.LOGIN_FAILED, user.id, f"Login ou senha incorretos. CPF: {format_cpf(user.login)}")
     if user.failed_attempts >= maximum:
         user.blocked = True
         user.save(only=[User.failed_attempts, User.blocked])
-        audit.record(
-            EventType.ACCOUNT_BLOCKED,
-            component=COMPONENT,
-            user_id=user.id,
-            record_type=RecordType.USER,
-            record_id=user.id,
-            details=f"Login bloqueado: {format_cpf(user.login)}",
-        )
+        _audit_own(EventType.ACCOUNT_BLOCKED, user.id, f"Login bloqueado: {format_cpf(user.login)}")
         return (
             f"CPF ou senha incorretos. A conta foi bloqueada após {maximum} tentativas sem sucesso; "
             "peça ao administrador que a desbloqueie."
@@ -246,13 +226,7 @@ def change_password(user_id: int, current: str, new: str, confirmation: str | No
         user.must_change_password = False
         user.password_changed_at = clock.now()
         user.save(only=[User.password_hash, User.must_change_password, User.password_changed_at])
-        audit.record(
-            EventType.PASSWORD_CHANGED,
-            component=COMPONENT,
-            user_id=user.id,
-            record_type=RecordType.USER,
-            record_id=user.id,
-        )
+        _audit_own(EventType.PASSWORD_CHANGED, user.id)
 
 
 def end_session(user_id: int, *, inactivity_minutes: int | None = None) -> None:
@@ -263,14 +237,7 @@ def end_session(user_id: int, *, inactivity_minutes: int | None = None) -> None:
         else "Saída do sistema."
     )
     with transaction():
-        audit.record(
-            EventType.SESSION_ENDED,
-            component="pec-tui/sessao",
-            user_id=user_id,
-            record_type=RecordType.USER,
-            record_id=user_id,
-            details=details,
-        )
+        _audit_own(EventType.SESSION_ENDED, user_id, details, component="pec-tui/sessao")
 
 
 def unblock_user(admin_user_id: int, user_id: int) -> None:
