@@ -21,6 +21,26 @@ INACTIVITY_MINUTES = "PECTUI_TEMPO_MAXIMO_INATIVIDADE_MIN"
 MAX_LOGIN_ATTEMPTS = "PECTUI_MAXIMO_TENTATIVAS_LOGIN"
 DEMO = "PECTUI_DEMO"
 
+# Conexão (3.1.1). Keys of ours: the internet probe and the Agenda Online synchronisation.
+INTERNET_PROBE_URL = "PECTUI_URL_TESTE_INTERNET"
+DEFAULT_INTERNET_PROBE_URL = "https://www.google.com/generate_204"
+AGENDA_ONLINE_ENABLED = "PECTUI_AGENDA_ONLINE_HABILITADA"
+AGENDA_ONLINE_COUNTER_KEY = "PECTUI_AGENDA_ONLINE_CONTRACHAVE"
+
+# Servidores (3.1.3): the SMTP server for "Esqueci minha senha". The password is stored
+# encrypted (pec_tui.secrets), never in clear.
+SMTP_HOST = "PECTUI_SMTP_SERVIDOR"
+SMTP_PORT = "PECTUI_SMTP_PORTA"
+SMTP_LOGIN = "PECTUI_SMTP_LOGIN"
+SMTP_SENDER = "PECTUI_SMTP_REMETENTE"  # empty: the login is the sender
+SMTP_PASSWORD_ENCRYPTED = "PECTUI_SMTP_SENHA_CIFRADA"
+SMTP_ENABLED = "PECTUI_SMTP_HABILITADO"
+
+# Configurações avançadas (3.1.5).
+SIMULTANEOUS_REQUESTS = "PECTUI_REQUISICOES_SIMULTANEAS"
+DEFAULT_SIMULTANEOUS_REQUESTS = 10
+MAX_SIMULTANEOUS_REQUESTS = 100
+
 PASSWORD_RENEWAL_CHOICES = (1, 2, 3, 4, 5, 6)
 INACTIVITY_CHOICES = (30, 60, 120, 180, 240)
 MAX_ATTEMPTS_CHOICES = tuple(range(1, 11))
@@ -71,3 +91,26 @@ def security() -> SecuritySettings:
         inactivity_minutes=get_int(INACTIVITY_MINUTES, defaults.inactivity_minutes),
         max_login_attempts=get_int(MAX_LOGIN_ATTEMPTS, defaults.max_login_attempts),
     )
+
+
+def has(key: str) -> bool:
+    """Whether the key exists at all (a flag never written keeps its default)."""
+    return SystemConfig.select().where(SystemConfig.key == key).exists()
+
+
+def get_flag_or(key: str, default: bool) -> bool:
+    """The flag, or ``default`` when the key was never written."""
+    return get_flag(key) if has(key) else default
+
+
+def put_flag(key: str, value: bool) -> None:
+    """A yes/no key, written the way PEC writes its own (``true``/``false``)."""
+    put(key, text="true" if value else "false")
+
+
+def internet_probe_url() -> str:
+    return get_text(INTERNET_PROBE_URL) or DEFAULT_INTERNET_PROBE_URL
+
+
+def simultaneous_requests() -> int:
+    return get_int(SIMULTANEOUS_REQUESTS, DEFAULT_SIMULTANEOUS_REQUESTS) or DEFAULT_SIMULTANEOUS_REQUESTS

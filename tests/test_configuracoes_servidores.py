@@ -1,0 +1,116 @@
+"""Servidores (3.1.3: name and link) and Configurações avançadas (3.1.5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pec_tui import servers, settings
+from pec_tui.errors import ValidationError
+from pec_tui.storage.models import AuditEvent, User
+
+
+@pytest.fixture
+def admin_id(installation) -> int:
+    return User.get(User.login == installation.admin_login).id
+
+
+def events() -> list[AuditEvent]:
+    return list(AuditEvent.select().where(AuditEvent.component == "pec-tui/configuracoes").order_by(AuditEvent.id))
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("http://pec.chapeco.sc.gov.br", "http://pec.chapeco.sc.gov.br:80"),  # no port: 80
+        ("pec.chapeco.sc.gov.br", "http://pec.chapeco.sc.gov.br:80"),
+        ("http://pec.chapeco.sc.gov.br:8080/", "http://pec.chapeco.sc.gov.br:8080"),
+        ("https://pec.chapeco.sc.gov.br:443", "https://pec.chapeco.sc.gov.br:443"),
+        ("HTTP://200.10.20.30", "http://200.10.20.30:80"),
+        ("http://[2001:db8::1]:8080", "http://[2001:db8::1]:8080"),
+        ("http://pec.local:8080/esus", "http://pec.local:8080/esus"),
+    ],
+)
+def test_link_without_port_uses_port_80(typed, stored):
+    assert servers.normalize_link(typed) == stored
+    assert servers.link_port(stored) == int(stored.rsplit(":", 1)[1].split("/")[0])
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Informe o link"),
+        ("http://pec chapeco", "não pode ter espaços"),
+        ("ftp://pec.chapeco.sc.gov.br", "deve começar com http:// ou https://"),
+        ("http://", "não é válido"),
+        ("http://pec_chapeco!.gov.br", "não é válido"),
+        ("http://300.1.1.1", "não é válido"),
+        ("http://pec.gov.br:99999", "porta do link"),
+        ("http://pec.gov.br:abc", "porta do link"),
+        ("http://pec.gov.br:0", "porta do link"),
+        ("http://pec.gov.br:", "porta do link está vazia"),
+        ("http://admin:senha@pec.gov.br", "usuário nem senha"),
+        ("http://pec.gov.br/?x=1", "? nem #"),
+    ],
+)
+def test_invalid_links_are_refused_with_a_message(typed, message):
+    with pytest.raises(ValidationError, match=message.replace("?", r"\?")) as refused:
+        servers.normalize_link(typed)
+    assert refused.value.field == "link"
+
+
+def test_name_and_link_are_saved_in_pecs_keys_and_audited(db, admin_id):
+    saved = servers.save_installation_server("  SMS   Chapecó ", "pec.chapeco.sc.gov.br", by_user_id=admin_id)
+    assert saved == servers.InstallationServer("SMS Chapecó", "http://pec.chapeco.sc.gov.br:80")
+    assert settings.get_text("NOMEINSTALACAO") == "SMS Chapecó"
+    assert settings.get_text("LINKINSTALACAO") == "http://pec.chapeco.sc.gov.br:80"
+    assert [(e.record_id, e.details) for e in events()] == [
+        ("NOMEINSTALACAO", "Nome da instalação: PEC Chapecó → SMS Chapecó."),
+        ("LINKINSTALACAO", "Link da instalação: — → http://pec.chapeco.sc.gov.br:80."),
+    ]
+    assert {e.user_id for e in events()} == {admin_id}
+
+
+def test_unchanged_values_are_not_audited(db, admin_id):
+    servers.save_installation_server("PEC Chapecó", "http://pec.local", by_user_id=admin_id)
+    count = len(events())
+    servers.save_installation_server("PEC Chapecó", "http://pec.local:80", by_user_id=admin_id)
+    assert len(events()) == count
+
+
+def test_invalid_link_saves_nothing(db, admin_id):
+    before = servers.installation_server()
+    with pytest.raises(ValidationError):
+        servers.save_installation_server("Outro nome", "ftp://x", by_user_id=admin_id)
+    assert servers.installation_server() == before
+    with pytest.raises(ValidationError) as refused:
+        servers.save_installation_server("   ", "http://pec.local", by_user_id=admin_id)
+    assert refused.value.field == "nome"
+
+
+# --------------------------------------------------------------------------------------------
+# Configurações avançadas
+# --------------------------------------------------------------------------------------------
+
+
+def test_simultaneous_requests_default_and_change(db, admin_id):
+    assert servers.advanced().simultaneous_requests == settings.DEFAULT_SIMULTANEOUS_REQUESTS
+    saved = servers.save_advanced("20", "http://127.0.0.1:9/", by_user_id=admin_id)
+    assert saved.simultaneous_requests == 20 and saved.probe_url == "http://127.0.0.1:9/"
+    assert settings.get_int(settings.SIMULTANEOUS_REQUESTS) == 20
+    assert [e.record_id for e in events()] == [settings.SIMULTANEOUS_REQUESTS, settings.INTERNET_PROBE_URL]
+    assert events()[0].details == "Número de requisições simultâneas processadas: 10 → 20."
+
+
+@pytest.mark.parametrize("typed", ["0", "-1", "abc", "", "1.5", str(settings.MAX_SIMULTANEOUS_REQUESTS + 1)])
+def test_simultaneous_requests_must_be_a_positive_integer_within_bounds(db, admin_id, typed):
+    with pytest.raises(ValidationError) as refused:
+        servers.save_advanced(typed, servers.advanced().probe_url, by_user_id=admin_id)
+    assert refused.value.field == "requisicoes"
+    assert "de 1 a 100" in refused.value.message
+    assert events() == []
+
+
+def test_the_manuals_warning_is_there():
+    assert servers.SIMULTANEOUS_REQUESTS_WARNING.startswith(
+        "A alteração do número de requisições pode prejudicar o desempenho do sistema"
+    )

@@ -1,0 +1,220 @@
+"""SMTP (3.1.3) against a real aiosmtpd server on loopback with AUTH, and the key file.
+
+"Habilitar" saves only after a real connection and login succeeded; the password is stored
+encrypted (never in clear in ``tb_config_sistema``) and never written to the audit trail."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from pec_tui import connection, secrets, servers, settings
+from pec_tui.errors import PecError, ValidationError
+from pec_tui.servers import SmtpForm
+from pec_tui.storage.database import data_dir
+from pec_tui.storage.models import AuditEvent, SystemConfig, User
+
+LOGIN = "pec@saude.chapeco.sc.gov.br"
+PASSWORD = "s3nh@-do-SMTP-Çhapecó"  # beyond ASCII: goes as UTF-8 in AUTH PLAIN
+ASCII_LOGIN = "smtp@saude.xaxim.sc.gov.br"
+ASCII_PASSWORD = "SenhaSimples2026"  # smtplib's own login()
+ACCOUNTS = {LOGIN: PASSWORD, ASCII_LOGIN: ASCII_PASSWORD}
+
+
+class Authenticator:
+    """Accepts exactly the ACCOUNTS (PLAIN and LOGIN mechanisms)."""
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword):
+            self.attempts.append(auth_data.login.decode())
+            if ACCOUNTS.get(auth_data.login.decode()) == auth_data.password.decode():
+                return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    authenticator = Authenticator()
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticator,
+        auth_require_tls=False,  # plain AUTH on loopback, no certificate in the test
+    )
+    controller.start()
+    controller.authenticator_log = authenticator
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def admin_id(installation) -> int:
+    return User.get(User.login == installation.admin_login).id
+
+
+def form(server, **changes) -> SmtpForm:
+    values = {"host": "127.0.0.1", "port": server.port, "login": LOGIN, "use_login_as_sender": True, "sender": ""}
+    values.update(changes)
+    return SmtpForm(**values)
+
+
+def config_rows() -> list[tuple[str, str | None, int | None]]:
+    return [(row.key, row.text, row.integer) for row in SystemConfig.select()]
+
+
+def audit_details() -> str:
+    return "\n".join(event.details or "" for event in AuditEvent.select())
+
+
+def test_good_credentials_enable_and_the_password_is_encrypted(db, admin_id, smtp_server):
+    config = servers.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
+
+    assert config.enabled and config.has_password and config.use_login_as_sender
+    assert (config.host, config.port, config.login, config.sender_address) == (
+        "127.0.0.1", smtp_server.port, LOGIN, LOGIN
+    )
+    assert smtp_server.authenticator_log.attempts == [LOGIN]
+    # Nowhere in tb_config_sistema in clear, not even partly; only the Fernet token.
+    rows = config_rows()
+    assert not any(PASSWORD in (text or "") for _, text, _ in rows)
+    assert not any(PASSWORD[:8] in (text or "") for _, text, _ in rows)
+    token = settings.get_text(settings.SMTP_PASSWORD_ENCRYPTED)
+    assert token and secrets.decrypt(token) == PASSWORD
+    # Nor in the audit trail.
+    details = audit_details()
+    assert PASSWORD not in details and PASSWORD[:8] not in details
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (event.user_id, event.record_id) == (admin_id, settings.SMTP_ENABLED)
+    assert event.details.startswith(
+        f"Servidor SMTP habilitado após teste de conexão bem sucedido: 127.0.0.1:{smtp_server.port}"
+    )
+
+
+def test_ascii_credentials_enable_too(db, admin_id, smtp_server):
+    config = servers.enable_smtp(form(smtp_server, login=ASCII_LOGIN), ASCII_PASSWORD, by_user_id=admin_id)
+    assert config.enabled and smtp_server.authenticator_log.attempts == [ASCII_LOGIN]
+    assert ASCII_PASSWORD not in str(config_rows()) and ASCII_PASSWORD not in audit_details()
+
+
+def test_bad_credentials_do_not_enable_and_save_nothing(db, admin_id, smtp_server):
+    before = config_rows()
+    with pytest.raises(PecError) as refused:
+        servers.enable_smtp(form(smtp_server), "senha-errada", by_user_id=admin_id)
+    assert "recusou o login ou a senha (código 535)" in refused.value.message
+    assert config_rows() == before
+    assert not servers.smtp_config().enabled
+    assert "senha-errada" not in audit_details()
+
+
+def test_wrong_login_does_not_enable(db, admin_id, smtp_server):
+    with pytest.raises(PecError, match="recusou o login ou a senha"):
+        servers.enable_smtp(form(smtp_server, login="outro@saude.gov.br"), PASSWORD, by_user_id=admin_id)
+    assert not servers.smtp_config().enabled
+
+
+def test_closed_port_does_not_enable(db, admin_id):
+    port = free_port()
+    with pytest.raises(PecError) as refused:
+        servers.enable_smtp(
+            SmtpForm("127.0.0.1", port, LOGIN), PASSWORD, by_user_id=admin_id
+        )
+    assert refused.value.message == f"Conexão recusada pelo servidor SMTP 127.0.0.1:{port}: nada atende nessa porta."
+    assert not servers.smtp_config().enabled
+
+
+def test_another_sender_and_keeping_the_stored_password(db, admin_id, smtp_server):
+    servers.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
+    token = settings.get_text(settings.SMTP_PASSWORD_ENCRYPTED)
+    config = servers.enable_smtp(
+        form(smtp_server, use_login_as_sender=False, sender="naoresponda@chapeco.sc.gov.br"),
+        "",  # empty: the stored password is used for the test, and kept
+        by_user_id=admin_id,
+    )
+    assert config.sender_address == "naoresponda@chapeco.sc.gov.br" and not config.use_login_as_sender
+    assert settings.get_text(settings.SMTP_PASSWORD_ENCRYPTED) == token
+    assert smtp_server.authenticator_log.attempts == [LOGIN, LOGIN]
+
+
+def test_disable_keeps_the_configuration(db, admin_id, smtp_server):
+    servers.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
+    config = servers.disable_smtp(by_user_id=admin_id)
+    assert not config.enabled and config.has_password and config.host == "127.0.0.1"
+    with pytest.raises(PecError, match="já está desabilitado"):
+        servers.disable_smtp(by_user_id=admin_id)
+
+
+@pytest.mark.parametrize(
+    ("changes", "password", "field"),
+    [
+        ({"host": ""}, PASSWORD, "smtp_servidor"),
+        ({"host": "smtp gmail.com"}, PASSWORD, "smtp_servidor"),
+        ({"port": "abc"}, PASSWORD, "smtp_porta"),
+        ({"port": 70000}, PASSWORD, "smtp_porta"),
+        ({"login": "pec"}, PASSWORD, "smtp_login"),
+        ({"use_login_as_sender": False, "sender": "x@"}, PASSWORD, "smtp_remetente"),
+        ({}, "", "smtp_senha"),  # no password typed and none stored
+    ],
+)
+def test_form_errors_name_the_field(db, admin_id, smtp_server, changes, password, field):
+    with pytest.raises(ValidationError) as refused:
+        servers.enable_smtp(form(smtp_server, **changes), password, by_user_id=admin_id)
+    assert refused.value.field == field
+    assert smtp_server.authenticator_log.attempts == []
+
+
+def test_smtp_needs_the_internet(db, admin_id, smtp_server):
+    connection.disable_internet(admin_id)
+    with pytest.raises(PecError, match="Não é possível habilitar o servidor SMTP"):
+        servers.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
+    assert smtp_server.authenticator_log.attempts == []
+
+
+# --------------------------------------------------------------------------------------------
+# The key file
+# --------------------------------------------------------------------------------------------
+
+
+def test_key_file_is_created_on_first_use_readable_only_by_its_owner(hermetic_env):
+    path = secrets.key_path()
+    assert path.parent == data_dir() and not path.exists()
+    token = secrets.encrypt("segredo")
+    assert path.exists()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "segredo" not in token and secrets.decrypt(token) == "segredo"
+    assert secrets.encrypt("segredo") != token  # Fernet: a fresh IV every time
+
+
+def test_key_file_readable_by_others_is_refused(hermetic_env):
+    secrets.encrypt("x")
+    os.chmod(secrets.key_path(), 0o644)
+    with pytest.raises(PecError, match="chmod 600"):
+        secrets.encrypt("x")
+
+
+def test_token_of_another_key_is_refused_with_a_message(hermetic_env):
+    token = secrets.encrypt("segredo")
+    secrets.key_path().unlink()
+    with pytest.raises(PecError, match="informe a senha de novo"):
+        secrets.decrypt(token)
