@@ -8,8 +8,10 @@ Each migration runs in its own transaction and records itself in ``pectui_versao
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 
 from peewee import Field
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
@@ -20,7 +22,7 @@ from pec_tui.errors import PecError
 
 from . import reference
 from .database import current_database, is_postgres, transaction
-from .models import ALL_MODELS, SchemaVersion
+from .models import ALL_MODELS, Cbo, SchemaVersion
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,37 @@ def _initial_schema() -> None:
     reference.seed_unit_and_team_types()
 
 
+def read_cbo_catalogue() -> list[dict[str, object]]:
+    """The CBO 2002 occupations primary care uses, as shipped in ``pec_tui/data/cbo.csv``
+    (``codigo;nome;duracao_consulta_minutos``, the duration optional)."""
+    text = resources.files("pec_tui").joinpath("data/cbo.csv").read_text(encoding="utf-8")
+    rows = []
+    for record in csv.DictReader(text.splitlines(), delimiter=";"):
+        minutes = (record.get("duracao_consulta_minutos") or "").strip()
+        rows.append(
+            {
+                "code": record["codigo"].strip(),
+                "name": record["nome"].strip(),
+                "appointment_minutes": int(minutes) if minutes else None,
+            }
+        )
+    return rows
+
+
+def seed_cbo_catalogue() -> int:
+    """Insert the shipped CBOs that ``tb_cbo`` lacks; existing rows (and their settings) stay.
+
+    Returns how many rows were inserted. Safe to run again."""
+    before = Cbo.select().count()
+    rows = read_cbo_catalogue()
+    for start in range(0, len(rows), 200):
+        Cbo.insert_many(rows[start : start + 200]).on_conflict_ignore().execute()
+    return Cbo.select().count() - before
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Esquema inicial: tabelas do PEC e do pec-tui, UFs e municípios do IBGE", _initial_schema),
+    Migration(2, "Catálogo de CBO da atenção primária (tb_cbo)", seed_cbo_catalogue),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
