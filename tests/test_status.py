@@ -33,7 +33,7 @@ def populate_network() -> None:
         team = Team.create(ine="0000000001", name="ESF Central 1", unit=central.id)
         Team.create(ine="0000000002", name="ESF Central 2", unit=central.id)
         Team.create(ine="0000000003", name="ESF Antiga", unit=central.id, active=False)
-        nurse = Cbo.create(code="223505", name="Enfermeiro")
+        nurse, _ = Cbo.get_or_create(code="223505", defaults={"name": "Enfermeiro"})  # in the catalogue
         for number, (cpf, name, blocked) in enumerate(
             [
                 ("11144477735", "Rafael Souza Lima", False),
