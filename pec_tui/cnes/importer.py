@@ -1,0 +1,1431 @@
+"""CNES import (manual 3.3): the XmlParaESUS export into units, teams, professionals and lotações.
+
+The rules are the real importer's (``REFERENCE.md``, "CNES export for e-SUS"):
+
+* the file must be of the municipality chosen (the installation administrator chooses it; a
+  municipal administrator imports for their own), in a layout version not lower than the last one
+  imported for that municipality;
+* the municipality's units, teams and imported lotações (and hand-made lotações flagged "Atualizar
+  perfis ao importar CNES") are deactivated, then units and teams are saved before professionals
+  and lotações, and whatever the file holds is reactivated;
+* CPF, CNS (check digits), CNPJ, CBO (catalogue and availability), CNES and the CNES/INE pair are
+  validated; a record that fails is not imported and goes to the report with the reason, the
+  element and the line; a CBO unknown to the catalogue is reported, never created;
+* a new professional gets a user whose login is the CPF, with no password and a forced change;
+  a new CNS goes to ``tb_prof_historico_cns``; a CNS that already belongs to another professional
+  is reported and not shared;
+* an imported lotação is active, marked imported, with a unique code from the professional's CPF,
+  the CNES, the INE and the CBO; hand-made lotações are left alone unless flagged.
+
+All or nothing: one transaction per import, which also writes the ``tb_importacao_cnes`` history
+row with its report and the audit event. A malformed, truncated or wrong file changes nothing.
+
+How it stays fast and flat: the file is streamed (units come before professionals in the
+layout), professionals are handled in chunks of :data:`CHUNK` records with one query per chunk
+for what already exists (never one per record), rows are written in bulk (``executemany`` on
+SQLite, ``COPY`` on PostgreSQL) with ids allocated by the importer, only rows whose data changed
+are updated, and "deactivate what the file does not hold" is computed as a set difference at the
+end, which leaves the database exactly as "deactivate all, then reactivate" would, while writing
+only the rows that change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from peewee import Model
+
+from pec_tui import audit, clock
+from pec_tui.accounts import LoggedUser
+from pec_tui.audit import EventType, RecordType
+from pec_tui.cnes.archive import open_cnes_source
+from pec_tui.cnes.checks import (
+    is_cbo_code,
+    is_cnes_code,
+    is_ine_code,
+    is_valid_cnpj,
+    is_valid_cns,
+    is_valid_cpf,
+)
+from pec_tui.cnes.errors import CnesFileError
+from pec_tui.cnes.parser import (
+    PROFESSIONAL_TAG,
+    UNIT_TAG,
+    CnesHeader,
+    CnesProfessional,
+    CnesUnit,
+    parse_cnes,
+)
+from pec_tui.cnes.report import (
+    KIND_LOTACAO,
+    KIND_PROFESSIONAL,
+    KIND_TEAM,
+    KIND_UNIT,
+    ImportReport,
+    KindCounts,
+    ProfessionalWithoutAgenda,
+    RecordIssue,
+    report_to_csv,
+)
+from pec_tui.errors import PecError
+from pec_tui.storage.database import current_database, is_postgres, transaction
+from pec_tui.storage.models import (
+    ActorRole,
+    Cbo,
+    CnesImport,
+    HealthUnit,
+    InstallationMunicipality,
+    Localidade,
+    Lotacao,
+    LotacaoAgenda,
+    Professional,
+    ProfessionalCnsHistory,
+    State,
+    Team,
+    TeamType,
+    UnitType,
+    User,
+)
+from pec_tui.validators import format_cpf
+
+__all__ = [
+    "CHUNK",
+    "CnesImportError",
+    "ImportCancelled",
+    "ImportProgress",
+    "ImportReport",
+    "check_import_permission",
+    "import_cnes",
+    "report_to_csv",
+    "resolve_municipality",
+]
+
+COMPONENT = "pec-tui/cnes"
+
+CHUNK = 2_000
+"""Professionals handled together: one lookup of what exists and one bulk write per chunk."""
+
+PROGRESS_INTERVAL = 0.2
+"""Seconds between two progress reports (the first and the last are always sent)."""
+
+LOTACAO_TAG = "DADOS_LOTACOES"
+TEAM_TAG = "DADOS_EQUIPES"
+
+_SEX = {"F": "FEMININO", "M": "MASCULINO"}
+_PG_ADVISORY_CLASS = 0x434E4553  # "CNES": one import at a time per municipality
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far the import is: records read (units and professionals), time, bytes of XML read."""
+
+    records: int
+    elapsed: float
+    bytes_read: int
+    bytes_total: int
+    phase: str
+
+    @property
+    def fraction(self) -> float | None:
+        """0.0–1.0 of the XML read, when its size is known."""
+        if self.bytes_total <= 0:
+            return None
+        return min(1.0, self.bytes_read / self.bytes_total)
+
+    @property
+    def label(self) -> str:
+        """``Lendo profissionais: 12.345 registros (35%) em 4,2 s``."""
+        text = f"{self.phase}: {_thousands(self.records)} registros"
+        if self.fraction is not None:
+            text += f" ({self.fraction:.0%})"
+        return text + f" em {self.elapsed:.1f} s".replace(".", ",")
+
+
+class CnesImportError(PecError):
+    """The import was refused; nothing was changed. ``file_name``/``line`` when known."""
+
+    def __init__(self, message: str, *, file_name: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.file_name = file_name
+        self.line = line
+
+
+class ImportCancelled(PecError):
+    """The user cancelled the import; nothing was changed."""
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+def check_import_permission(user: LoggedUser, localidade_id: int) -> Localidade:
+    """Who may import for this municipality (3.3): the installation administrator, for any
+    municipality active on the installation; a municipal administrator, for their own only.
+
+    Returns the municipality; raises :class:`PecError` with the reason otherwise."""
+    municipality = _installation_municipality(localidade_id)
+    if user.installation_admin:
+        return municipality
+    own = [ref for ref in user.municipal_admin_of if ref.id == localidade_id]
+    if own:
+        return municipality
+    if user.municipal_admin:
+        names = ", ".join(ref.label for ref in user.municipal_admin_of)
+        raise PecError(
+            f"Você é administrador municipal de {names}; só pode importar o CNES desse município, "
+            f"não de {_label(municipality)}."
+        )
+    raise PecError(
+        "Somente o administrador da instalação ou o administrador municipal podem importar o arquivo do CNES."
+    )
+
+
+def resolve_municipality(localidade_id: int | None) -> Localidade:
+    """The municipality to import for: the one given (it must be active on the installation), or,
+    when none is given, the installation's only active municipality."""
+    if localidade_id is not None:
+        return _installation_municipality(localidade_id)
+    active = list(_active_municipalities())
+    if not active:
+        raise PecError("Esta instalação não tem município ativo; crie a instalação com 'pec-tui init'.")
+    if len(active) > 1:
+        names = ", ".join(_label(m) for m in active)
+        raise PecError(f"Esta instalação atende {len(active)} municípios ({names}); escolha o município do arquivo.")
+    return active[0]
+
+
+def import_cnes(
+    path: str | Path,
+    *,
+    localidade_id: int | None,
+    user_id: int | None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
+    """Import one CNES export (``.xml`` or ``.zip``) for the municipality, all or nothing.
+
+    ``user_id`` is who imports (None: the system, e.g. the command line). ``progress`` is called
+    from this thread, throttled; ``cancel`` stops the import (nothing is changed). Raises
+    :class:`CnesImportError` (a wrong, malformed or refused file), :class:`ImportCancelled`, or
+    another :class:`PecError`; the database is then exactly as before."""
+    started = time.monotonic()
+    municipality = resolve_municipality(localidade_id)
+    file_name = Path(path).name
+    try:
+        with open_cnes_source(path) as source:
+            parse = parse_cnes(source.stream, source_name=source.display_name)
+            _check_file_municipality(parse.header, municipality, file_name)
+            run = _Run(
+                municipality=municipality,
+                header=parse.header,
+                file_name=file_name,
+                display_name=source.display_name,
+                stream=source.stream,
+                size=source.size,
+                user_id=user_id,
+                progress=progress,
+                cancel=cancel,
+                started=started,
+            )
+            for warning in source.warnings:
+                run.report.avisos.append(RecordIssue("arquivo", file_name, "", warning, "", 0))
+            with transaction():
+                run.execute(parse)
+            return run.report
+    except CnesFileError as exc:
+        raise CnesImportError(exc.message, file_name=exc.file_name or file_name, line=exc.line) from None
+    except _database_errors() as exc:
+        # The transaction was rolled back on the way out: say so in one sentence, keep the cause.
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CnesImportError(
+            f"A importação de {file_name} falhou ao gravar no banco ({detail}); nada foi alterado.",
+            file_name=file_name,
+        ) from exc
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    from peewee import PeeweeException
+
+    errors: list[type[BaseException]] = [sqlite3.Error, PeeweeException]
+    try:
+        import psycopg2
+
+        errors.append(psycopg2.Error)
+    except ImportError:  # pragma: no cover - psycopg2 is a dependency
+        pass
+    return tuple(errors)
+
+
+# --------------------------------------------------------------------------------------------
+# Municipality checks
+# --------------------------------------------------------------------------------------------
+
+
+def _label(municipality: Localidade) -> str:
+    return f"{municipality.name}/{municipality.state.acronym}"
+
+
+def _active_municipalities() -> Iterable[Localidade]:
+    return (
+        Localidade.select(Localidade, State)
+        .join(State)
+        .switch(Localidade)
+        .join(InstallationMunicipality)
+        .where(InstallationMunicipality.active == True)
+        .order_by(Localidade.name)
+    )
+
+
+def _installation_municipality(localidade_id: int) -> Localidade:
+    found = Localidade.select(Localidade, State).join(State).where(Localidade.id == localidade_id).first()
+    if found is None:
+        raise PecError("O município escolhido não existe.")
+    active = (
+        InstallationMunicipality.select()
+        .where((InstallationMunicipality.localidade == localidade_id) & (InstallationMunicipality.active == True))
+        .exists()
+    )
+    if not active:
+        raise PecError(f"O município {_label(found)} não está ativo nesta instalação.")
+    return found
+
+
+def _check_file_municipality(header: CnesHeader, municipality: Localidade, file_name: str) -> None:
+    if header.ibge6 == municipality.ibge[:6]:
+        return
+    other = Localidade.select(Localidade, State).join(State).where(Localidade.ibge.startswith(header.ibge6)).first()
+    of_file = f"{_label(other)} (IBGE {other.ibge})" if other else f"de código IBGE {header.ibge}"
+    raise CnesImportError(
+        f"O arquivo {file_name} é do município {of_file}, mas a importação é para "
+        f"{_label(municipality)} (IBGE {municipality.ibge}); escolha o município do arquivo ou baixe "
+        "o arquivo certo no CNES.",
+        file_name=file_name,
+        line=header.line,
+    )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return (0,)
+
+
+# --------------------------------------------------------------------------------------------
+# Bulk writing, the same on SQLite and PostgreSQL
+# --------------------------------------------------------------------------------------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value)
+
+
+def _column(model: type[Model], name: str) -> str:
+    return model._meta.fields[name].column_name
+
+
+def _pg_type(model: type[Model], name: str) -> str:
+    from peewee import BigIntegerField, BooleanField, DateField, DateTimeField, ForeignKeyField, IntegerField
+
+    field = model._meta.fields[name]
+    if isinstance(field, ForeignKeyField):
+        field = field.rel_field
+    if isinstance(field, BooleanField):
+        return "boolean"
+    if isinstance(field, DateTimeField):
+        return "timestamp"
+    if isinstance(field, DateField):
+        return "date"
+    if isinstance(field, BigIntegerField):
+        return "bigint"
+    if isinstance(field, IntegerField):  # AutoField too
+        return "integer"
+    return "text"
+
+
+def _t(model: type[Model]) -> str:
+    return f'"{model._meta.table_name}"'
+
+
+def _c(model: type[Model], name: str) -> str:
+    return f'"{_column(model, name)}"'
+
+
+_SQL_PROFESSIONALS_BY_CPF = (
+    "SELECT "
+    + ", ".join(
+        _c(Professional, name)
+        for name in (
+            "cpf",
+            "id",
+            "user",
+            "cns",
+            "name",
+            "birth_date",
+            "sex",
+            "council",
+            "council_registry",
+            "email",
+            "phone",
+        )
+    )
+    + f" FROM {_t(Professional)} WHERE {_c(Professional, 'cpf')} IN {{keys}}"
+)
+_SQL_PROFESSIONALS_BY_CNS = (
+    f"SELECT {_c(Professional, 'cns')}, {_c(Professional, 'id')} FROM {_t(Professional)} "
+    f"WHERE {_c(Professional, 'cns')} IN {{keys}}"
+)
+_SQL_CNS_HISTORY = (
+    f"SELECT {_c(ProfessionalCnsHistory, 'cns')}, {_c(ProfessionalCnsHistory, 'professional')} "
+    f"FROM {_t(ProfessionalCnsHistory)} WHERE {_c(ProfessionalCnsHistory, 'cns')} IN {{keys}}"
+)
+_SQL_USERS_BY_LOGIN = (
+    f"SELECT u.{_c(User, 'login')}, u.{_c(User, 'id')}, p.{_c(Professional, 'id')} FROM {_t(User)} u "
+    f"LEFT OUTER JOIN {_t(Professional)} p ON p.{_c(Professional, 'user')} = u.{_c(User, 'id')} "
+    f"WHERE u.{_c(User, 'login')} IN {{keys}}"
+)
+
+
+class _Bulk:
+    """Bulk inserts and updates on the transaction's own connection, with ids chosen here.
+
+    SQLite: ``executemany`` (the write lock is held since ``BEGIN IMMEDIATE``, so ``max(id)+1``
+    is safe). PostgreSQL: ``COPY`` for inserts, ``UPDATE … FROM (VALUES …)`` for updates, ids
+    drawn from each table's own sequence (``nextval``, so concurrent inserts elsewhere stay safe).
+    """
+
+    IN_CHUNK = 900  # SQLite's IN lists stay well under its variable limit
+
+    def __init__(self) -> None:
+        self.db = current_database()
+        self.pg = is_postgres(self.db)
+        self.cursor = self.db.cursor()
+        self._next: dict[type[Model], int] = {}
+        self._sequences: dict[type[Model], str] = {}
+        self._pool: dict[type[Model], list[int]] = {}
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def rows(self, query) -> list[tuple]:
+        """Run a peewee query on the raw cursor: plain tuples, no per-row conversion."""
+        sql, params = query.sql()
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchall()
+
+    def lookup(self, sql: str, keys: Sequence[Any]) -> list[tuple]:
+        """Run ``sql``, whose ``{keys}`` stands for the keys to match (``col IN {keys}``), in chunks."""
+        result: list[tuple] = []
+        keys = list(keys)
+        if self.pg:
+            if keys:
+                self.cursor.execute(sql.replace("IN {keys}", "= ANY(%s)"), (keys,))
+                result.extend(self.cursor.fetchall())
+            return result
+        for start in range(0, len(keys), self.IN_CHUNK):
+            chunk = keys[start : start + self.IN_CHUNK]
+            self.cursor.execute(sql.replace("{keys}", f"({', '.join('?' * len(chunk))})"), chunk)
+            result.extend(self.cursor.fetchall())
+        return result
+
+    # -- ids ----------------------------------------------------------------------------------
+
+    def ids(self, model: type[Model], count: int) -> list[int]:
+        if count <= 0:
+            return []
+        if self.pg:
+            pool = self._pool.setdefault(model, [])
+            if len(pool) < count:
+                sequence = self._sequences.get(model)
+                if sequence is None:
+                    table, column = model._meta.table_name, model._meta.primary_key.column_name
+                    self.cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", (table, column))
+                    sequence = self._sequences[model] = self.cursor.fetchone()[0]
+                want = max(count - len(pool), 1_000)
+                self.cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, want))
+                pool.extend(row[0] for row in self.cursor.fetchall())
+            taken, self._pool[model] = pool[:count], pool[count:]
+            return taken
+        if model not in self._next:
+            pk = model._meta.primary_key.column_name
+            self.cursor.execute(f'SELECT max("{pk}") FROM "{model._meta.table_name}"')
+            self._next[model] = (self.cursor.fetchone()[0] or 0) + 1
+        first = self._next[model]
+        self._next[model] = first + count
+        return list(range(first, first + count))
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def insert(self, model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        table = model._meta.table_name
+        columns = ", ".join(f'"{_column(model, name)}"' for name in names)
+        if self.pg:
+            buffer = io.StringIO()
+            buffer.writelines("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+            buffer.seek(0)
+            self.cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', buffer, size=1 << 20)
+        else:
+            marks = ", ".join("?" * len(names))
+            self.cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)
+
+    def update(self, model: type[Model], key: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """``rows`` are ``(key value, *new values)``."""
+        if not rows:
+            return
+        table = model._meta.table_name
+        key_column = _column(model, key)
+        if self.pg:
+            from psycopg2.extras import execute_values
+
+            aliases = [f"v{index}" for index in range(len(names))]
+            assignments = ", ".join(f'"{_column(model, n)}" = v.{a}' for n, a in zip(names, aliases, strict=True))
+            casts = ", ".join(f"%s::{_pg_type(model, n)}" for n in (key, *names))
+            execute_values(
+                self.cursor,
+                f'UPDATE "{table}" AS t SET {assignments} FROM (VALUES %s) AS v(k, {", ".join(aliases)}) '
+                f'WHERE t."{key_column}" = v.k',
+                rows,
+                template=f"({casts})",
+                page_size=1_000,
+            )
+        else:
+            assignments = ", ".join(f'"{_column(model, n)}" = ?' for n in names)
+            self.cursor.executemany(
+                f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ?',
+                [(*row[1:], row[0]) for row in rows],
+            )
+
+    def update_ids(self, model: type[Model], key: str, values: dict[str, Any], ids: Sequence[int]) -> None:
+        """Set ``values`` on the rows whose ``key`` is one of ``ids`` (set-based, chunked)."""
+        if not ids:
+            return
+        table = model._meta.table_name
+        key_column = _column(model, key)
+        names = list(values)
+        params = [values[name] for name in names]
+        if self.pg:
+            assignments = ", ".join(f'"{_column(model, n)}" = %s' for n in names)
+            self.cursor.execute(
+                f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ANY(%s)', (*params, list(ids))
+            )
+            return
+        assignments = ", ".join(f'"{_column(model, n)}" = ?' for n in names)
+        ids = list(ids)
+        for start in range(0, len(ids), self.IN_CHUNK):
+            chunk = ids[start : start + self.IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            self.cursor.execute(
+                f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" IN ({marks})', (*params, *chunk)
+            )
+
+    def value(self, value: Any) -> Any:
+        """A date/datetime as this backend's driver wants it for an insert or update."""
+        if value is None or self.pg:
+            return value
+        if isinstance(value, dt.datetime):
+            return value.isoformat(sep=" ")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+
+# --------------------------------------------------------------------------------------------
+# One import
+# --------------------------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> str | None:
+    """Dates from either driver (a ``date`` or SQLite's text) in one comparable form."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+@dataclass(slots=True)
+class _Lot:
+    """A lotação of the file that passed validation."""
+
+    code: str  # co_unico_lotacao
+    unit_id: int
+    team_id: int | None
+    cbo_id: int
+    cbo_available: bool
+    microarea: str | None
+    cnes: str
+    ine: str | None
+    cbo: str
+    line: int
+
+
+class _Run:
+    def __init__(
+        self,
+        *,
+        municipality: Localidade,
+        header: CnesHeader,
+        file_name: str,
+        display_name: str,
+        stream: Any,
+        size: int,
+        user_id: int | None,
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+        started: float,
+    ) -> None:
+        self.municipality = municipality
+        self.loc = municipality.id
+        self.header = header
+        self.file_name = file_name
+        self.display_name = display_name
+        self.stream = stream
+        self.size = size
+        self.user_id = user_id
+        self.progress_callback = progress
+        self.cancel = cancel
+        self.started = started
+        self.now = clock.now()
+        self.records = 0
+        self.phase = "Lendo unidades e equipes"
+        self._last_progress = 0.0
+        self.report = ImportReport(
+            arquivo=file_name,
+            municipio=_label(municipality),
+            ibge=municipality.ibge,
+            versao_layout=header.layout_version,
+            data_arquivo=header.date.isoformat() if header.date else None,
+            data_importacao=self.now.isoformat(sep=" ", timespec="seconds"),
+            usuario_id=user_id,
+        )
+        # Filled as the file is read.
+        self.file_units: dict[str, int] = {}  # CNES -> unit id (accepted units)
+        self.file_teams: dict[str, tuple[int, str, bool]] = {}  # INE -> (team id, CNES, active)
+        self.rejected_units: set[str] = set()
+        self.rejected_teams: set[str] = set()
+        self.protected_cpfs: set[str] = set()  # rejected professionals: their lotações stay as they are
+        self.file_cpfs: set[str] = set()
+        self.file_cns: dict[str, str] = {}  # CNS -> CPF of the first professional holding it
+        self.seen_lotacoes: set[int] = set()
+
+    # -- driver -------------------------------------------------------------------------------
+
+    def execute(self, parse) -> None:
+        """Everything inside the import's transaction."""
+        self.bulk = _Bulk()
+        if self.bulk.pg:
+            # Only this transaction's commit is not waited for on disk: a crash right after it
+            # could lose this import (never corrupt the database); the import can simply be rerun.
+            self.bulk.cursor.execute("SET LOCAL synchronous_commit = off")
+            self.bulk.cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_PG_ADVISORY_CLASS, self.loc))
+        self._check_layout_version()
+        self._load_catalogues()
+        self._load_units_and_teams()
+        self._load_lotacoes()
+        self._report_progress(force=True)
+
+        units: list[CnesUnit] | None = []
+        chunk: list[CnesProfessional] = []
+        for record in parse:
+            self.records += 1
+            if isinstance(record, CnesUnit):
+                if units is None:
+                    raise CnesImportError(
+                        f"O arquivo {self.display_name} traz a unidade da linha {record.line} depois dos "
+                        "profissionais; no layout do CNES as unidades (ESTABELECIMENTOS) vêm antes. "
+                        "Gere o arquivo novamente no CNES.",
+                        file_name=self.file_name,
+                        line=record.line,
+                    )
+                units.append(record)
+            else:
+                if units is not None:
+                    self._save_units(units)
+                    units = None
+                    self.phase = "Lendo profissionais e lotações"
+                chunk.append(record)
+                if len(chunk) >= CHUNK:
+                    self._save_professionals(chunk)
+                    chunk = []
+            if self.records % 250 == 0:
+                self._check_cancel()
+                self._report_progress()
+        if units is not None:
+            self._save_units(units)
+        if chunk:
+            self._save_professionals(chunk)
+        self._check_cancel()
+        self.phase = "Desativando o que não está no arquivo"
+        self._report_progress(force=True)
+        self._deactivate_lotacoes()
+        self.phase = "Gravando o relatório"
+        self._report_progress(force=True)
+        self._without_agenda()
+        self._finish()
+        self.phase = "Concluído"
+        self._report_progress(force=True)
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ImportCancelled("Importação do CNES cancelada; nada foi alterado.")
+
+    def _report_progress(self, force: bool = False) -> None:
+        if self.progress_callback is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_progress < PROGRESS_INTERVAL:
+            return
+        self._last_progress = now
+        try:
+            read = int(self.stream.tell())
+        except (OSError, ValueError, AttributeError):
+            read = 0
+        self.progress_callback(ImportProgress(self.records, now - self.started, read, self.size, self.phase))
+
+    def _reject(self, kind: str, key: str | None, name: str | None, reason: str, element: str, line: int) -> None:
+        self.report.registros_nao_importados.append(RecordIssue(kind, key or "", name or "", reason, element, line))
+
+    def _warn(self, kind: str, key: str | None, name: str | None, reason: str, element: str, line: int) -> None:
+        self.report.avisos.append(RecordIssue(kind, key or "", name or "", reason, element, line))
+
+    # -- before reading -----------------------------------------------------------------------
+
+    def _check_layout_version(self) -> None:
+        last = (
+            CnesImport.select(CnesImport.layout_version, CnesImport.imported_at)
+            .where((CnesImport.localidade == self.loc) & (CnesImport.succeeded == True))
+            .order_by(CnesImport.imported_at.desc(), CnesImport.id.desc())
+            .first()
+        )
+        if last is None:
+            return
+        version = self.header.layout_version
+        if _version_key(version) < _version_key(last.layout_version):
+            when = last.imported_at.strftime("%d/%m/%Y") if last.imported_at else ""
+            raise CnesImportError(
+                f"O arquivo {self.file_name} usa o layout {version}, mais antigo que o layout "
+                f"{last.layout_version} da última importação de {_label(self.municipality)} ({when}); "
+                "gere o arquivo novamente no CNES.",
+                file_name=self.file_name,
+                line=self.header.line,
+            )
+
+    def _load_catalogues(self) -> None:
+        self.cbos: dict[str, tuple[int, bool]] = {
+            code: (cbo_id, bool(available))
+            for cbo_id, code, available in self.bulk.rows(Cbo.select(Cbo.id, Cbo.code, Cbo.available_for_lotacao))
+        }
+        self.unit_types = {
+            code: type_id for type_id, code in self.bulk.rows(UnitType.select(UnitType.id, UnitType.cnes_code))
+        }
+        self.team_types = {
+            code: type_id for type_id, code in self.bulk.rows(TeamType.select(TeamType.id, TeamType.ms_code))
+        }
+
+    def _load_units_and_teams(self) -> None:
+        # Every unit of the installation by CNES (a CNES is unique), with what the import may change.
+        self.units: dict[str, tuple[int, int | None, bool, tuple]] = {}
+        for row in self.bulk.rows(
+            HealthUnit.select(
+                HealthUnit.cnes,
+                HealthUnit.id,
+                HealthUnit.active,
+                # What the import may change, in the order of _save_units' values.
+                HealthUnit.name,
+                HealthUnit.cnpj,
+                HealthUnit.unit_type,
+                HealthUnit.localidade,
+                HealthUnit.complexity,
+                HealthUnit.address,
+                HealthUnit.address_number,
+                HealthUnit.address_complement,
+                HealthUnit.district,
+                HealthUnit.cep,
+                HealthUnit.phone,
+                HealthUnit.email,
+            )
+        ):
+            self.units[row[0]] = (row[1], row[6], bool(row[2]), tuple(row[3:]))
+        self.teams: dict[str, tuple[int, int, bool, tuple, int | None]] = {}
+        for row in self.bulk.rows(
+            Team.select(
+                Team.ine,
+                Team.id,
+                Team.unit,
+                Team.active,
+                HealthUnit.localidade,
+                Team.name,
+                Team.team_type,
+                Team.area_code,
+                Team.area,
+                Team.deactivated_on,
+            ).join(HealthUnit)
+        ):
+            ine, team_id, unit_id, active, localidade, name, team_type, area_code, area, deactivated_on = row
+            fields = (name, unit_id, team_type, area_code, area, _iso(deactivated_on))
+            self.teams[ine] = (team_id, unit_id, bool(active), fields, localidade)
+
+    def _load_lotacoes(self) -> None:
+        """The municipality's lotações the import manages, by unique code; hand-made ones by key."""
+        in_municipality = HealthUnit.localidade == self.loc
+        self.lotacoes: dict[str, tuple[int, bool, str | None]] = {}
+        # Hand-made lotações flagged "Atualizar perfis ao importar CNES" and without a code yet.
+        self.flagged: dict[tuple, tuple[int, bool, str | None, str]] = {}
+        self.manual: set[tuple] = set()  # hand-made, not flagged, active: left alone
+        managed = (Lotacao.imported == True) | (Lotacao.update_on_import == True)
+        for code, role_id, inactive, microarea in self.bulk.rows(
+            Lotacao.select(Lotacao.unique_code, Lotacao.role, Lotacao.deactivated_at.is_null(False), Lotacao.microarea)
+            .join(HealthUnit, on=(Lotacao.unit == HealthUnit.id))
+            .where(in_municipality & managed & Lotacao.unique_code.is_null(False))
+        ):
+            self.lotacoes[code] = (role_id, not inactive, microarea)
+        for row in self.bulk.rows(
+            Lotacao.select(
+                Lotacao.role,
+                Lotacao.professional,
+                Lotacao.unit,
+                Lotacao.team,
+                Lotacao.cbo,
+                Lotacao.deactivated_at.is_null(False),
+                Lotacao.update_on_import,
+                Lotacao.microarea,
+                Professional.cpf,
+            )
+            .join(HealthUnit, on=(Lotacao.unit == HealthUnit.id))
+            .switch(Lotacao)
+            .join(Professional, on=(Lotacao.professional == Professional.id))
+            .where(in_municipality & (Lotacao.imported == False) & Lotacao.unique_code.is_null())
+        ):
+            role_id, professional_id, unit_id, team_id, cbo_id, inactive, flagged, microarea, cpf = row
+            key = (professional_id, unit_id, team_id, cbo_id)
+            if flagged:
+                self.flagged[key] = (role_id, not inactive, microarea, cpf)
+            elif not inactive:
+                self.manual.add(key)
+
+    # -- units and teams ----------------------------------------------------------------------
+
+    def _type_id(
+        self, catalogue: dict[int, int], model: type[Model], code_text: str | None, **fields: Any
+    ) -> int | None:
+        """The unit/team type of this CNES code; a type the table lacks is added (CNES is the source)."""
+        if not code_text or not code_text.isdigit():
+            return None
+        code = int(code_text)
+        if code not in catalogue:
+            key = "cnes_code" if model is UnitType else "ms_code"
+            model.insert({key: code, **fields}).on_conflict_ignore().execute()
+            catalogue[code] = model.get(getattr(model, key) == code).id
+        return catalogue[code]
+
+    def _save_units(self, units: list[CnesUnit]) -> None:
+        counts_units, counts_teams = self.report.unidades, self.report.equipes
+        bulk = self.bulk
+        unit_names = (
+            "id",
+            "cnes",
+            "name",
+            "cnpj",
+            "unit_type",
+            "localidade",
+            "complexity",
+            "address",
+            "address_number",
+            "address_complement",
+            "district",
+            "cep",
+            "phone",
+            "email",
+            "active",
+        )
+        unit_inserts: list[tuple] = []
+        unit_updates: list[tuple] = []
+        team_names = ("id", "ine", "name", "unit", "team_type", "area_code", "area", "deactivated_on", "active")
+        team_inserts: list[tuple] = []
+        team_updates: list[tuple] = []
+        for unit in units:
+            reason = self._unit_problem(unit)
+            if reason:
+                self._reject(KIND_UNIT, unit.cnes, unit.name, reason, UNIT_TAG, unit.line)
+                if unit.cnes:
+                    self.rejected_units.add(unit.cnes)
+                self.rejected_teams.update(team.ine for team in unit.teams if team.ine)
+                continue
+            address = unit.address
+            values = (
+                unit.name,
+                unit.cnpj,
+                self._type_id(
+                    self.unit_types,
+                    UnitType,
+                    unit.unit_type_code,
+                    name=unit.unit_type_desc or f"Tipo {unit.unit_type_code}",
+                ),
+                self.loc,
+                ", ".join(unit.complexities) or None,
+                address.street if address else None,
+                address.number if address else None,
+                address.complement if address else None,
+                address.district if address else None,
+                address.cep if address else None,
+                unit.phone or unit.phone2,
+                unit.email,
+            )
+            existing = self.units.get(unit.cnes)
+            if existing is None:
+                [unit_id] = bulk.ids(HealthUnit, 1)
+                unit_inserts.append((unit_id, unit.cnes, *values, True))
+                counts_units.novos += 1
+            else:
+                unit_id, _localidade, active, old = existing
+                if not active:
+                    counts_units.reativados += 1
+                elif old != values:
+                    counts_units.atualizados += 1
+                else:
+                    counts_units.inalterados += 1
+                if not active or old != values:
+                    unit_updates.append((unit_id, *values, True))
+            self.file_units[unit.cnes] = unit_id
+            for team in unit.teams:
+                self._save_team(team, unit, unit_id, team_inserts, team_updates, counts_teams)
+        bulk.insert(HealthUnit, unit_names, unit_inserts)
+        bulk.update(HealthUnit, "id", unit_names[2:], unit_updates)
+        bulk.insert(Team, team_names, [(*row[:7], bulk.value(row[7]), row[8]) for row in team_inserts])
+        bulk.update(Team, "id", team_names[2:], [(*row[:6], bulk.value(row[6]), row[7]) for row in team_updates])
+
+        # Units and teams of the municipality that the file does not hold.
+        gone_units = [
+            unit_id
+            for cnes, (unit_id, localidade, active, _old) in self.units.items()
+            if localidade == self.loc and active and cnes not in self.file_units and cnes not in self.rejected_units
+        ]
+        bulk.update_ids(HealthUnit, "id", {"active": False}, gone_units)
+        counts_units.desativados += len(gone_units)
+        protected_unit_ids = {self.units[cnes][0] for cnes in self.rejected_units if cnes in self.units}
+        gone_teams = [
+            team_id
+            for ine, (team_id, unit_id, active, _old, localidade) in self.teams.items()
+            if localidade == self.loc
+            and active
+            and ine not in self.file_teams
+            and ine not in self.rejected_teams
+            and unit_id not in protected_unit_ids
+        ]
+        bulk.update_ids(Team, "id", {"active": False}, gone_teams)
+        counts_teams.desativados += len(gone_teams)
+
+    def _unit_problem(self, unit: CnesUnit) -> str | None:
+        if not unit.cnes:
+            return "CNES da unidade não informado."
+        if not is_cnes_code(unit.cnes):
+            return f"CNES {unit.cnes} inválido: o código do CNES tem 7 dígitos."
+        if unit.cnes in self.file_units or unit.cnes in self.rejected_units:
+            return f"CNES {unit.cnes} repetido no arquivo; vale a primeira ocorrência."
+        if not unit.name:
+            return "Nome da unidade (NM_FANTA) não informado."
+        if unit.cnpj and not is_valid_cnpj(unit.cnpj):
+            return f"CNPJ {unit.cnpj} inválido (dígitos verificadores não conferem)."
+        existing = self.units.get(unit.cnes)
+        if existing is not None and existing[1] not in (None, self.loc):
+            other = Localidade.select(Localidade, State).join(State).where(Localidade.id == existing[1]).first()
+            where = _label(other) if other else "outro município"
+            return f"A unidade CNES {unit.cnes} já está cadastrada em {where}."
+        if unit.problems:
+            return " ".join(unit.problems)
+        return None
+
+    def _save_team(self, team, unit: CnesUnit, unit_id: int, inserts: list, updates: list, counts: KindCounts) -> None:
+        reason = None
+        if not team.ine:
+            reason = "INE da equipe não informado."
+        elif not is_ine_code(team.ine):
+            reason = f"INE {team.ine} inválido: o INE tem 10 dígitos."
+        elif team.ine in self.file_teams or team.ine in self.rejected_teams:
+            reason = f"INE {team.ine} repetido no arquivo; vale a primeira ocorrência."
+        elif team.problems:
+            reason = " ".join(team.problems)
+        else:
+            existing = self.teams.get(team.ine)
+            if existing is not None and existing[4] != self.loc:
+                reason = f"A equipe INE {team.ine} já está cadastrada em uma unidade de outro município."
+        name = team.reference_name or team.description or team.acronym
+        if reason:
+            self._reject(KIND_TEAM, team.ine, name, f"{reason} (unidade CNES {unit.cnes})", TEAM_TAG, team.line)
+            if team.ine:
+                self.rejected_teams.add(team.ine)
+            return
+        active = team.deactivated_on is None
+        values = (
+            name or f"Equipe {team.ine}",
+            unit_id,
+            self._type_id(
+                self.team_types,
+                TeamType,
+                team.team_type,
+                acronym=team.acronym or team.team_type,
+                name=team.description or f"Tipo {team.team_type}",
+            ),
+            team.area_code,
+            team.area_desc,
+            _iso(team.deactivated_on),
+        )
+        existing = self.teams.get(team.ine)
+        if existing is None:
+            [team_id] = self.bulk.ids(Team, 1)
+            inserts.append((team_id, team.ine, *values[:5], team.deactivated_on, active))
+            counts.novos += 1
+        else:
+            team_id, _unit, was_active, old, _localidade = existing
+            changed = old != values or was_active != active
+            if was_active and not active:
+                counts.desativados += 1
+            elif not was_active and active:
+                counts.reativados += 1
+            elif changed:
+                counts.atualizados += 1
+            else:
+                counts.inalterados += 1
+            if changed:
+                updates.append((team_id, *values[:5], team.deactivated_on, active))
+        self.file_teams[team.ine] = (team_id, unit.cnes, active)
+
+    # -- professionals and lotações -----------------------------------------------------------
+
+    def _professional_problem(self, record: CnesProfessional) -> str | None:
+        cpf = record.cpf
+        if not cpf:
+            return "CPF não informado."
+        if not is_valid_cpf(cpf):
+            return f"CPF {cpf} inválido (deve ter 11 dígitos e dígitos verificadores válidos)."
+        if cpf in self.file_cpfs:
+            return f"CPF {format_cpf(cpf)} repetido no arquivo; vale a primeira ocorrência."
+        if not record.name:
+            return "Nome do profissional (NM_PROF) não informado."
+        if not record.cns:
+            return "CNS não informado."
+        if not is_valid_cns(record.cns):
+            return f"CNS {record.cns} inválido (deve ter 15 dígitos e dígitos verificadores válidos)."
+        return None
+
+    def _lotacao(self, record: CnesProfessional, item) -> _Lot | str:
+        """The lotação checked against the file's units and teams and the CBO catalogue, or the
+        reason it cannot be imported."""
+        cnes, ine, code = item.cnes, item.ine, item.cbo
+        if not cnes:
+            return "CNES da lotação não informado."
+        if cnes in self.rejected_units:
+            return f"A unidade CNES {cnes} não foi importada (veja o registro da unidade)."
+        unit_id = self.file_units.get(cnes)
+        if unit_id is None:
+            return f"A unidade CNES {cnes} não está no arquivo."
+        if not code:
+            return "CBO da lotação não informado."
+        if not is_cbo_code(code):
+            return f"CBO {code} inválido: o código da CBO tem 6 caracteres."
+        cbo = self.cbos.get(code)
+        if cbo is None:
+            return f"O CBO {code} não existe no catálogo de CBO do sistema."
+        team_id = None
+        if ine:
+            if ine in self.rejected_teams:
+                return f"A equipe INE {ine} não foi importada (veja o registro da equipe)."
+            team = self.file_teams.get(ine)
+            if team is None:
+                return f"A equipe INE {ine} não está no arquivo."
+            team_id, team_cnes, team_active = team
+            if team_cnes != cnes:
+                return f"A equipe INE {ine} não pertence à unidade CNES {cnes} (é da unidade CNES {team_cnes})."
+            if not team_active:
+                return f"A equipe INE {ine} está desativada no arquivo."
+        return _Lot(
+            code=f"{record.cpf}-{cnes}-{ine or ''}-{code}",
+            unit_id=unit_id,
+            team_id=team_id,
+            cbo_id=cbo[0],
+            cbo_available=cbo[1],
+            microarea=item.microarea,
+            cnes=cnes,
+            ine=ine,
+            cbo=code,
+            line=item.line,
+        )
+
+    def _save_professionals(self, chunk: list[CnesProfessional]) -> None:
+        bulk = self.bulk
+        counts = self.report.profissionais
+        accepted: list[tuple[CnesProfessional, list[_Lot]]] = []
+        for record in chunk:
+            reason = self._professional_problem(record)
+            if reason:
+                self._reject(KIND_PROFESSIONAL, record.cpf, record.name, reason, PROFESSIONAL_TAG, record.line)
+                if record.cpf and is_valid_cpf(record.cpf):
+                    self.protected_cpfs.add(record.cpf)
+                continue
+            self.file_cpfs.add(record.cpf)
+            for problem in record.problems:
+                self._warn(KIND_PROFESSIONAL, record.cpf, record.name, problem, PROFESSIONAL_TAG, record.line)
+            lots: list[_Lot] = []
+            codes: set[str] = set()
+            for item in record.lotacoes:
+                checked = self._lotacao(record, item)
+                if isinstance(checked, str):
+                    key = f"{format_cpf(record.cpf)} / {item.cnes or '-'} / {item.ine or '-'} / {item.cbo or '-'}"
+                    self._reject(KIND_LOTACAO, key, record.name, checked, LOTACAO_TAG, item.line)
+                elif checked.code in codes:
+                    self._reject(
+                        KIND_LOTACAO, checked.code, record.name, "Lotação repetida no arquivo.", LOTACAO_TAG, item.line
+                    )
+                else:
+                    codes.add(checked.code)
+                    lots.append(checked)
+            accepted.append((record, lots))
+        if not accepted:
+            return
+
+        # What already exists: professionals by CPF, owners of the CNS, users by login.
+        cpfs = [record.cpf for record, _lots in accepted]
+        existing: dict[str, tuple] = {}
+        for row in bulk.lookup(_SQL_PROFESSIONALS_BY_CPF, cpfs):
+            existing[row[0]] = row
+        cns_numbers = list({record.cns for record, _lots in accepted})
+        owners: dict[str, set[int]] = {}
+        history: set[tuple[str, int]] = set()
+        for cns, professional_id in bulk.lookup(_SQL_PROFESSIONALS_BY_CNS, cns_numbers):
+            owners.setdefault(cns, set()).add(professional_id)
+        for cns, professional_id in bulk.lookup(_SQL_CNS_HISTORY, cns_numbers):
+            owners.setdefault(cns, set()).add(professional_id)
+            history.add((cns, professional_id))
+        need_user = [cpf for cpf in cpfs if cpf not in existing or existing[cpf][2] is None]
+        users: dict[str, tuple[int, int | None]] = {}
+        for login, user_id, linked in bulk.lookup(_SQL_USERS_BY_LOGIN, need_user):
+            users[login] = (user_id, linked)
+
+        user_rows: list[tuple] = []
+        professional_rows: list[tuple] = []
+        professional_updates: list[tuple] = []
+        history_rows: list[tuple] = []
+        new_ids = iter(bulk.ids(Professional, sum(1 for cpf in cpfs if cpf not in existing)))
+        lotacao_work: list[tuple[int, str, CnesProfessional, list[_Lot]]] = []
+        for record, lots in accepted:
+            cpf = record.cpf
+            cns = self._cns_for(record, owners, existing.get(cpf))
+            sex = _SEX.get(record.sex or "", record.sex)
+            birth = bulk.value(record.birth_date)
+            row = existing.get(cpf)
+            user_id = row[2] if row else None
+            if user_id is None:
+                user_id = self._user_for(cpf, record, users, user_rows)
+            if row is None:
+                professional_id = next(new_ids)
+                professional_rows.append(
+                    (
+                        professional_id,
+                        cpf,
+                        cns,
+                        record.name,
+                        birth,
+                        sex,
+                        record.council_id,
+                        record.registry,
+                        record.email,
+                        record.phone,
+                        user_id,
+                        True,
+                    )
+                )
+                counts.novos += 1
+            else:
+                professional_id = row[1]
+                old = (row[2], row[3], row[4], _iso(row[5]), row[6], row[7], row[8], row[9], row[10])
+                # The file wins where it has a value; what it leaves blank is kept (an e-mail typed in PEC).
+                new = (
+                    user_id,
+                    cns if cns is not None else row[3],
+                    record.name,
+                    _iso(record.birth_date) if record.birth_date else _iso(row[5]),
+                    sex or row[6],
+                    record.council_id or row[7],
+                    record.registry or row[8],
+                    record.email or row[9],
+                    record.phone or row[10],
+                )
+                if new != old:
+                    professional_updates.append((professional_id, *new))
+                    counts.atualizados += 1
+                else:
+                    counts.inalterados += 1
+            if cns is not None and (cns, professional_id) not in history:
+                history_rows.append((professional_id, cns))
+                history.add((cns, professional_id))
+            lotacao_work.append((professional_id, cpf, record, lots))
+
+        bulk.insert(
+            User,
+            ("id", "login", "password_hash", "blocked", "failed_attempts", "must_change_password"),
+            user_rows,
+        )
+        bulk.insert(
+            Professional,
+            (
+                "id",
+                "cpf",
+                "cns",
+                "name",
+                "birth_date",
+                "sex",
+                "council",
+                "council_registry",
+                "email",
+                "phone",
+                "user",
+                "imported",
+            ),
+            professional_rows,
+        )
+        bulk.update(
+            Professional,
+            "id",
+            ("user", "cns", "name", "birth_date", "sex", "council", "council_registry", "email", "phone"),
+            [
+                (*row[:4], bulk.value(dt.date.fromisoformat(row[4])) if row[4] else None, *row[5:])
+                for row in professional_updates
+            ],
+        )
+        bulk.insert(ProfessionalCnsHistory, ("professional", "cns"), history_rows)
+        self._save_lotacoes(lotacao_work)
+
+    def _cns_for(self, record: CnesProfessional, owners: dict[str, set[int]], row: tuple | None) -> str | None:
+        """The CNS to keep for this professional: the file's, unless it belongs to someone else."""
+        cns = record.cns
+        professional_id = row[1] if row else None
+        others = owners.get(cns, set()) - {professional_id}
+        first = self.file_cns.get(cns)
+        if others or (first is not None and first != record.cpf):
+            whose = (
+                f"ao profissional de CPF {format_cpf(first)} deste arquivo"
+                if first and first != record.cpf
+                else ("a outro profissional já cadastrado")
+            )
+            kept = f"; mantido o CNS {row[3]}" if row and row[3] else "; importado sem CNS"
+            self._warn(
+                KIND_PROFESSIONAL,
+                record.cpf,
+                record.name,
+                f"O CNS {cns} já pertence {whose} e não foi compartilhado{kept}.",
+                PROFESSIONAL_TAG,
+                record.line,
+            )
+            return None
+        self.file_cns.setdefault(cns, record.cpf)
+        return cns
+
+    def _user_for(self, cpf: str, record: CnesProfessional, users: dict, user_rows: list) -> int | None:
+        """The user (login = CPF) of a professional who has none: the existing login when it is free,
+        else a new user without password who must change it at first access."""
+        found = users.get(cpf)
+        if found is not None:
+            user_id, linked = found
+            if linked is None:
+                users[cpf] = (user_id, -1)  # taken now
+                return user_id
+            self._warn(
+                KIND_PROFESSIONAL,
+                cpf,
+                record.name,
+                f"O login {format_cpf(cpf)} já pertence a outro profissional; o profissional ficou sem usuário.",
+                PROFESSIONAL_TAG,
+                record.line,
+            )
+            return None
+        [user_id] = self.bulk.ids(User, 1)
+        user_rows.append((user_id, cpf, None, False, 0, True))
+        users[cpf] = (user_id, -1)
+        return user_id
+
+    def _save_lotacoes(self, work: list[tuple[int, str, CnesProfessional, list[_Lot]]]) -> None:
+        bulk = self.bulk
+        counts = self.report.lotacoes
+        new: list[tuple[int, str, CnesProfessional, _Lot]] = []
+        reactivate: list[tuple[int, str | None]] = []
+        microareas: list[tuple[int, str | None]] = []
+        adopt: list[tuple[int, str, str | None]] = []
+        for professional_id, cpf, record, lots in work:
+            for lot in lots:
+                found = self.lotacoes.get(lot.code)
+                if found is not None:
+                    role_id, active, microarea = found
+                    self.seen_lotacoes.add(role_id)
+                    if not active:
+                        reactivate.append((role_id, lot.microarea))
+                        counts.reativados += 1
+                    elif microarea != lot.microarea:
+                        microareas.append((role_id, lot.microarea))
+                        counts.atualizados += 1
+                    else:
+                        counts.inalterados += 1
+                    continue
+                key = (professional_id, lot.unit_id, lot.team_id, lot.cbo_id)
+                flagged = self.flagged.pop(key, None)
+                if flagged is not None:
+                    role_id, active, _microarea, _cpf = flagged
+                    self.seen_lotacoes.add(role_id)
+                    adopt.append((role_id, lot.code, lot.microarea))
+                    if not active:
+                        reactivate.append((role_id, lot.microarea))
+                        counts.reativados += 1
+                    else:
+                        counts.atualizados += 1
+                    continue
+                if key in self.manual:
+                    self._warn(
+                        KIND_LOTACAO,
+                        lot.code,
+                        record.name,
+                        'Já existe esta lotação cadastrada manualmente (sem "Atualizar perfis ao importar '
+                        'CNES"); ela foi mantida como está.',
+                        LOTACAO_TAG,
+                        lot.line,
+                    )
+                    continue
+                if not lot.cbo_available:
+                    self._reject(
+                        KIND_LOTACAO,
+                        lot.code,
+                        record.name,
+                        f"O CBO {lot.cbo} está indisponível para lotação (módulo CBO).",
+                        LOTACAO_TAG,
+                        lot.line,
+                    )
+                    continue
+                new.append((professional_id, cpf, record, lot))
+                counts.novos += 1
+        role_ids = bulk.ids(ActorRole, len(new))
+        bulk.insert(
+            ActorRole,
+            ("id", "professional", "kind", "active"),
+            [(role_id, item[0], ActorRole.LOTACAO, True) for role_id, item in zip(role_ids, new, strict=True)],
+        )
+        bulk.insert(
+            Lotacao,
+            ("role", "professional", "cbo", "unit", "team", "imported", "update_on_import", "unique_code", "microarea"),
+            [
+                (role_id, professional_id, lot.cbo_id, lot.unit_id, lot.team_id, True, False, lot.code, lot.microarea)
+                for role_id, (professional_id, _cpf, _record, lot) in zip(role_ids, new, strict=True)
+            ],
+        )
+        for role_id, (_p, _c, _r, lot) in zip(role_ids, new, strict=True):
+            self.lotacoes[lot.code] = (role_id, True, lot.microarea)
+            self.seen_lotacoes.add(role_id)
+        bulk.update(Lotacao, "role", ("unique_code", "microarea"), adopt)
+        bulk.update(
+            Lotacao, "role", ("deactivated_at", "microarea"), [(role_id, None, micro) for role_id, micro in reactivate]
+        )
+        bulk.update(Lotacao, "role", ("microarea",), microareas)
+        bulk.update(ActorRole, "id", ("active",), [(role_id, True) for role_id, _micro in reactivate])
+
+    # -- after reading ------------------------------------------------------------------------
+
+    def _deactivate_lotacoes(self) -> None:
+        """Imported (and flagged) lotações of the municipality the file no longer holds."""
+        protected_units, protected_teams, protected_cpfs = self.rejected_units, self.rejected_teams, self.protected_cpfs
+        gone: list[int] = []
+        for code, (role_id, active, _microarea) in self.lotacoes.items():
+            if not active or role_id in self.seen_lotacoes:
+                continue
+            cpf, cnes, ine, _cbo = (code.split("-") + ["", "", "", ""])[:4]
+            if cpf in protected_cpfs or cnes in protected_units or (ine and ine in protected_teams):
+                continue
+            gone.append(role_id)
+        for role_id, active, _microarea, cpf in self.flagged.values():
+            if active and role_id not in self.seen_lotacoes and cpf not in protected_cpfs:
+                gone.append(role_id)
+        gone.sort()
+        self.bulk.update_ids(Lotacao, "role", {"deactivated_at": self.bulk.value(self.now)}, gone)
+        self.bulk.update_ids(ActorRole, "id", {"active": False}, gone)
+        self.report.lotacoes.desativados += len(gone)
+
+    def _without_agenda(self) -> None:
+        """ "Profissionais com mais de uma lotação sem agenda configurada" (3.3, 3.5.5): more than one
+        active lotação in the municipality, and none of them has an agenda."""
+        mark = self.bulk.db.param
+        lot, unit, prof, agenda = _t(Lotacao), _t(HealthUnit), _t(Professional), _t(LotacaoAgenda)
+        active_here = f"{{l}}.{_c(Lotacao, 'deactivated_at')} IS NULL AND {{u}}.{_c(HealthUnit, 'localidade')} = {mark}"
+        unit_join = f"{{u}}.{_c(HealthUnit, 'id')} = {{l}}.{_c(Lotacao, 'unit')}"
+        sql = (
+            f"SELECT p.{_c(Professional, 'cpf')}, p.{_c(Professional, 'name')}, p.{_c(Professional, 'cns')}, x.n "
+            f"FROM (SELECT l.{_c(Lotacao, 'professional')} AS prof, count(*) AS n FROM {lot} l "
+            f"JOIN {unit} u ON {unit_join.format(u='u', l='l')} "
+            f"WHERE {active_here.format(l='l', u='u')} "
+            f"GROUP BY l.{_c(Lotacao, 'professional')} HAVING count(*) > 1) x "
+            f"JOIN {prof} p ON p.{_c(Professional, 'id')} = x.prof "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {agenda} a "
+            f"JOIN {lot} l2 ON l2.{_c(Lotacao, 'role')} = a.{_c(LotacaoAgenda, 'lotacao')} "
+            f"JOIN {unit} u2 ON {unit_join.format(u='u2', l='l2')} "
+            f"WHERE l2.{_c(Lotacao, 'professional')} = x.prof AND {active_here.format(l='l2', u='u2')}) "
+            f"ORDER BY p.{_c(Professional, 'name')}, p.{_c(Professional, 'cpf')}"
+        )
+        self.bulk.cursor.execute(sql, (self.loc, self.loc))
+        self.report.profissionais_sem_agenda = [
+            ProfessionalWithoutAgenda(cpf, name, cns, int(count))
+            for cpf, name, cns, count in self.bulk.cursor.fetchall()
+        ]
+
+    def _finish(self) -> None:
+        report = self.report
+        report.duracao_segundos = round(time.monotonic() - self.started, 3)
+        row = CnesImport.create(
+            localidade=self.loc,
+            user=self.user_id,
+            imported_at=self.now,
+            file_name=self.file_name,
+            layout_version=self.header.layout_version,
+            file_date=self.header.date,
+            succeeded=True,
+            units=report.unidades.in_file,
+            teams=report.equipes.in_file,
+            professionals=report.profissionais.in_file,
+            lotacoes=report.lotacoes.in_file,
+            rejected=len(report.registros_nao_importados),
+        )
+        report.importacao_id = row.id
+        CnesImport.update(report=report.to_json()).where(CnesImport.id == row.id).execute()
+        audit.record(
+            EventType.DATABASE_OPERATION,
+            component=COMPONENT,
+            user_id=self.user_id,
+            record_type=RecordType.CNES_IMPORT,
+            record_id=row.id,
+            details=f"Importação do CNES {self.file_name} ({report.municipio}, layout {report.versao_layout}). "
+            + report.summary(),
+        )
