@@ -81,6 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="AÇÃO", parser_class=_Parser, required=True)
     verify = audit_commands.add_parser("verify", help="verifica a cadeia de hashes da trilha de auditoria")
     verify.add_argument("--json", action="store_true", help="saída em JSON")
+
+    cnes = commands.add_parser("cnes", help="importação do CNES (XmlParaESUS) e histórico de importações")
+    cnes_commands = cnes.add_subparsers(dest="cnes_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    cnes_import = cnes_commands.add_parser(
+        "import", help="importa o arquivo do CNES (XmlParaESUS*.xml ou o .zip com um XML), tudo ou nada"
+    )
+    cnes_import.add_argument("arquivo", metavar="ARQUIVO", help="o XML ou o ZIP baixado do CNES")
+    cnes_import.add_argument(
+        "--municipio",
+        metavar="IBGE",
+        help="código IBGE do município do arquivo (obrigatório quando a instalação atende mais de um)",
+    )
+    cnes_import.add_argument("--json", action="store_true", help="saída em JSON (o relatório completo)")
+    cnes_import.add_argument("--csv", metavar="ARQUIVO", help="grava também o relatório da importação em CSV")
+    cnes_history = cnes_commands.add_parser("historico", help="histórico de importações do CNES")
+    cnes_history.add_argument("--json", action="store_true", help="saída em JSON")
     return parser
 
 
@@ -95,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status": cmd_status,
         "migrate": cmd_migrate,
         "audit": cmd_audit,
+        "cnes": cmd_cnes,
     }[args.command]
     try:
         return handler(args)
@@ -282,6 +299,117 @@ def _run_console(opened, pec_home: Path | None) -> int:
     app = PecTuiApp(opened, pec_home=pec_home)
     app.run()
     return app.return_code or 0
+
+
+def cmd_cnes(args: argparse.Namespace) -> int:
+    _open(args)
+    if args.cnes_command == "import":
+        return _cnes_import(args)
+    return _cnes_history(args)
+
+
+def _cnes_municipality(args: argparse.Namespace) -> int | None:
+    """The municipality to import for: --municipio, or the installation's only one."""
+    from pec_tui.installation import find_municipality, installation_municipalities
+
+    if args.municipio:
+        return find_municipality(args.municipio).id
+    active = installation_municipalities()
+    if len(active) > 1:
+        names = ", ".join(f"{m.name}/{m.state.acronym} ({m.ibge})" for m in active)
+        raise PecError(f"Esta instalação atende {len(active)} municípios ({names}); informe --municipio IBGE.")
+    return None
+
+
+class _ProgressLine:
+    """The import's progress on one line of stderr (only when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        self.width = 0
+
+    def __call__(self, progress) -> None:
+        text = progress.label
+        sys.stderr.write("\r" + text.ljust(self.width))
+        sys.stderr.flush()
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
+
+
+def _cnes_import(args: argparse.Namespace) -> int:
+    from pec_tui.cnes.importer import import_cnes
+    from pec_tui.cnes.report import report_to_csv
+
+    localidade_id = _cnes_municipality(args)
+    line = _ProgressLine() if sys.stderr.isatty() else None
+    try:
+        report = import_cnes(Path(args.arquivo), localidade_id=localidade_id, user_id=None, progress=line)
+    finally:
+        if line is not None:
+            line.clear()
+    if args.csv:
+        report_to_csv(report, Path(args.csv))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(_render_cnes_report(report))
+    if args.csv:
+        print(f"Relatório gravado em {args.csv}.")
+    return 0
+
+
+def _render_cnes_report(report, limit: int = 20) -> str:
+    file_date = ""
+    if report.data_arquivo:
+        year, month, day = report.data_arquivo.split("-")
+        file_date = f", arquivo de {day}/{month}/{year}"
+    seconds = f"{report.duracao_segundos:.1f}".replace(".", ",")
+    lines = [
+        f"Importação do CNES concluída: {report.arquivo} ({report.municipio}, layout {report.versao_layout}"
+        f"{file_date}) em {seconds} s.",
+        "",
+        f"{'':<18} {'novos':>8} {'atualizados':>12} {'sem alteração':>14} {'reativados':>11} {'desativados':>12}",
+    ]
+    for label, counts in report.counts():
+        lines.append(
+            f"{label:<18} {counts.novos:>8} {counts.atualizados:>12} {counts.inalterados:>14} "
+            f"{counts.reativados:>11} {counts.desativados:>12}"
+        )
+    for title, items in (("Registros não importados", report.registros_nao_importados), ("Avisos", report.avisos)):
+        lines += ["", f"{title}: {len(items)}"]
+        for item in items[:limit]:
+            where = f"linha {item.linha}, {item.elemento}" if item.linha else item.elemento or "arquivo"
+            who = " ".join(part for part in (item.tipo, item.chave, item.nome) if part)
+            lines.append(f"  {where}: {who} — {item.motivo}")
+        if len(items) > limit:
+            lines.append(f"  … e mais {len(items) - limit} (use --json ou --csv para ver todos).")
+    lines += [
+        "",
+        f"Profissionais com mais de uma lotação sem agenda configurada: {len(report.profissionais_sem_agenda)}",
+    ]
+    return "\n".join(lines)
+
+
+def _cnes_history(args: argparse.Namespace) -> int:
+    from pec_tui.cnes.report import list_imports
+
+    page = list_imports(limit=500)
+    if args.json:
+        print(json.dumps([row.to_dict() for row in page.rows], ensure_ascii=False, indent=2))
+        return 0
+    if not page.rows:
+        print("Nenhuma importação do CNES registrada.")
+        return 0
+    for row in page.rows:
+        print(
+            f"{row.imported_at:%d/%m/%Y %H:%M}  {row.municipality}  {row.file_name}  layout {row.layout_version}  "
+            f"por {row.user_label}: {row.units} unidades, {row.teams} equipes, {row.professionals} profissionais, "
+            f"{row.lotacoes} lotações, {row.rejected} não importados"
+        )
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
