@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from pec_tui.errors import PecError
 from pec_tui.paging import Page, clamp_paging
@@ -28,7 +28,7 @@ from pec_tui.storage.models import (
     UnitServiceType,
     UnitType,
 )
-from pec_tui.storage.search import all_terms_match
+from pec_tui.storage.search import all_terms_match, contains
 from pec_tui.validators import digits, format_cpf
 
 #: A team's member list is small (a few dozen); this bounds a malformed import.
@@ -164,6 +164,17 @@ def format_cep(number: str) -> str:
     return f"{n[:5]}-{n[5:]}" if len(n) == 8 else number
 
 
+def _page_rows(select, order: tuple, offset: int, limit: int) -> tuple[list[tuple], int]:
+    """One page of ``select`` (as tuples) and how many rows match in all, in one query: the
+    total rides along as ``COUNT(*) OVER ()``, so a search pass runs once per keystroke, not
+    twice. Only a page past the end needs a separate count."""
+    counted = select.select_extend(fn.COUNT(SQL("*")).over().alias("total_rows"))
+    rows = list(counted.order_by(*order).offset(offset).limit(limit).tuples())
+    if rows:
+        return [row[:-1] for row in rows], rows[0][-1]
+    return [], (select.count() if offset else 0)
+
+
 # --------------------------------------------------------------------------------------------
 # Units
 # --------------------------------------------------------------------------------------------
@@ -184,11 +195,8 @@ def list_units(query: str, offset: int, limit: int, localidade_ids: Iterable[int
     condition = _unit_search(query)
     if condition is not None:
         select = select.where(condition)
-    total = select.count()
-    rows = [
-        UnitRow(id=row[0], name=row[1], cnes=row[2], active=bool(row[3]), type_name=row[4] or "—")
-        for row in select.order_by(HealthUnit.name, HealthUnit.id).offset(offset).limit(limit).tuples()
-    ]
+    found, total = _page_rows(select, (HealthUnit.name, HealthUnit.id), offset, limit)
+    rows = [UnitRow(id=row[0], name=row[1], cnes=row[2], active=bool(row[3]), type_name=row[4] or "—") for row in found]
     return Page(rows, total, offset, limit)
 
 
@@ -199,7 +207,7 @@ def _unit_search(query: str):
     number = digits(text)
     by_name = all_terms_match([HealthUnit.name], text)
     if number and len(number) == len(text.replace(" ", "")):
-        return by_name | HealthUnit.cnes.contains(number)  # "2345" may be a CNES or part of a name
+        return by_name | contains(HealthUnit.cnes, number)  # "2345" may be a CNES or part of a name
     return by_name
 
 
@@ -298,8 +306,7 @@ def list_teams(unit_id: int, include_inactive: bool, offset: int, limit: int) ->
     )
     if not include_inactive:
         select = select.where(Team.active == True)
-    total = select.count()
-    rows = select.order_by(Team.name, Team.ine).offset(offset).limit(limit).tuples()
+    rows, total = _page_rows(select, (Team.name, Team.ine), offset, limit)
     return Page([_team_row(row) for row in rows], total, offset, limit)
 
 
@@ -349,7 +356,7 @@ def list_team_members(team_id: int, offset: int, limit: int) -> Page[TeamMember]
         .join(Cbo, on=(Lotacao.cbo == Cbo.id))
         .where(Lotacao.team == team_id)
     )
-    total = select.count()
+    found, total = _page_rows(select, (active_first, Professional.name, Professional.id, Lotacao.role), offset, limit)
     rows = [
         TeamMember(
             lotacao_id=m[0],
@@ -362,10 +369,7 @@ def list_team_members(team_id: int, offset: int, limit: int) -> Page[TeamMember]
             microarea=m[7],
             active=m[8] is None,
         )
-        for m in select.order_by(active_first, Professional.name, Professional.id, Lotacao.role)
-        .offset(offset)
-        .limit(limit)
-        .tuples()
+        for m in found
     ]
     return Page(rows, total, offset, limit)
 
@@ -403,8 +407,7 @@ def list_unit_professionals(
     if condition is not None:
         select = select.where(condition)
     select = select.group_by(Professional.id, Professional.name, Professional.cns, Professional.cpf)
-    total = select.count()
-    found = list(select.order_by(Professional.name, Professional.id).offset(offset).limit(limit).tuples())
+    found, total = _page_rows(select, (Professional.name, Professional.id), offset, limit)
     cbos = _cbos_in_unit(unit_id, [row[0] for row in found])
     rows = [
         UnitProfessionalRow(
@@ -426,7 +429,7 @@ def _professional_search(query: str):
         return None
     number = digits(text)
     if number and not any(ch.isalpha() for ch in text):
-        return Professional.cpf.contains(number) | Professional.cns.contains(number)
+        return contains(Professional.cpf, number) | contains(Professional.cns, number)
     return all_terms_match([Professional.name], text)
 
 

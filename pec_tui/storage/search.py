@@ -14,7 +14,7 @@ and search the few that remain.
 
 from __future__ import annotations
 
-from peewee import Expression, Node, fn
+from peewee import SQL, Node, NodeList, fn
 
 from pec_tui.storage.database import current_database, is_postgres
 
@@ -44,14 +44,26 @@ def folded(column: Node) -> Node:
     return fn.pectui_fold(column)
 
 
-def folded_contains(column: Node, term: str) -> Expression:
+def like_escaped(term: str) -> str:
+    """``%term%`` for LIKE, with ``\\``, ``%`` and ``_`` of ``term`` taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains(column: Node, term: str) -> NodeList:
+    """``column LIKE '%term%'``, case-sensitive on PostgreSQL: plain LIKE, not ILIKE, which is
+    much slower under a non-C collation. For columns already folded, or digits (CNES, CPF)."""
+    return NodeList((column, SQL("LIKE"), like_escaped(term), SQL("ESCAPE '\\'")), parens=True)
+
+
+def folded_contains(column: Node, term: str) -> NodeList:
     """``column`` contains ``term``, ignoring case and accents (LIKE wildcards in ``term`` are literal)."""
-    return folded(column).contains(fold(term))
+    return contains(folded(column), fold(term))
 
 
-def all_terms_match(columns: list[Node], text: str) -> Expression | None:
+def all_terms_match(columns: list[Node], text: str) -> Node | None:
     """Each word of ``text`` appears in at least one of ``columns`` (None when ``text`` is blank)."""
-    condition: Expression | None = None
+    condition: Node | None = None
     for word in text.split():
         any_column = None
         for column in columns:
