@@ -12,7 +12,12 @@ from importlib import import_module
 
 from textual.screen import Screen
 
-MODULE_SCREENS: dict[str, str] = {}
+MODULE_SCREENS: dict[str, str] = {
+    "cbo": "pec_tui.screens.cbo:CboScreen",
+    "unidades_saude": "pec_tui.screens.units:UnitsScreen",
+    "diagnostico": "pec_tui.screens.doctor:DoctorScreen",
+    "log": "pec_tui.screens.logs:LogScreen",
+}
 
 
 def screen_factory(key: str) -> Callable[[], Screen] | None:

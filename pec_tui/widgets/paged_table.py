@@ -128,7 +128,7 @@ class PagedTable(Widget, Generic[T]):
     """
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Pesquisar", id="list.search"),
+        Binding("slash", "focus_search", "Pesquisar", id="list.search", show=False),  # said in the field
         Binding("pagedown", "next_page", "Próxima página", id="list.next_page", show=False),
         Binding("pageup", "previous_page", "Página anterior", id="list.previous_page", show=False),
         Binding("down", "focus_table", "Ir para a lista", id="list.to_table", show=False),
