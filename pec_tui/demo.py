@@ -3,12 +3,15 @@
 It lives beside the domain modules (not in ``storage``) because it is built with them.
 
 Built once by ``pec-tui demo`` through the same domain functions an administrator uses, so
-every rule and audit event holds in the demo too. Later modules add their own demo data here.
+every rule and audit event holds in the demo too. The municipality's units, teams,
+professionals and lotações come from importing a generated CNES export (fictitious, layout-valid),
+exactly as an administrator imports the real one. Later modules add their own demo data here.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +40,11 @@ BLOCKED_USER = DemoAccount("39053344705", "Carla Nunes Ferreira", "Usuária bloq
 FIRST_ACCESS_USER = DemoAccount("16899535009", "Paulo Henrique Alves", "Primeiro acesso (senha: CPF + esus)")
 
 ACCOUNTS = (INSTALLATION_ADMIN, MUNICIPAL_ADMIN)
+
+# The demo network, imported from a generated CNES export (pec_tui.cnes.synthetic).
+DEMO_CNES_UNITS = 12
+DEMO_CNES_PROFESSIONALS = 400
+DEMO_CNES_SEED = 4204
 
 
 def remove(path: Path) -> None:
@@ -82,6 +90,30 @@ def populate() -> None:
     with transaction():
         User.update(blocked=True, failed_attempts=5).where(User.id == blocked.user_id).execute()
     _user_with_professional(FIRST_ACCESS_USER, password=None)
+    import_demo_network(installation_admin_user_id=_user_id(INSTALLATION_ADMIN))
+
+
+def import_demo_network(*, installation_admin_user_id: int | None) -> None:
+    """Write the demo municipality's CNES export and import it, as the installation administrator."""
+    from pec_tui.cnes.importer import import_cnes
+    from pec_tui.cnes.synthetic import write_cnes_file
+
+    municipality = installation.find_municipality(DEMO_MUNICIPALITY_IBGE)
+    with tempfile.TemporaryDirectory(prefix="pec-tui-demo-") as folder:
+        path = write_cnes_file(
+            Path(folder),
+            units=DEMO_CNES_UNITS,
+            professionals=DEMO_CNES_PROFESSIONALS,
+            ibge=DEMO_MUNICIPALITY_IBGE,
+            seed=DEMO_CNES_SEED,
+            zip=True,
+        )
+        import_cnes(path, localidade_id=municipality.id, user_id=installation_admin_user_id)
+
+
+def _user_id(account: DemoAccount) -> int | None:
+    user = User.get_or_none(User.login == account.cpf)
+    return user.id if user else None
 
 
 def _user_with_professional(account: DemoAccount, *, password: str | None, cns: str | None = None) -> Professional:
