@@ -1429,3 +1429,11 @@ class _Run:
             details=f"Importação do CNES {self.file_name} ({report.municipio}, layout {report.versao_layout}). "
             + report.summary(),
         )
+
+
+def municipality_choices(user: LoggedUser) -> list[tuple[int, str]]:
+    """The municipalities this user may import for, as (id, "Nome/UF"): every active one for the
+    installation administrator, their own for a municipal administrator (3.3)."""
+    if user.installation_admin:
+        return [(m.id, _label(m)) for m in _active_municipalities()]
+    return [(ref.id, ref.label) for ref in user.municipal_admin_of]

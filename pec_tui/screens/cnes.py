@@ -1,0 +1,497 @@
+"""CNES (manual 3.3): import the SCNES export, watch it run, read its report; Histórico de
+importações with each import's report, exportable to CSV.
+
+The installation administrator chooses the municipality first; a municipal administrator
+imports for their own. The import runs in a thread worker that posts progress messages.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
+
+from pec_tui.cnes import importer, report
+from pec_tui.cnes.importer import ImportProgress
+from pec_tui.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
+from pec_tui.errors import PecError
+from pec_tui.paging import Page, clamp_paging
+from pec_tui.screens.base import PecScreen, worker_connection
+from pec_tui.validators import format_cpf
+from pec_tui.widgets.dialogs import ConfirmDialog
+from pec_tui.widgets.file_picker import FilePicker
+from pec_tui.widgets.paged_table import PagedColumn, PagedTable
+
+CNES_SUFFIXES = (".xml", ".zip")
+
+
+def _date(value) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if hasattr(value, "strftime") else str(value or "—")
+
+
+class CnesScreen(PecScreen):
+    HELP = (
+        "CNES (manual, seção 3.3). Importa o arquivo XML gerado pelo SCNES (XmlParaESUS…, .xml ou "
+        ".zip com um único XML). O administrador da instalação escolhe o município antes; o "
+        "administrador municipal importa o do seu município.\n\n"
+        "Ao importar, unidades, equipes e lotações importadas do município que não estiverem no "
+        "arquivo são desativadas; o que está no arquivo é salvo ou reativado. Tudo ou nada: um "
+        "arquivo errado não altera nada. Toda vez que o SCNES for atualizado, gere e importe um "
+        "novo arquivo.\n\n"
+        "O Histórico de importações guarda o relatório de cada importação: registros importados, "
+        "registros não importados com o motivo, e profissionais com mais de uma lotação sem agenda "
+        "configurada. Analise o relatório antes de prosseguir."
+    )
+
+    BINDINGS = [
+        Binding("ctrl+o", "browse", "Procurar arquivo", id="cnes.browse"),
+        Binding("ctrl+r", "start_import", "Importar", id="cnes.import"),
+        Binding("f2", "import_tab", "Aba Importação", id="cnes.import_tab", show=False),
+        Binding("f3", "history", "Aba Histórico de importações", id="cnes.history", show=False),
+    ]
+
+    @dataclass
+    class Choices(Message):
+        choices: list[tuple[int, str]]
+        error: str | None = None
+
+    @dataclass
+    class Progressed(Message):
+        progress: ImportProgress
+
+    @dataclass
+    class Finished(Message):
+        report: ImportReport | None
+        error: str | None = None
+        cancelled: bool = False
+
+    def __init__(self) -> None:
+        super().__init__(name="cnes")
+        self._cancel: threading.Event | None = None
+        self._last_report: ImportReport | None = None
+        self._choices: dict[int, str] = {}
+
+    def compose_body(self) -> ComposeResult:
+        with TabbedContent(id="cnes-tabs"):
+            with TabPane("Importação", id="cnes-tab-import"), VerticalScroll(id="cnes-import"):
+                yield Select[int]([], prompt="Município", id="cnes-municipality", allow_blank=True)
+                with Horizontal(id="cnes-file-row"):
+                    path = Input(placeholder="/caminho/XmlParaESUS31_420420.zip", id="cnes-path")
+                    path.border_title = "Arquivo do CNES (.xml ou .zip)"
+                    yield path
+                    yield Button("Procurar…", id="cnes-browse")
+                with Horizontal(id="cnes-actions"):
+                    yield Button("Importar", id="cnes-start", variant="primary")
+                    yield Button("Cancelar importação", id="cnes-cancel", variant="error", disabled=True)
+                yield ProgressBar(total=100, show_eta=False, id="cnes-progress")
+                yield Static("", id="cnes-status")
+                yield Static("", id="cnes-summary")
+                yield Button("Ver relatório", id="cnes-open-report", classes="-hidden")
+            with TabPane("Histórico de importações", id="cnes-tab-history"):
+                yield PagedTable[ImportSummary](
+                    self.fetch_history,
+                    [
+                        PagedColumn("data", "Data", width=16),
+                        PagedColumn("usuario", "Usuário", ratio=2),
+                        PagedColumn("arquivo", "Arquivo", ratio=2),
+                        PagedColumn("municipio", "Município", ratio=1),
+                        PagedColumn("layout", "Layout", width=6),
+                        PagedColumn("prof", "Prof.", width=7),
+                        PagedColumn("nao", "Não imp.", width=8),
+                    ],
+                    lambda row: (
+                        _date(row.imported_at),
+                        row.user_label,
+                        row.file_name,
+                        row.municipality,
+                        row.layout_version,
+                        str(row.professionals),
+                        str(row.rejected),
+                    ),
+                    searchable=False,
+                    empty_text="Nenhuma importação registrada.",
+                    open_label="Visualizar relatório",
+                    id="cnes-history",
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#cnes-progress", ProgressBar).display = False
+        self.load_choices()
+
+    # ------------------------------------------------------------------ municipality
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cnes-choices")
+    def load_choices(self) -> None:
+        session = self.pec_app.session
+        if session is None:
+            return
+        try:
+            with worker_connection():
+                choices = importer.municipality_choices(session)
+        except Exception as exc:
+            self.post_message(self.Choices([], f"Não foi possível listar os municípios: {exc}."))
+        else:
+            self.post_message(self.Choices(choices))
+
+    def on_cnes_screen_choices(self, message: Choices) -> None:
+        select = self.query_one("#cnes-municipality", Select)
+        if message.error:
+            self._status(message.error, "-error")
+            return
+        self._choices = dict(message.choices)
+        select.set_options([(label, ident) for ident, label in message.choices])
+        if len(message.choices) == 1:
+            select.value = message.choices[0][0]
+            select.disabled = not self.pec_app.session.installation_admin  # a municipal admin has one
+            self.query_one("#cnes-path", Input).focus()
+        elif not message.choices:
+            self._status("Nenhum município ativo para importar.", "-error")
+        else:
+            select.focus()
+
+    # ------------------------------------------------------------------ file
+
+    @on(Button.Pressed, "#cnes-browse")
+    def action_browse(self) -> None:
+        typed = Path(self.query_one("#cnes-path", Input).value.strip() or ".").expanduser()
+        start = typed if typed.is_dir() else typed.parent if typed.parent.is_dir() else Path.cwd()
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.query_one("#cnes-path", Input).value = str(path)
+                self.query_one("#cnes-start", Button).focus()
+
+        self.app.push_screen(FilePicker("Escolha o arquivo do CNES", start, CNES_SUFFIXES), chosen)
+
+    @on(Input.Submitted, "#cnes-path")
+    @on(Button.Pressed, "#cnes-start")
+    def action_start_import(self) -> None:
+        if self._cancel is not None:
+            return  # one import at a time
+        municipality = self.query_one("#cnes-municipality", Select)
+        if municipality.value is Select.BLANK:
+            self._status("Escolha o município antes de importar.", "-error")
+            municipality.focus()
+            return
+        raw = self.query_one("#cnes-path", Input).value.strip()
+        if not raw:
+            self._status("Informe o arquivo do CNES (.xml ou .zip).", "-error")
+            self.query_one("#cnes-path", Input).focus()
+            return
+        path = Path(raw).expanduser()
+        if not path.is_file():
+            self._status(f"O arquivo {path} não existe ou não é um arquivo.", "-error")
+            self.query_one("#cnes-path", Input).focus()
+            return
+        label = self._choices.get(int(municipality.value), "o município")
+        message = (
+            f"Importar {path.name} para {label}?\n\nUnidades, equipes e lotações importadas de {label} que "
+            "não estiverem no arquivo serão desativadas. Um arquivo errado não altera nada."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._begin(path, int(municipality.value))
+
+        self.app.push_screen(ConfirmDialog("Importar CNES", message, confirm_label="Importar"), confirmed)
+
+    def _begin(self, path: Path, localidade_id: int) -> None:
+        self._cancel = threading.Event()
+        self._last_report = None
+        self.query_one("#cnes-start", Button).disabled = True
+        self.query_one("#cnes-cancel", Button).disabled = False
+        self.query_one("#cnes-open-report", Button).add_class("-hidden")
+        self.query_one("#cnes-summary", Static).update("")
+        bar = self.query_one("#cnes-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=0)
+        self._status(f"Importando {path.name}…", "")
+        self.run_import(path, localidade_id, self._cancel)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cnes-import")
+    def run_import(self, path: Path, localidade_id: int, cancel: threading.Event) -> None:
+        session = self.pec_app.session
+        if session is None:
+            self.post_message(self.Finished(None, "Sessão encerrada; entre novamente."))
+            return
+        try:
+            with worker_connection():
+                importer.check_import_permission(session, localidade_id)
+                result = importer.import_cnes(
+                    path,
+                    localidade_id=localidade_id,
+                    user_id=session.user_id,
+                    progress=lambda progress: self.post_message(self.Progressed(progress)),
+                    cancel=cancel,
+                )
+        except importer.ImportCancelled as exc:
+            self.post_message(self.Finished(None, exc.message, cancelled=True))
+        except importer.CnesImportError as exc:
+            where = f" (linha {exc.line})" if exc.line and f"linha {exc.line}" not in exc.message else ""
+            self.post_message(self.Finished(None, exc.message + where))
+        except PecError as exc:
+            self.post_message(self.Finished(None, exc.message))
+        except Exception as exc:  # never a traceback on screen
+            self.post_message(self.Finished(None, f"A importação falhou: {exc}. Nada foi alterado."))
+        else:
+            self.post_message(self.Finished(result))
+
+    def on_cnes_screen_progressed(self, message: Progressed) -> None:
+        if self._cancel is None:
+            return
+        progress = message.progress
+        if progress.fraction is not None:
+            self.query_one("#cnes-progress", ProgressBar).update(progress=progress.fraction * 100)
+        self._status(progress.label, "")
+
+    @on(Button.Pressed, "#cnes-cancel")
+    def action_cancel_import(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self._status("Cancelando… nada será alterado.", "-notice")
+
+    def on_cnes_screen_finished(self, message: Finished) -> None:
+        self._cancel = None
+        self.query_one("#cnes-start", Button).disabled = False
+        self.query_one("#cnes-cancel", Button).disabled = True
+        bar = self.query_one("#cnes-progress", ProgressBar)
+        if message.report is None:
+            bar.display = False
+            self._status(message.error or "A importação não terminou.", "-notice" if message.cancelled else "-error")
+            return
+        bar.update(progress=100)
+        self._last_report = message.report
+        self._status("Importação concluída.", "-success")
+        self.query_one("#cnes-summary", Static).update(message.report.summary())
+        button = self.query_one("#cnes-open-report", Button)
+        button.remove_class("-hidden")
+        button.focus()
+        self.query_one("#cnes-history", PagedTable).reload()
+        self.app.notify("Importação concluída.", title="CNES")
+
+    @on(Button.Pressed, "#cnes-open-report")
+    def _open_last_report(self) -> None:
+        if self._last_report is not None:
+            self.app.push_screen(CnesReportScreen(self._last_report))
+
+    # ------------------------------------------------------------------ history
+
+    def action_import_tab(self) -> None:
+        self.query_one("#cnes-tabs", TabbedContent).active = "cnes-tab-import"
+
+    def action_history(self) -> None:
+        self.query_one("#cnes-tabs", TabbedContent).active = "cnes-tab-history"
+        self.query_one("#cnes-history", PagedTable).focus_table()
+
+    def _localidade_filter(self) -> list[int] | None:
+        session = self.pec_app.session
+        if session is None or session.installation_admin:
+            return None
+        return [ref.id for ref in session.municipal_admin_of]
+
+    def fetch_history(self, query: str, offset: int, limit: int) -> Page[ImportSummary]:
+        with worker_connection():
+            return report.list_imports(self._localidade_filter(), offset, limit)
+
+    @on(PagedTable.RowChosen, "#cnes-history")
+    def _history_chosen(self, event: PagedTable.RowChosen) -> None:
+        self.open_report(int(event.key))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cnes-report")
+    def open_report(self, import_id: int) -> None:
+        try:
+            with worker_connection():
+                loaded = report.get_report(import_id, self._localidade_filter())
+        except PecError as exc:
+            self.app.call_from_thread(self.app.notify, exc.message, severity="error")
+        except Exception as exc:
+            self.app.call_from_thread(self.app.notify, f"Não foi possível abrir o relatório: {exc}.", severity="error")
+        else:
+            self.app.call_from_thread(self.app.push_screen, CnesReportScreen(loaded))
+
+    def _status(self, text: str, css_class: str) -> None:
+        status = self.query_one("#cnes-status", Static)
+        status.set_classes(css_class)
+        status.update(text)
+
+
+def _page(items: list, query: str, offset: int, limit: int, text) -> Page:
+    """One page of a report list (already in memory), filtered by ``query``."""
+    offset, limit = clamp_paging(offset, limit)
+    needle = query.strip().lower()
+    matching = [item for item in items if needle in text(item).lower()] if needle else items
+    return Page(matching[offset : offset + limit], len(matching), offset, limit)
+
+
+def _issue_text(issue: RecordIssue) -> str:
+    return f"{issue.tipo} {issue.chave} {issue.nome} {issue.motivo}"
+
+
+class CnesReportScreen(PecScreen):
+    """The report of one import (3.3, Figuras 3.2.2): imported, not imported, without agenda."""
+
+    HELP = (
+        "Relatório da importação do CNES. 'Registros importados' resume o que foi criado, "
+        "atualizado, reativado e desativado; 'Registros não importados' diz o motivo de cada "
+        "registro recusado (corrija no SCNES e importe de novo); 'Profissionais sem agenda' lista "
+        "quem tem mais de uma lotação sem agenda configurada: a agenda desses profissionais deve "
+        "ser criada manualmente. 'x' exporta o relatório em CSV."
+    )
+
+    BINDINGS = [Binding("x", "export", "Exportar CSV", id="cnes.report.export")]
+
+    @dataclass
+    class Exported(Message):
+        path: Path | None
+        error: str | None = None
+
+    def __init__(self, loaded: ImportReport) -> None:
+        super().__init__(name="cnes-relatorio")
+        self.report = loaded
+
+    def compose_body(self) -> ComposeResult:
+        r = self.report
+        head = Content.assemble(
+            ("Relatório da importação  ", "bold $primary"),
+            f"{r.arquivo} · {r.municipio} · layout {r.versao_layout} · importado em {_iso_br(r.data_importacao)}",
+        )
+        yield Static(head, id="report-head")
+        with TabbedContent(id="report-tabs"):
+            with TabPane("Registros importados", id="report-tab-counts"), Vertical():
+                yield DataTable(id="report-counts", cursor_type="none", zebra_stripes=True)
+                yield Static(r.summary(), id="report-summary", classes="muted")
+            with TabPane(f"Não importados ({len(r.registros_nao_importados)})", id="report-tab-rejected"):
+                yield self._issues_table(r.registros_nao_importados, "report-rejected", "Nenhum registro recusado.")
+            with TabPane(f"Avisos ({len(r.avisos)})", id="report-tab-warnings"):
+                yield self._issues_table(r.avisos, "report-warnings", "Nenhum aviso.")
+            with TabPane(f"Sem agenda ({len(r.profissionais_sem_agenda)})", id="report-tab-agenda"):
+                yield PagedTable[ProfessionalWithoutAgenda](
+                    lambda q, o, n: _page(r.profissionais_sem_agenda, q, o, n, lambda p: f"{p.nome} {p.cpf}"),
+                    [
+                        PagedColumn("nome", "Profissional", ratio=3),
+                        PagedColumn("cpf", "CPF", width=14),
+                        PagedColumn("cns", "CNS", width=15),
+                        PagedColumn("lot", "Lotações", width=8),
+                    ],
+                    lambda p: (p.nome, format_cpf(p.cpf), p.cns or "—", str(p.lotacoes)),
+                    key=lambda p: p.cpf,
+                    placeholder="Buscar por nome ou CPF",
+                    empty_text="Nenhum profissional com mais de uma lotação sem agenda.",
+                    open_label=None,
+                    id="report-agenda",
+                )
+
+    def on_mount(self) -> None:
+        table = self.query_one("#report-counts", DataTable)
+        table.add_column("Registro", key="tipo")
+        for key, label in (
+            ("novos", "Novos"),
+            ("atualizados", "Atualizados"),
+            ("inalterados", "Sem alteração"),
+            ("reativados", "Reativados"),
+            ("desativados", "Desativados"),
+        ):
+            table.add_column(label, key=key)
+        for label, counts in self.report.counts():
+            table.add_row(
+                label,
+                *(
+                    Text(str(value), justify="right")
+                    for value in (
+                        counts.novos,
+                        counts.atualizados,
+                        counts.inalterados,
+                        counts.reativados,
+                        counts.desativados,
+                    )
+                ),
+                key=label,
+            )
+
+    def _issues_table(self, items: list[RecordIssue], ident: str, empty: str) -> PagedTable:
+        return PagedTable[RecordIssue](
+            lambda q, o, n: _page(items, q, o, n, _issue_text),
+            [
+                PagedColumn("tipo", "Tipo", width=12),
+                PagedColumn("chave", "Chave", width=16),
+                PagedColumn("nome", "Nome", ratio=2),
+                PagedColumn("motivo", "Motivo", ratio=3),
+                PagedColumn("linha", "Linha", width=7),
+            ],
+            lambda i: (i.tipo, i.chave, i.nome, i.motivo, str(i.linha or "")),
+            key=lambda i: f"{i.linha}:{i.tipo}:{i.chave}",
+            placeholder="Buscar por tipo, chave, nome ou motivo",
+            empty_text=empty,
+            open_label=None,
+            id=ident,
+        )
+
+    def action_export(self) -> None:
+        default = Path.cwd() / f"relatorio-cnes-{self.report.importacao_id or 'importacao'}.csv"
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.export(Path(path).expanduser())
+
+        self.app.push_screen(PathDialog("Exportar relatório (CSV)", str(default)), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cnes-export")
+    def export(self, path: Path) -> None:
+        try:
+            written = report.report_to_csv(self.report, path)
+        except PecError as exc:
+            self.post_message(self.Exported(None, exc.message))
+        except OSError as exc:
+            self.post_message(self.Exported(None, f"Não foi possível gravar {path}: {exc.strerror or exc}."))
+        else:
+            self.post_message(self.Exported(written))
+
+    def on_cnes_report_screen_exported(self, message: Exported) -> None:
+        if message.error:
+            self.app.notify(message.error, severity="error", timeout=8)
+        else:
+            self.app.notify(f"Relatório exportado em {message.path}.", title="CNES")
+
+
+def _iso_br(value: str | None) -> str:
+    if not value:
+        return "—"
+    date, _, time = value.replace("T", " ").partition(" ")
+    year, month, day = (date.split("-") + ["", "", ""])[:3]
+    return f"{day}/{month}/{year} {time[:5]}".strip()
+
+
+class PathDialog(ModalScreen[str | None]):
+    """Asks for a file path (pre-filled); Enter confirms, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancelar", id="path.cancel")]
+
+    def __init__(self, title: str, default: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog path-dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            field = Input(self.default, id="path-input")
+            field.border_title = "Arquivo"
+            yield field
+            yield Static("Enter grava · Esc cancela", classes="dialog-hint")
+
+    @on(Input.Submitted, "#path-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,173 @@
+"""CNES screen (3.3): choose the municipality, the file, import with progress, read the report,
+find it again in the Histórico de importações."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select, Static, TabbedContent
+
+from pec_tui.cnes.synthetic import write_cnes_file
+from pec_tui.screens.cnes import CnesReportScreen, CnesScreen
+from pec_tui.storage.models import CnesImport, HealthUnit
+from pec_tui.widgets.dialogs import ConfirmDialog
+from pec_tui.widgets.paged_table import PagedTable
+
+from .helpers import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle, wait_until
+
+DEMO_IBGE = "4204202"
+
+
+@pytest.fixture
+def cnes_file(tmp_path: Path) -> Path:
+    return write_cnes_file(
+        tmp_path / "XmlParaESUS31_420420.zip", units=3, professionals=20, ibge=DEMO_IBGE, seed=7, zip=True
+    )
+
+
+async def open_cnes(pilot) -> CnesScreen:
+    pilot.app.open_module("cnes")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CnesScreen)
+    return pilot.app.screen
+
+
+def text(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_municipal_admin_imports_watches_progress_and_reads_the_report(make_app, cnes_file):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        select = screen.query_one("#cnes-municipality", Select)
+        assert select.value is not Select.BLANK and select.disabled  # their own municipality, fixed
+        before = CnesImport.select().count()
+        screen.query_one("#cnes-path", Input).value = str(cnes_file)
+        screen.query_one("#cnes-path", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")  # "Importar"
+        await wait_until(pilot, lambda: "concluída" in text(screen, "#cnes-status"), timeout=30)
+        assert CnesImport.select().count() == before + 1
+        assert "Unidades de saúde: 3 novos" in text(screen, "#cnes-summary")
+        await pilot.press("enter")  # focus is on "Ver relatório"
+        await settle(pilot)
+        assert isinstance(app.screen, CnesReportScreen)
+        counts = app.screen.query_one("#report-counts")
+        assert str(counts.get_cell("Profissionais", "novos")) == "20"
+        assert str(counts.get_cell("Unidades de saúde", "novos")) == "3"
+
+
+async def test_wrong_file_is_refused_with_its_reason_and_changes_nothing(make_app, tmp_path):
+    bad = tmp_path / "XmlParaESUS31_420420.xml"
+    bad.write_text("<ImportarXMLCNES><IDENTIFICACAO CO_IBGE_MUN='420420' VERSAO_XSD='3.1'>", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        units_before = HealthUnit.select().where(HealthUnit.active == True).count()
+        screen.query_one("#cnes-path", Input).value = str(bad)
+        screen.query_one("#cnes-path", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "-error" in screen.query_one("#cnes-status").classes, timeout=30)
+        status = text(screen, "#cnes-status")
+        assert bad.name in status
+        assert HealthUnit.select().where(HealthUnit.active == True).count() == units_before
+
+
+async def test_missing_file_and_missing_municipality_are_named(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        screen.query_one("#cnes-path", Input).value = str(tmp_path / "nao-existe.zip")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "não existe" in text(screen, "#cnes-status")
+
+
+async def test_installation_admin_chooses_the_municipality_first(make_app, cnes_file):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, *INSTALLATION_ADMIN)
+        screen = await open_cnes(pilot)
+        select = screen.query_one("#cnes-municipality", Select)
+        assert not select.disabled  # the installation administrator may choose
+
+
+async def test_history_lists_the_demo_import_and_opens_its_report(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert screen.query_one("#cnes-tabs", TabbedContent).active == "cnes-tab-history"
+        history = screen.query_one("#cnes-history", PagedTable)
+        await wait_until(pilot, lambda: history.page is not None)
+        assert history.page.total >= 1
+        history.focus_table()
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, CnesReportScreen))
+        assert "Chapecó/SC" in text(app.screen, "#report-head")
+
+
+async def test_report_exports_csv(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        screen.open_report(CnesImport.select().order_by(CnesImport.id.desc()).first().id)
+        await wait_until(pilot, lambda: isinstance(app.screen, CnesReportScreen))
+        await pilot.press("x")
+        await settle(pilot)
+        target = tmp_path / "relatorio.csv"
+        field = app.screen.query_one("#path-input", Input)
+        field.value = str(target)
+        await pilot.press("enter")
+        await wait_until(pilot, target.exists)
+        assert "Unidades" in target.read_text(encoding="utf-8")
+
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_import_tab(snap_compare, make_app, size):
+    async def ready(pilot):
+        await login(pilot, *MUNICIPAL_ADMIN)
+        await open_cnes(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_history_tab(snap_compare, make_app, size):
+    async def ready(pilot):
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        await pilot.press("f3")
+        history = screen.query_one("#cnes-history", PagedTable)
+        await wait_until(pilot, lambda: history.page is not None)
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_report(snap_compare, make_app, size):
+    async def ready(pilot):
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        screen.open_report(CnesImport.select().order_by(CnesImport.id.desc()).first().id)
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, CnesReportScreen))
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
