@@ -164,7 +164,7 @@ class CnesScreen(PecScreen):
     @on(Button.Pressed, "#cnes-browse")
     def action_browse(self) -> None:
         typed = Path(self.query_one("#cnes-path", Input).value.strip() or ".").expanduser()
-        start = typed if typed.is_dir() else typed.parent if typed.parent.is_dir() else Path.cwd()
+        start = (typed if typed.is_dir() else typed.parent if typed.parent.is_dir() else Path.cwd()).resolve()
 
         def chosen(path: Path | None) -> None:
             if path is not None:
