@@ -59,8 +59,9 @@ class CboScreen(PecScreen):
         "meio do código da Classificação Brasileira de Ocupações (CBO), o tipo de profissional que poderá "
         "ser lotado em uma unidade e o tempo de atendimento de cada um, quando for o caso. A configuração "
         "já vem pré-definida e pode ser alterada conforme a necessidade do município.\n\n"
-        'Use / para pesquisar o CBO pelo nome ou código. Marque "Mostrar CBOs indisponíveis para lotação" '
-        "para ver também os indisponíveis.\n\n"
+        "Use / para pesquisar o CBO pelo nome ou código; PageUp e PageDown mudam de página. Marque "
+        '"Mostrar CBOs indisponíveis para lotação" (Tab até a caixa, espaço marca) para ver também os '
+        "indisponíveis.\n\n"
         "E (ou Enter) edita o CBO: o intervalo de agendamento entre as consultas (duração da consulta, em "
         'minutos; vazio usa a duração padrão do município). D marca o CBO como "Indisponível para '
         'lotação", se o município não possui profissional com aquele CBO, ou o disponibiliza de novo. Um '

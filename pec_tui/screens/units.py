@@ -132,7 +132,7 @@ class UnitScreen(_MunicipalScreen):
         "Equipes: tipo de equipe, INE, código da área e nome da equipe. Aparecem as equipes ativas; marque "
         '"Mostrar equipes inativas" para ver as inativas. Enter visualiza a equipe e seus profissionais.\n'
         "Profissionais: nome, CNS, CPF e CBO dos profissionais com lotação ativa na unidade; marque "
-        '"Mostrar profissionais sem lotação ativa" para ver os demais.\n\n'
+        '"Mostrar profissionais sem lotação ativa" para ver os demais; / pesquisa pelo nome, CPF ou CNS.\n\n'
         "As teclas 1 a 4 (fora de um campo de texto) trocam de aba; Tab passa ao próximo campo."
     )
 
