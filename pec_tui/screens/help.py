@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -24,8 +24,8 @@ class HelpScreen(ModalScreen[None]):
         seen = set()
         for active in self.target.active_bindings.values():
             binding = active.binding
-            # pec-tui's own keys (each has an id); widgets' keys (arrows, scrolling) are implied.
-            if not isinstance(active.node, (Screen, App)) or not binding.id or not binding.description:
+            # pec-tui's own keys (each has an id, lists' too); Textual's built-in keys are implied.
+            if not binding.id or not binding.description:
                 continue
             if (binding.description, binding.action) in seen:
                 continue

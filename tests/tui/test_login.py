@@ -11,7 +11,7 @@ from pec_tui.screens.login import LoginScreen
 from pec_tui.screens.password import ChangePasswordScreen
 from pec_tui.storage.models import AuditEvent, User
 
-from .helpers import BLOCKED, FIRST_ACCESS, INSTALLATION_ADMIN, login, settle
+from .helpers import BLOCKED, FIRST_ACCESS, INSTALLATION_ADMIN, login, settle, wait_until
 
 
 def message(app) -> str:
@@ -126,11 +126,7 @@ async def test_inactivity_timer_fires_by_itself(make_app, tui_clock):
     async with app.run_test() as pilot:
         await login(pilot, *INSTALLATION_ADMIN)
         tui_clock.advance(minutes=31)
-        for _ in range(50):
-            await pilot.pause(0.01)
-            if app.session is None:
-                break
-        assert app.session is None
+        await wait_until(pilot, lambda: app.session is None)
 
 
 async def test_logout_returns_to_login_and_is_audited(make_app):
