@@ -250,7 +250,7 @@ def describe(state: ServiceState, now: dt.datetime) -> str:
     if state.timer and state.disabled_until is not None:
         left = state.remaining(now) or dt.timedelta(0)
         return f"{disabled_word} até {format_moment(state.disabled_until)} · faltam {format_remaining(left)}"
-    if state.timer:
+    if state.timer and state.service != INTERNET:  # the internet is only ever off until enabled
         return f"{disabled_word} por tempo indeterminado"
     return disabled_word
 

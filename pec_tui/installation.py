@@ -262,6 +262,26 @@ def municipality_candidates(text: str, limit: int = 5) -> list[tuple[str, str]]:
     return [(key, f"{table[key][0]}/{table[key][1]}") for key in found[:limit]]
 
 
+def resolve_municipality(text: str) -> str | None:
+    """The IBGE code ``text`` designates without doubt: a full code, the only match, or the
+    match whose name is exactly the text ("chapeco" → Chapecó, not Águas de Chapecó)."""
+    candidates = municipality_candidates(text, limit=50)
+    if not candidates:
+        return None
+    code = digits(text)
+    if len(code) == 7 and candidates[0][0] == code:
+        return code
+    if len(candidates) == 1:
+        return candidates[0][0]
+    wanted = " ".join(fold(text).replace("/", " ").split())
+    exact = []
+    for ibge, label in candidates:
+        name, uf = label.rsplit("/", 1)
+        if wanted in (fold(name), f"{fold(name)} {uf.lower()}"):
+            exact.append(ibge)
+    return exact[0] if len(exact) == 1 else None
+
+
 def search_professionals(query: str, offset: int, limit: int) -> Page[ProfessionalChoice]:
     """Professionals of the local base by name, CPF or CNS, paged in the database."""
     offset, limit = clamp_paging(offset, limit)
