@@ -139,3 +139,12 @@ def test_only_the_installation_admin_chooses_responsibles(db, installation):
     rafael = professional_with_user(*RAFAEL)
     with pytest.raises(PecError, match="Só o administrador da instalação"):
         inst.add_municipality("4205407", rafael.id, by_user_id=rafael.user_id)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("4204202", "4204202"), ("chapeco", "4204202"), ("Chapecó/SC", "4204202"), ("águas de chapecó", "4200507"),
+     ("bom jesus", None), ("bom jesus rs", "4302303"), ("42042", None), ("xyz", None), ("", None)],
+)
+def test_resolve_municipality_only_without_doubt(typed, code):
+    assert inst.resolve_municipality(typed) == code
