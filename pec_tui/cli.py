@@ -77,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="aplica as migrações pendentes do esquema")
 
+    doctor = commands.add_parser(
+        "doctor", help="diagnóstico do servidor: banco, versão, disco, pasta chaves, PEC no ar"
+    )
+    doctor.add_argument("--json", action="store_true", help="saída em JSON")
+    doctor.add_argument(
+        "--pec-url",
+        metavar="URL",
+        help="endereço que prova que o PEC está no ar (padrão http://127.0.0.1:8080/api/public/info)",
+    )
+
     audit = commands.add_parser("audit", help="trilha de auditoria")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="AÇÃO", parser_class=_Parser, required=True)
     verify = audit_commands.add_parser("verify", help="verifica a cadeia de hashes da trilha de auditoria")
@@ -110,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "init": cmd_init,
         "status": cmd_status,
         "migrate": cmd_migrate,
+        "doctor": cmd_doctor,
         "audit": cmd_audit,
         "cnes": cmd_cnes,
     }[args.command]
@@ -198,6 +209,24 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     applied = migrate()
     print("Esquema já está atualizado." if not applied else f"Migrações aplicadas: {', '.join(map(str, applied))}.")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Exit 0 when no check is an error, 1 otherwise; a database that cannot be opened is one
+    of the checks, so the host checks still run."""
+    from pec_tui import doctor
+
+    try:
+        opened, open_error = _open(args, check_schema=False), None
+    except PecError as exc:
+        opened, open_error = None, exc.message
+    config = doctor.DoctorConfig(pec_home=pec_home_path(args), pec_url=args.pec_url or doctor.default_pec_url())
+    report = doctor.run(opened, config, open_error=open_error)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(doctor.render_text(report))
+    return 1 if report.has_errors else 0
 
 
 def _read_password(args: argparse.Namespace) -> str:
