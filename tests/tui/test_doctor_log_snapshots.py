@@ -1,0 +1,81 @@
+"""Snapshots of Diagnóstico do servidor and Log do PEC at 80x24 and 120x40 (review the SVG
+report before updating: ``pytest tests/tui/test_doctor_log_snapshots.py --snapshot-update``).
+
+Deterministic: the doctor's checks are a fixed report (the real ones depend on the machine),
+and the log is a known file in a folder named relatively (the status line shows its path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pec_tui import doctor
+from pec_tui.screens.logs import LogScreen
+
+from ..host_data import FakeRunner, fake_report, make_log_home, pec_log_lines
+from .helpers import INSTALLATION_ADMIN, login, settle
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.fixture
+def fixed_checks(monkeypatch):
+    monkeypatch.setattr(doctor, "run", FakeRunner(fake_report()))
+
+
+@pytest.fixture
+def known_log(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(LogScreen, "POLL_SECONDS", 3600)  # nothing is appended here
+    return make_log_home(Path("."), pec_log_lines(60))
+
+
+async def open_module(pilot, key: str) -> None:
+    await login(pilot, *INSTALLATION_ADMIN)
+    pilot.app.open_module(key)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_doctor(snap_compare, make_app, fixed_checks, size):
+    async def ready(pilot):
+        await open_module(pilot, "diagnostico")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+def test_doctor_detail_of_an_error(snap_compare, make_app, fixed_checks):
+    async def ready(pilot):
+        await open_module(pilot, "diagnostico")
+        await pilot.press(*["down"] * 5)
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_log(snap_compare, make_app, known_log, size):
+    async def ready(pilot):
+        await open_module(pilot, "log")
+
+    assert snap_compare(make_app(pec_home=known_log), terminal_size=size, run_before=ready)
+
+
+def test_log_filtered_by_text_and_level(snap_compare, make_app, known_log):
+    async def ready(pilot):
+        await open_module(pilot, "log")
+        await pilot.press("slash", *"mensagem", "space", "4", "enter", "n")
+        await settle(pilot)
+
+    assert snap_compare(make_app(pec_home=known_log), terminal_size=(80, 24), run_before=ready)
+
+
+def test_log_missing_file(snap_compare, make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("e-SUS").mkdir()
+
+    async def ready(pilot):
+        await open_module(pilot, "log")
+
+    assert snap_compare(make_app(pec_home=Path("e-SUS")), terminal_size=(80, 24), run_before=ready)
