@@ -713,8 +713,12 @@ def check_chaves(config: DoctorConfig) -> Check:
     advice: list[str] = []
     mode = folder.stat().st_mode
     if mode & (stat.S_IROTH | stat.S_IWOTH | stat.S_IXOTH):
+        # Writable by anyone: a certificate can be swapped. Readable: its names can be listed
+        # (the files' own permissions decide who reads them).
         what = _world_access(mode)
-        problems.append((ERROR, f"a pasta pode ser {what} por qualquer usuário da máquina"))
+        problems.append(
+            (ERROR if mode & stat.S_IWOTH else WARNING, f"a pasta pode ser {what} por qualquer usuário da máquina")
+        )
         commands.append(f"chmod 700 {folder}")
     certificates, cer_files, exposed = [], [], []
     for entry in sorted(folder.iterdir()):

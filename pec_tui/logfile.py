@@ -146,19 +146,46 @@ class FollowUpdate:
     event: str | None = None
     skipped_bytes: int = 0  # more was appended than one poll reads: this much was skipped
     size: int = 0
+    #: Written to the old file after the last poll, before it was rotated away (shown before the event).
+    earlier: list[str] = field(default_factory=list)
+
+
+#: Keep the followed file open between polls, so what was written to it just before a rotation
+#: is still read (as ``tail -F`` does). Not on Windows, where an open file stops PEC renaming its log.
+KEEP_OPEN = os.name == "posix"
 
 
 class LogFollower:
     """Follows one path like ``tail -F``: by name, through truncation and rotation."""
 
-    def __init__(self, path: Path, *, block_size: int = BLOCK_SIZE, max_read: int = MAX_FOLLOW_READ) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        block_size: int = BLOCK_SIZE,
+        max_read: int = MAX_FOLLOW_READ,
+        keep_open: bool = KEEP_OPEN,
+    ) -> None:
         self.path = Path(path)
         self.block_size = block_size
         self.max_read = max_read
+        self.keep_open = keep_open
         self.offset = 0
         self.identity: FileIdentity | None = None
         self.size = 0
         self.missing = False
+        self._handle = None
+
+    def close(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.close()
+
+    def __enter__(self) -> LogFollower:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def tail(self, count: int) -> list[str]:
         """Start following: the last ``count`` lines; following continues after them."""
@@ -168,21 +195,38 @@ class LogFollower:
 
     def position_at(self, offset: int, identity: FileIdentity, size: int | None = None) -> None:
         """Follow from ``offset`` of the file ``identity`` (after a search from the end)."""
+        self.close()
         self.offset = offset
         self.identity = identity
         self.size = offset if size is None else size
         self.missing = False
+        if self.keep_open:
+            self._open_if(identity)
+
+    def _open_if(self, identity: FileIdentity) -> None:
+        """Open the path and keep it open when it is still the file ``identity``."""
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 - kept open between polls
+        except OSError:
+            return
+        if FileIdentity.of(os.fstat(handle.fileno())) == identity:
+            self._handle = handle
+        else:
+            handle.close()
 
     def poll(self) -> FollowUpdate:
         """What was appended since the last call (complete lines only)."""
         try:
-            stat = os.stat(self.path)
+            stat: os.stat_result | None = os.stat(self.path)
         except FileNotFoundError:
+            stat = None
+        identity = FileIdentity.of(stat) if stat is not None else None
+        earlier = self._drain() if self._handle is not None and identity != self.identity else []
+        if stat is None or identity is None:
             if self.missing:
-                return FollowUpdate()
+                return FollowUpdate(earlier=earlier)
             self.missing = True
-            return FollowUpdate(event="sumiu")
-        identity = FileIdentity.of(stat)
+            return FollowUpdate(event="sumiu", earlier=earlier)
         event = None
         if self.missing:
             event = "voltou"
@@ -196,32 +240,52 @@ class LogFollower:
             self.offset = 0
         self.identity = identity
         self.size = stat.st_size
+        if self.keep_open and self._handle is None:
+            self._open_if(identity)
         if stat.st_size == self.offset:
-            return FollowUpdate(event=event, size=stat.st_size)
-        with open(self.path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            skipped = 0
-            start = self.offset
-            if size - start > self.max_read:
-                # Too much at once (a burst, or a new big file): keep only the newest part,
-                # starting at a line boundary.
-                skipped = size - self.max_read - start
-                start = size - self.max_read
-                handle.seek(start)
-                head = handle.read(self.block_size)
-                newline = head.find(b"\n")
-                skip_to = start + newline + 1 if newline >= 0 else start
-                skipped += skip_to - start
-                start = skip_to
+            return FollowUpdate(event=event, size=stat.st_size, earlier=earlier)
+        if self._handle is not None:
+            lines, skipped, size = self._read_appended(self._handle)
+        else:
+            with open(self.path, "rb") as handle:
+                lines, skipped, size = self._read_appended(handle)
+        return FollowUpdate(lines, event, skipped, size, earlier)
+
+    def _read_appended(self, handle) -> tuple[list[str], int, int]:
+        size = os.fstat(handle.fileno()).st_size
+        skipped = 0
+        start = self.offset
+        if size - start > self.max_read:
+            # Too much at once (a burst, or a new big file): keep only the newest part,
+            # starting at a line boundary.
+            start = size - self.max_read
             handle.seek(start)
-            data = handle.read(size - start)
+            newline = handle.read(self.block_size).find(b"\n")
+            if newline >= 0:
+                start += newline + 1
+            skipped = start - self.offset
+        handle.seek(start)
+        data = handle.read(size - start)
         cut = data.rfind(b"\n")
         if cut < 0:
-            self.offset = start if skipped else self.offset
-            return FollowUpdate(event=event, skipped_bytes=skipped, size=size)
+            if skipped:
+                self.offset = start
+            return [], skipped, size
         self.offset = start + cut + 1
-        lines = [_decode(part) for part in data[:cut].split(b"\n")]
-        return FollowUpdate(lines, event, skipped, size)
+        return [_decode(part) for part in data[:cut].split(b"\n")], skipped, size
+
+    def _drain(self) -> list[str]:
+        """The rest of the file that was rotated away (its last line too: nobody writes to it now)."""
+        handle, self._handle = self._handle, None
+        try:
+            handle.seek(self.offset)
+            data = handle.read(self.max_read)
+        except OSError:
+            return []
+        finally:
+            handle.close()
+        data = data.rstrip(b"\n")
+        return [_decode(part) for part in data.split(b"\n")] if data else []
 
 
 # ============================================================================================

@@ -283,6 +283,19 @@ def test_chaves_world_readable_with_a_cer(db, installation, pec_app, tmp_path):
     assert check.details["arquivos_cer"] == ["municipio.cer"]
 
 
+def test_chaves_folder_writable_by_anyone_is_an_error_readable_a_warning(db, installation, pec_app, tmp_path):
+    home = make_pec_home(tmp_path)
+    chaves = home / "webserver" / "chaves"
+    chaves.chmod(0o755)
+    check = run(db, home, pec_app.url_for("/api/public/info"))["pasta_chaves"]
+    assert check.status == WARNING
+    assert check.found.startswith(f"{chaves}: a pasta pode ser lida por qualquer usuário da máquina.")
+    chaves.chmod(0o777)
+    check = run(db, home, pec_app.url_for("/api/public/info"))["pasta_chaves"]
+    assert check.status == ERROR and "lida e alterada por qualquer usuário" in check.found
+    assert check.action == f"Rode: chmod 700 {chaves}."
+
+
 def test_chaves_with_only_a_cer_is_a_warning(db, installation, pec_app, tmp_path):
     home = make_pec_home(tmp_path)
     chaves = home / "webserver" / "chaves"

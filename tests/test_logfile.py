@@ -34,6 +34,20 @@ def small_log(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def follow():
+    """``follow(path, **options)``: a LogFollower closed at the end of the test."""
+    made: list[LogFollower] = []
+
+    def make(path: Path, **options) -> LogFollower:
+        made.append(LogFollower(path, **options))
+        return made[-1]
+
+    yield make
+    for follower in made:
+        follower.close()
+
+
 @pytest.fixture(scope="module")
 def big_log(tmp_path_factory) -> Path:
     """About 200 MB: 64 MB chunks of repeated lines written at once, a few marked lines."""
@@ -132,8 +146,8 @@ def test_last_lines_of_200_mb_read_only_the_end(big_log: Path):
 # --------------------------------------------------------------------------------------------
 
 
-def test_follow_reads_only_what_was_appended(small_log: Path):
-    follower = LogFollower(small_log)
+def test_follow_reads_only_what_was_appended(small_log: Path, follow):
+    follower = follow(small_log)
     assert follower.tail(3) == [log_line(n) for n in (997, 998, 999)]
     assert follower.poll().lines == []
     write_lines(small_log, [1000, 1001], mode="a")
@@ -143,10 +157,10 @@ def test_follow_reads_only_what_was_appended(small_log: Path):
     assert follower.poll().lines == []
 
 
-def test_follow_waits_for_a_line_to_be_complete(tmp_path: Path):
+def test_follow_waits_for_a_line_to_be_complete(tmp_path: Path, follow):
     path = tmp_path / "pec.log"
     path.write_bytes(b"primeira\n")
-    follower = LogFollower(path)
+    follower = follow(path)
     follower.tail(10)
     with open(path, "ab") as handle:
         handle.write(b"segunda linha pela me")
@@ -156,8 +170,8 @@ def test_follow_waits_for_a_line_to_be_complete(tmp_path: Path):
     assert follower.poll().lines == ["segunda linha pela metade", "terceira"]
 
 
-def test_follow_after_truncation_starts_over_and_says_so(small_log: Path):
-    follower = LogFollower(small_log)
+def test_follow_after_truncation_starts_over_and_says_so(small_log: Path, follow):
+    follower = follow(small_log)
     follower.tail(10)
     with open(small_log, "r+b") as handle:  # copytruncate: same file, emptied, written again
         handle.truncate(0)
@@ -167,8 +181,8 @@ def test_follow_after_truncation_starts_over_and_says_so(small_log: Path):
     assert update.lines == [log_line(5000), log_line(5001)]
 
 
-def test_follow_after_rotation_starts_over_and_says_so(small_log: Path):
-    follower = LogFollower(small_log)
+def test_follow_after_rotation_starts_over_and_says_so(small_log: Path, follow):
+    follower = follow(small_log)
     follower.tail(10)
     os.rename(small_log, small_log.with_name("pec.2026-11-20.log"))
     assert follower.poll().event == "sumiu"
@@ -179,8 +193,8 @@ def test_follow_after_rotation_starts_over_and_says_so(small_log: Path):
     assert update.lines == [log_line(7000)]
 
 
-def test_follow_notices_a_new_inode_even_when_bigger(small_log: Path):
-    follower = LogFollower(small_log)
+def test_follow_notices_a_new_inode_even_when_bigger(small_log: Path, follow):
+    follower = follow(small_log)
     follower.tail(10)
     replacement = small_log.with_name("novo.log")
     write_lines(replacement, range(8000, 9100))  # bigger than what was followed
@@ -190,8 +204,32 @@ def test_follow_notices_a_new_inode_even_when_bigger(small_log: Path):
     assert update.lines[0] == log_line(8000) and update.lines[-1] == log_line(9099)
 
 
-def test_follow_skips_a_burst_bigger_than_one_read(small_log: Path):
-    follower = LogFollower(small_log, max_read=4096)
+def test_follow_reads_what_the_old_file_got_just_before_the_rotation(small_log: Path, follow):
+    follower = follow(small_log, keep_open=True)
+    follower.tail(1)
+    write_lines(small_log, [1000, 1001], mode="a")  # written after the last poll...
+    os.rename(small_log, small_log.with_name("pec.2026-11-20.log"))  # ...then rotated away
+    write_lines(small_log, [2000])
+    update = follower.poll()
+    assert update.earlier == [log_line(1000), log_line(1001)]
+    assert update.event == "rotacionado"
+    assert update.lines == [log_line(2000)]
+
+
+def test_follow_without_keeping_the_file_open(small_log: Path, follow):
+    """On Windows the file is opened at each poll (an open file would stop PEC renaming it)."""
+    follower = follow(small_log, keep_open=False)
+    follower.tail(1)
+    write_lines(small_log, [1000], mode="a")
+    assert follower.poll().lines == [log_line(1000)]
+    os.rename(small_log, small_log.with_name("pec.2026-11-20.log"))
+    write_lines(small_log, [2000])
+    update = follower.poll()
+    assert (update.earlier, update.event, update.lines) == ([], "rotacionado", [log_line(2000)])
+
+
+def test_follow_skips_a_burst_bigger_than_one_read(small_log: Path, follow):
+    follower = follow(small_log, max_read=4096)
     follower.tail(1)
     write_lines(small_log, range(10_000, 12_000), mode="a")
     update = follower.poll()

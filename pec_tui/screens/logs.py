@@ -222,7 +222,7 @@ class LogScreen(PecScreen):
     def _ask_path(self, path: Path | None, message: str) -> None:
         self._stop_polling()
         self.path = path
-        self._follower = None
+        self._replace_follower(None)
         text = self.query_one("#log-message", Static)
         text.update(Content.styled(message, "$warning"))
         text.remove_class("-hidden")
@@ -233,6 +233,7 @@ class LogScreen(PecScreen):
         field.focus()
         self.view.clear()
         self._show_status()
+        self.refresh_bindings()
 
     def _hide_path(self) -> None:
         self.query_one("#log-message", Static).add_class("-hidden")
@@ -322,7 +323,7 @@ class LogScreen(PecScreen):
         else:
             view.write_lines(message.lines)
             if message.follower is not None:
-                self._follower = message.follower
+                self._replace_follower(message.follower)
                 self._file_size = message.follower.size
         if message.search is not None:
             self._last_search = message.search
@@ -347,6 +348,16 @@ class LogScreen(PecScreen):
         return f"nada nos últimos {format_bytes(result.scanned_bytes)}; M procura mais para trás"
 
     # ------------------------------------------------------------------ following
+
+    def _replace_follower(self, follower: LogFollower | None) -> None:
+        """Keep ``follower`` and close the one before it (a poll still reading it is stale)."""
+        old, self._follower = self._follower, follower
+        if old is not None and old is not follower:
+            old.close()
+
+    def on_unmount(self) -> None:
+        self._stop_polling()
+        self._replace_follower(None)
 
     def _schedule_poll(self) -> None:
         self._stop_polling()
@@ -393,21 +404,27 @@ class LogScreen(PecScreen):
             return
         update = message.update
         view = self.view
+        earlier = self._filtered(update.earlier)
+        if earlier:
+            view.write_lines(earlier)
         if update.event is not None:
             text = EVENT_TEXT[update.event].format(path=self.path)
             view.write_marker(text)
             self.notify(text, severity="warning", timeout=5)
         if update.skipped_bytes:
             view.write_marker(f"{format_bytes(update.skipped_bytes)} pulados (escritos de uma vez)")
-        lines = update.lines
-        if self.line_filter.active:
-            lines = [line for line in lines if self.line_filter.matches(line)]
+        lines = self._filtered(update.lines)
         if lines:
             view.write_lines(lines)
         if update.event is not None or update.size != self._file_size:
             self._file_size = update.size
             self._show_status()
         self._schedule_poll()
+
+    def _filtered(self, lines: list[str]) -> list[str]:
+        if not self.line_filter.active:
+            return lines
+        return [line for line in lines if self.line_filter.matches(line)]
 
     # ------------------------------------------------------------------ filter
 
@@ -451,6 +468,8 @@ class LogScreen(PecScreen):
         self.view.scroll_end(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("filter", "cycle_level", "follow_end"):
+            return self._follower is not None or self._loading  # nothing to filter without a file
         if action == "older":
             result = self._last_search
             return result is not None and not result.reached_start
