@@ -321,8 +321,12 @@ class LineFilter:
 
     def _block_may_match(self, block: bytes) -> bool:
         """A cheap test on a whole block: False when no line in it can match."""
-        if self.text and self.text.isascii() and self.text.lower().encode() not in block.lower():
-            return False
+        if self.text:
+            if self.text.isascii():
+                if self.text.lower().encode() not in block.lower():
+                    return False
+            elif self.text.casefold() not in block.decode(ENCODING, errors="replace").casefold():
+                return False
         if self.levels is not None:
             return any(word in block for word in _level_words(self.levels))
         return True
