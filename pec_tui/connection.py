@@ -380,17 +380,17 @@ def normalize_counter_key(text: str | None) -> str:
     value = re.sub(r"\s+", "", text or "")
     if not value:
         raise ValidationError(
-            'Informe a contra-chave gerada no e-Gestor AB para "Agendamento".', "contrachave"
+            'Informe a contrachave gerada no e-Gestor AB para "Agendamento".', "contrachave"
         )
     if not _COUNTER_KEY_RE.match(value):
         raise ValidationError(
-            "A contra-chave tem caracteres que o e-Gestor AB não gera; copie-a de novo "
+            "A contrachave tem caracteres que o e-Gestor AB não gera; copie-a de novo "
             "(letras, números e os sinais + / = - _ .).",
             "contrachave",
         )
     if not COUNTER_KEY_MIN <= len(value) <= COUNTER_KEY_MAX:
         raise ValidationError(
-            f"A contra-chave tem {len(value)} caracteres; a gerada pelo e-Gestor AB tem entre "
+            f"A contrachave tem {len(value)} caracteres; a gerada pelo e-Gestor AB tem entre "
             f"{COUNTER_KEY_MIN} e {COUNTER_KEY_MAX}. Copie-a inteira.",
             "contrachave",
         )
@@ -407,7 +407,7 @@ def enable_agenda_online(counter_key: str, by_user_id: int | None) -> Connection
         _record(
             by_user_id,
             settings.AGENDA_ONLINE_ENABLED,
-            f"Agenda Online habilitada com a contra-chave terminada em {counter_key_hint(value)} "
+            f"Agenda Online habilitada com a contrachave terminada em {counter_key_hint(value)} "
             f"({len(value)} caracteres).",
         )
     return status()

@@ -232,7 +232,7 @@ COUNTER_KEY = "QWxhZGRpbjpvcGVuIHNlc2FtZQ-eGestorAB_2026+x/y=="
 
 def test_agenda_online_needs_a_counter_key(db, admin_id):
     for wrong, message in [
-        ("", "Informe a contra-chave"),
+        ("", "Informe a contrachave"),
         ("abc", "tem 3 caracteres"),
         ("chave com ç acentuada e mais texto", "caracteres que o e-Gestor AB não gera"),
     ]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -77,6 +77,12 @@ def field_row(label: str, *widgets: Widget, classes: str = "") -> Horizontal:
     return Horizontal(Static(label, classes="config-label"), *widgets, classes=f"config-row {classes}".strip())
 
 
+def pane() -> VerticalScroll:
+    """A tab's content, scrolling when the terminal is short. Not a Tab stop of its own: the
+    focus goes straight to the first field, and a focused field scrolls itself into view."""
+    return VerticalScroll(classes="config-pane", can_focus=False)
+
+
 def error_line(widget_id: str) -> Static:
     line = Static("", id=widget_id, classes="field-error config-error")
     line.display = False
@@ -128,8 +134,9 @@ class ConfigurationScreen(PecScreen):
         "responsável para cada município; trocar o responsável passa o perfil para o novo.\n\n"
         "Configurações avançadas: número de requisições simultâneas processadas pelo sistema. A alteração "
         "pode prejudicar o desempenho do sistema; fale antes com o suporte do e-SUS APS.\n\n"
-        "As teclas 1 a 5 (fora de um campo de texto) trocam de aba; setas trocam de aba na barra de abas; "
-        "Tab passa ao próximo campo; Enter aciona o botão em foco."
+        "Na barra de abas, as setas ou as teclas 1 a 5 trocam de aba; Tab passa ao próximo campo, Enter "
+        "aciona o botão em foco, F2 salva a aba. Esc num campo volta à barra de abas; Esc na barra de abas "
+        "volta ao início."
     )
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
@@ -171,15 +178,15 @@ class ConfigurationScreen(PecScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="config", classes="module-body"), TabbedContent(id="config-tabs"):
-            with TabPane(TABS["tab-conexao"], id="tab-conexao"), VerticalScroll(classes="config-pane"):
+            with TabPane(TABS["tab-conexao"], id="tab-conexao"), pane():
                 yield from self.compose_connection()
-            with TabPane(TABS["tab-seguranca"], id="tab-seguranca"), VerticalScroll(classes="config-pane"):
+            with TabPane(TABS["tab-seguranca"], id="tab-seguranca"), pane():
                 yield from self.compose_security()
-            with TabPane(TABS["tab-servidores"], id="tab-servidores"), VerticalScroll(classes="config-pane"):
+            with TabPane(TABS["tab-servidores"], id="tab-servidores"), pane():
                 yield from self.compose_servers()
             with TabPane(TABS["tab-municipios"], id="tab-municipios"), Vertical(classes="config-pane"):
                 yield from self.compose_municipalities()
-            with TabPane(TABS["tab-avancadas"], id="tab-avancadas"), VerticalScroll(classes="config-pane"):
+            with TabPane(TABS["tab-avancadas"], id="tab-avancadas"), pane():
                 yield from self.compose_advanced()
 
     def compose_connection(self) -> ComposeResult:
@@ -213,7 +220,7 @@ class ConfigurationScreen(PecScreen):
         yield Static("", id="connection-note", classes="config-note")
 
     def compose_security(self) -> ComposeResult:
-        yield Static(security.RENEWAL_LABEL, classes="config-field-label")
+        yield Static(security.RENEWAL_LABEL, classes="config-field-label -first")
         yield Select(security.RENEWAL_OPTIONS, allow_blank=False, value=6, compact=True, id="security-renewal")
         yield Static(security.INACTIVITY_LABEL, classes="config-field-label")
         yield Select(security.INACTIVITY_OPTIONS, allow_blank=False, value=30, compact=True, id="security-inactivity")
@@ -339,6 +346,15 @@ class ConfigurationScreen(PecScreen):
         tabs.active = tab
         tabs.query_one("Tabs").focus()
 
+    def action_back(self) -> None:
+        """Esc in a field goes to the tab bar (where 1-5 and the arrows change tab); Esc on the tab
+        bar leaves the module."""
+        tabs = self.query_one("#config-tabs Tabs")
+        if self.focused is not None and self.focused is not tabs:
+            tabs.focus()
+            return
+        super().action_back()
+
     @property
     def active_tab(self) -> str:
         try:
@@ -429,7 +445,6 @@ class ConfigurationScreen(PecScreen):
             return
         if message.kind == "smtp":
             self._smtp_testing = False
-            self.query_one("#smtp-enable", Button).disabled = not self._internet_on()
             shown = "Corrija o campo indicado." if message.field in FIELD_WIDGETS else message.error or ""
             self._set_result("#smtp-result", shown, False)
         if message.field in FIELD_WIDGETS:
@@ -498,7 +513,7 @@ class ConfigurationScreen(PecScreen):
         )
         self._swap("internet", internet_on, "#internet-disable", "#internet-enable")
         test = self.query_one("#internet-test", Button)
-        test.disabled = not internet_on or self._testing
+        test.disabled = not internet_on  # while a test runs, presses are ignored (the focus stays)
         self.render_internet_result(internet_on)
         for service, state in ((CADSUS, status.cadsus), (HORUS, status.horus)):
             self.render_service(service, state, now, internet_on)
@@ -509,6 +524,8 @@ class ConfigurationScreen(PecScreen):
         self.query_one("#agenda-status", Static).update(Content.assemble(("Agenda Online  ", "bold"), agenda_text))
         for widget_id in ("#agenda-key-label", "#agenda-key"):
             self.query_one(widget_id).display = not agenda.enabled
+        if agenda.enabled:
+            self.query_one("#agenda-key", Input).value = ""  # stored; not kept on screen
         self._swap("agenda", agenda.enabled, "#agenda-disable", "#agenda-enable")
         for widget in self.query("#agenda-actions Input, #agenda-actions Button"):
             widget.disabled = not internet_on
@@ -569,15 +586,15 @@ class ConfigurationScreen(PecScreen):
 
     @on(Button.Pressed, "#internet-test")
     def test_internet(self) -> None:
+        if self._testing:
+            return
         self._testing = True
-        self.query_one("#internet-test", Button).disabled = True
         self.render_internet_result(True)
         self.network("internet-test", "", connection.test_internet)
 
     def _internet_tested(self, result: TestResult) -> None:
         self._testing = False
         self._test_result = result
-        self.query_one("#internet-test", Button).disabled = not self._internet_on()
         self.render_internet_result(self._internet_on())
 
     def _set_result(self, widget_id: str, text: str, ok: bool | None) -> None:
@@ -746,9 +763,7 @@ class ConfigurationScreen(PecScreen):
         self._render_smtp_availability(self._internet_on())
 
     def _render_smtp_availability(self, internet_on: bool) -> None:
-        button = self.query_one("#smtp-enable", Button)
-        if not self._smtp_testing:
-            button.disabled = not internet_on
+        self.query_one("#smtp-enable", Button).disabled = not internet_on
         result = self.query_one("#smtp-result", Static)
         if not internet_on:
             self._set_result("#smtp-result", "O servidor SMTP precisa da conexão com a internet, que está desabilitada "
@@ -776,9 +791,8 @@ class ConfigurationScreen(PecScreen):
     @on(Input.Submitted, "#smtp-password")
     @on(Button.Pressed, "#smtp-enable")
     def enable_smtp(self) -> None:
-        button = self.query_one("#smtp-enable", Button)
-        if button.disabled:
-            return
+        if self.query_one("#smtp-enable", Button).disabled or self._smtp_testing:
+            return  # no internet, or a test already running (the focus stays where it is)
         self.clear_errors("smtp")
         form = SmtpForm(
             host=self.query_one("#smtp-host", Input).value,
@@ -790,7 +804,6 @@ class ConfigurationScreen(PecScreen):
         password = self.query_one("#smtp-password", Input).value
         user = self.user_id
         self._smtp_testing = True
-        button.disabled = True
         self._set_result("#smtp-result", f"Testando a conexão e o login em {form.host.strip()}:{form.port}…", None)
         self.network("smtp", "", lambda: servers.enable_smtp(form, password, by_user_id=user))
 
@@ -879,6 +892,7 @@ class ConfigurationScreen(PecScreen):
             return
         self.show_responsibles(rows)
         self.query_one("#responsibles", DataTable).focus()
+        self.pec_app.load_installation()  # the header counts the municipalities
 
     # ------------------------------------------------------------------ Configurações avançadas
 
@@ -906,6 +920,9 @@ class ConfigurationScreen(PecScreen):
 # --------------------------------------------------------------------------------------------
 # Adicionar município / Trocar responsável
 # --------------------------------------------------------------------------------------------
+
+
+NOBODY_CHOSEN = "Escolhido: ninguém ainda (pesquise, desça à lista com a seta e tecle Enter)"
 
 
 class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
@@ -971,7 +988,7 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
                 open_label="Escolher",
                 id="responsible-list",
             )
-            yield Static("Escolhido: nenhum", id="responsible-chosen")
+            yield Static(NOBODY_CHOSEN, id="responsible-chosen")
             yield error_line("responsible-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Salvar", variant="primary", compact=True, id="responsible-save")
@@ -1026,7 +1043,15 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
 
     @on(PagedTable.RowHighlighted, "#responsible-list")
     def _highlighted(self, event: PagedTable.RowHighlighted) -> None:
-        self._choose(event.row)
+        # The row under the cursor is the choice once the administrator is in the list; a page
+        # that merely loaded under the search field chooses nobody.
+        if self.query_one("#responsible-list", PagedTable).grid.has_focus:
+            self._choose(event.row)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        table = self.query_one("#responsible-list", PagedTable)
+        if event.widget is table.grid:
+            self._choose(table.current_row)
 
     @on(PagedTable.RowChosen, "#responsible-list")
     def _chosen(self, event: PagedTable.RowChosen) -> None:
@@ -1035,7 +1060,7 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
 
     def _choose(self, row: ProfessionalChoice | None) -> None:
         self.chosen = row
-        text = f"Escolhido: {row.name} (CPF {row.cpf_label})" if row is not None else "Escolhido: nenhum"
+        text = f"Escolhido: {row.name} (CPF {row.cpf_label})" if row is not None else NOBODY_CHOSEN
         self.query_one("#responsible-chosen", Static).update(Text(text))
 
     # ------------------------------------------------------------------ save

@@ -78,7 +78,12 @@ async def test_the_module_has_the_manuals_five_tabs(make_app):
         await pilot.press("1", "right")
         await settle(pilot)
         assert tabs.active == "tab-seguranca"
-        await pilot.press("escape")
+        await pilot.press("tab")  # into the tab: a field has the focus
+        assert app.focused is screen.query_one("#security-renewal")
+        await pilot.press("escape")  # Esc in a field: back to the tab bar, still in the module
+        await settle(pilot)
+        assert app.screen is screen and app.focused is screen.query_one("#config-tabs Tabs")
+        await pilot.press("escape")  # Esc on the tab bar: back to the home
         await settle(pilot)
         assert screen is not app.screen
 
