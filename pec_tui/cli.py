@@ -132,6 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pec-tui: interrompido.", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`pec-tui status | head`): stop quietly, as other Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the last net: a sentence on screen, the traceback in the log file
         path = _log_unexpected(exc)
         print(

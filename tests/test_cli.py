@@ -292,3 +292,20 @@ def test_init_and_status_on_postgresql(run_cli, pg_server, pg_cli_database, pass
     verified = run_cli("--database", url, "audit", "verify")
     assert verified.returncode == 0, verified.stderr
     assert "1 eventos verificados" in verified.stdout
+
+
+def test_closed_pipe_ends_quietly(tmp_path, monkeypatch, capsys):
+    """`pec-tui status | head -1`: when the reader has gone, stop quietly (exit 0), no 'erro inesperado'."""
+    import os
+
+    from pec_tui import cli, demo
+
+    path = tmp_path / "demo.sqlite3"
+    demo.create(path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone: the first write raises BrokenPipeError
+    closed = os.fdopen(write_end, "w", buffering=1)  # line-buffered, like a terminal pipe in practice
+    monkeypatch.setattr("sys.stdout", closed)
+    assert cli.main(["--database", f"sqlite:///{path}", "status", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "erro inesperado" not in err and "Traceback" not in err
