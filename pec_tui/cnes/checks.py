@@ -64,16 +64,22 @@ def _has_shape(pattern: re.Pattern[str], value: str | None) -> bool:
 _CPF_WEIGHTS_FIRST = tuple(range(10, 1, -1))
 _CPF_WEIGHTS_SECOND = tuple(range(11, 1, -1))
 _CNS_WEIGHTS = tuple(range(15, 0, -1))
+_CPF_OFFSET_FIRST = 48 * sum(_CPF_WEIGHTS_FIRST)
+_CPF_OFFSET_SECOND = 48 * sum(_CPF_WEIGHTS_SECOND)
+_CNS_OFFSET_BASE = 48 * sum(_CNS_WEIGHTS[:11])
+_CNS_OFFSET_ALL = 48 * sum(_CNS_WEIGHTS)
 
 
 def _cpf_check_digits(number: str) -> bool:
     """Eleven digits: both check digits match, and not all digits are equal (000.000.000-00)."""
     if number == number[0] * 11:
         return False
-    digits = [ord(char) - 48 for char in number]
-    if sum(map(mul, digits, _CPF_WEIGHTS_FIRST)) * 10 % 11 % 10 != digits[9]:
+    # On the ASCII codes: sum((c - 48) * w) == sum(c * w) - 48 * sum(w), without a list of ints.
+    codes = number.encode("ascii")
+    first = (sum(map(mul, codes, _CPF_WEIGHTS_FIRST)) - _CPF_OFFSET_FIRST) * 10 % 11 % 10
+    if first != codes[9] - 48:
         return False
-    return sum(map(mul, digits, _CPF_WEIGHTS_SECOND)) * 10 % 11 % 10 == digits[10]
+    return (sum(map(mul, codes, _CPF_WEIGHTS_SECOND)) - _CPF_OFFSET_SECOND) * 10 % 11 % 10 == codes[10] - 48
 
 
 def _cns_check_digits(number: str) -> bool:
@@ -82,9 +88,9 @@ def _cns_check_digits(number: str) -> bool:
     CNS (7, 8, 9): the weighted sum (weights 15 to 1) is a multiple of 11. Other first digits are
     not CNS."""
     first = number[0]
-    digits = [ord(char) - 48 for char in number]
+    codes = number.encode("ascii")
     if first in "12":
-        total = sum(map(mul, digits[:11], _CNS_WEIGHTS))
+        total = sum(map(mul, codes[:11], _CNS_WEIGHTS)) - _CNS_OFFSET_BASE
         check = 11 - total % 11
         if check == 11:
             check = 0
@@ -93,5 +99,5 @@ def _cns_check_digits(number: str) -> bool:
             return number[11:] == f"001{check}"
         return number[11:] == f"000{check}"
     if first in "789":
-        return sum(map(mul, digits, _CNS_WEIGHTS)) % 11 == 0
+        return (sum(map(mul, codes, _CNS_WEIGHTS)) - _CNS_OFFSET_ALL) % 11 == 0
     return False
