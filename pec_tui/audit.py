@@ -148,6 +148,18 @@ def record(
     return event
 
 
+def record_setting_change(by_user_id: int | None, key: str, details: str, *, component: str) -> AuditEvent:
+    """An installation setting (a ``tb_config_sistema`` key) changed: "Operação no banco de dados"."""
+    return record(
+        EventType.DATABASE_OPERATION,
+        component=component,
+        user_id=by_user_id,
+        record_type=RecordType.CONFIGURATION,
+        record_id=key,
+        details=details,
+    )
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool

@@ -34,7 +34,6 @@ from urllib.parse import urlsplit
 
 from pec_tui import audit, clock, settings
 from pec_tui.accounts import add_months
-from pec_tui.audit import EventType, RecordType
 from pec_tui.errors import PecError, ValidationError
 from pec_tui.installation import require_installation_admin
 from pec_tui.storage.database import transaction
@@ -261,14 +260,7 @@ def describe(state: ServiceState, now: dt.datetime) -> str:
 
 
 def _record(by_user_id: int | None, key: str, details: str) -> None:
-    audit.record(
-        EventType.DATABASE_OPERATION,
-        component=COMPONENT,
-        user_id=by_user_id,
-        record_type=RecordType.CONFIGURATION,
-        record_id=key,
-        details=details,
-    )
+    audit.record_setting_change(by_user_id, key, details, component=COMPONENT)
 
 
 def disable_internet(by_user_id: int | None) -> ConnectionStatus:

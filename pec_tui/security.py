@@ -80,13 +80,8 @@ def save(
             if old == new:
                 continue
             settings.put(key, integer=new)
-            audit.record(
-                EventType.DATABASE_OPERATION,
-                component=COMPONENT,
-                user_id=by_user_id,
-                record_type=RecordType.CONFIGURATION,
-                record_id=key,
-                details=f"{label}: {describe(old)} → {describe(new)}.",
+            audit.record_setting_change(
+                by_user_id, key, f"{label}: {describe(old)} → {describe(new)}.", component=COMPONENT
             )
     return settings.security()
 

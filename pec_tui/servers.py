@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pec_tui import audit, connection, secrets, settings
-from pec_tui.audit import EventType, RecordType
 from pec_tui.errors import PecError, ValidationError
 from pec_tui.installation import require_installation_admin
 from pec_tui.storage.database import transaction
@@ -39,14 +38,7 @@ _HOST_LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
 def _record(by_user_id: int | None, key: str, details: str) -> None:
-    audit.record(
-        EventType.DATABASE_OPERATION,
-        component=COMPONENT,
-        user_id=by_user_id,
-        record_type=RecordType.CONFIGURATION,
-        record_id=key,
-        details=details,
-    )
+    audit.record_setting_change(by_user_id, key, details, component=COMPONENT)
 
 
 # --------------------------------------------------------------------------------------------
