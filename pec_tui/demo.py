@@ -23,6 +23,7 @@ from pec_tui.storage.models import Professional, User
 DEMO_MUNICIPALITY_IBGE = "4204202"  # Chapecó/SC — the data itself is fictitious
 DEMO_INSTALLATION_NAME = "PEC Demonstração — Secretaria Municipal de Saúde"
 DEMO_PASSWORD = "demo1234"
+DEMO_PEC_VERSION = "5.3.28"  # fictitious installation; any released 5.x would do
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def populate() -> None:
     with transaction():
         settings.put(settings.DEMO, text="true")
         settings.put(settings.INSTALLATION_LINK, text="http://pec.demo.saude.local:8080")
+        # A real PEC base carries the version of the application that created it (the doctor checks it).
+        settings.put(settings.DATABASE_VERSION, text=DEMO_PEC_VERSION)
     municipality = installation.find_municipality(DEMO_MUNICIPALITY_IBGE)
     admin = _user_with_professional(MUNICIPAL_ADMIN, password=MUNICIPAL_ADMIN.password)
     installation.add_municipal_admin(municipality.id, admin.id, by_user_id=None)

@@ -46,14 +46,15 @@ def detail(screen: DoctorScreen) -> str:
 async def test_real_checks_on_the_demo_with_a_fake_installation(make_app, tmp_path, httpserver, monkeypatch):
     httpserver.expect_request("/api/public/info").respond_with_json({"versao": "5.4.21"})
     monkeypatch.setenv(doctor.ENV_PEC_URL, httpserver.url_for("/api/public/info"))
-    home = make_pec_home(tmp_path)
+    home = make_pec_home(tmp_path, version="5.4.21")
     app = make_app(pec_home=home)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_doctor(pilot)
         table = screen.table
         assert [row.value for row in table.rows] == list(doctor.TITLES)
         assert cell(screen, "aplicacao_pec", "status") == "OK"
-        assert cell(screen, "versao_banco", "status") == "ERRO"  # the demo has no VERSAOBANCODADOS
+        # The demo base says 5.3.28 and this fake installation's program is 5.4.21: PEC would not start.
+        assert cell(screen, "versao_banco", "status") == "ERRO"
         assert cell(screen, "usuarios_bloqueados", "status") == "AVISO"  # the demo's blocked user
         assert cell(screen, "pasta_chaves", "status") == "OK"
         summary = str(screen.query_one("#doctor-summary", Static).render())
