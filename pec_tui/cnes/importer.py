@@ -124,6 +124,8 @@ TEAM_TAG = "DADOS_EQUIPES"
 
 _SEX = {"F": "FEMININO", "M": "MASCULINO"}
 _SHARED = -1  # a CNS that two professionals already hold (a known field problem)
+#: The columns of tb_prof the import compares and updates, in the order of its comparison tuples.
+_PROFESSIONAL_UPDATE = ("user", "cns", "name", "birth_date", "sex", "council", "council_registry", "email", "phone")
 _PG_ADVISORY_CLASS = 0x434E4553  # "CNES": one import at a time per municipality
 
 
@@ -1165,7 +1167,9 @@ class _Run:
 
         user_rows: list[tuple] = []
         professional_rows: list[tuple] = []
-        professional_updates: list[tuple] = []
+        # Updates grouped by the columns that changed: an UPDATE that sets an indexed column, even
+        # to the same value, rewrites its index entries (SQLite), so only what changed is set.
+        professional_updates: dict[tuple[int, ...], list[tuple]] = {}
         history_rows: list[tuple] = []
         new_ids = iter(bulk.ids(Professional, sum(1 for cpf in cpfs if cpf not in existing)))
         lotacao_work: list[tuple[int, str, CnesProfessional, list[_Lot]]] = []
@@ -1212,7 +1216,10 @@ class _Run:
                     record.phone or row[10],
                 )
                 if new != old:
-                    professional_updates.append((professional_id, *new))
+                    changed = tuple(index for index, value in enumerate(new) if value != old[index])
+                    professional_updates.setdefault(changed, []).append(
+                        (professional_id, *(self._professional_value(index, new[index]) for index in changed))
+                    )
                     counts.atualizados += 1
                 else:
                     counts.inalterados += 1
@@ -1244,17 +1251,16 @@ class _Run:
             ),
             professional_rows,
         )
-        bulk.update(
-            Professional,
-            "id",
-            ("user", "cns", "name", "birth_date", "sex", "council", "council_registry", "email", "phone"),
-            [
-                (*row[:4], bulk.value(dt.date.fromisoformat(row[4])) if row[4] else None, *row[5:])
-                for row in professional_updates
-            ],
-        )
+        for changed, rows in professional_updates.items():
+            bulk.update(Professional, "id", tuple(_PROFESSIONAL_UPDATE[index] for index in changed), rows)
         bulk.insert(ProfessionalCnsHistory, ("professional", "cns"), history_rows)
         self._save_lotacoes(lotacao_work)
+
+    def _professional_value(self, index: int, value: Any) -> Any:
+        """A value of the comparison tuple as the driver takes it (the birth date is compared as text)."""
+        if _PROFESSIONAL_UPDATE[index] == "birth_date" and value:
+            return self.bulk.value(dt.date.fromisoformat(value))
+        return value
 
     def _cns_for(self, record: CnesProfessional, professional_id: int, row: tuple | None) -> str | None:
         """The CNS to keep for this professional: the file's, unless it belongs to someone else
