@@ -49,7 +49,7 @@ PG_USER = "postgres"
 
 #: Tables a freshly migrated database already fills; they are never emptied.
 REFERENCE_TABLES = frozenset(
-    {"tb_uf", "tb_localidade", "tb_tipo_unidade_saude", "tb_tipo_equipe", "pectui_versao_esquema"}
+    {"tb_uf", "tb_localidade", "tb_tipo_unidade_saude", "tb_tipo_equipe", "tb_cbo", "pectui_versao_esquema"}
 )
 #: The models' tables, children before their parents (the order to DELETE them in).
 MODEL_TABLES_CHILDREN_FIRST = tuple(model._meta.table_name for model in reversed(sort_models(ALL_MODELS)))
@@ -225,6 +225,7 @@ def _pg_fingerprint(db) -> str:
             UNION ALL SELECT 'tb_tipo_unidade_saude:' || md5(string_agg(t::text, ',' ORDER BY t::text))
               FROM tb_tipo_unidade_saude t
             UNION ALL SELECT 'tb_tipo_equipe:' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM tb_tipo_equipe t
+            UNION ALL SELECT 'tb_cbo:' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM tb_cbo t
             UNION ALL SELECT 'pectui_versao_esquema:' || md5(string_agg(t::text, ',' ORDER BY t::text))
               FROM pectui_versao_esquema t
         ) AS items

@@ -171,3 +171,11 @@ def test_add_column_adds_a_missing_column_and_skips_an_existing_one(db):
         assert ScratchAfter.get().label == "novo"
     finally:
         db.db.drop_tables([ScratchAfter])
+
+
+def test_every_test_database_starts_with_the_cbo_catalogue(db):
+    """The catalogue of migration 2 is reference data: present in each test's database, both backends."""
+    from pec_tui.storage.models import Cbo
+
+    assert Cbo.select().count() >= 130
+    assert Cbo.get(Cbo.code == "223505").available_for_lotacao
