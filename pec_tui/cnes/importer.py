@@ -39,7 +39,7 @@ import datetime as dt
 import io
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,7 @@ from pec_tui.cnes.report import (
     report_to_csv,
 )
 from pec_tui.errors import PecError
+from pec_tui.installation import installation_municipalities
 from pec_tui.storage.database import current_database, is_postgres, transaction
 from pec_tui.storage.models import (
     ActorRole,
@@ -203,7 +204,7 @@ def resolve_municipality(localidade_id: int | None) -> Localidade:
     when none is given, the installation's only active municipality."""
     if localidade_id is not None:
         return _installation_municipality(localidade_id)
-    active = list(_active_municipalities())
+    active = installation_municipalities()
     if not active:
         raise PecError("Esta instalação não tem município ativo; crie a instalação com 'pec-tui init'.")
     if len(active) > 1:
@@ -284,17 +285,6 @@ def _database_errors() -> tuple[type[BaseException], ...]:
 
 def _label(municipality: Localidade) -> str:
     return f"{municipality.name}/{municipality.state.acronym}"
-
-
-def _active_municipalities() -> Iterable[Localidade]:
-    return (
-        Localidade.select(Localidade, State)
-        .join(State)
-        .switch(Localidade)
-        .join(InstallationMunicipality)
-        .where(InstallationMunicipality.active == True)
-        .order_by(Localidade.name)
-    )
 
 
 def _installation_municipality(localidade_id: int) -> Localidade:
@@ -1483,5 +1473,5 @@ def municipality_choices(user: LoggedUser) -> list[tuple[int, str]]:
     """The municipalities this user may import for, as (id, "Nome/UF"): every active one for the
     installation administrator, their own for a municipal administrator (3.3)."""
     if user.installation_admin:
-        return [(m.id, _label(m)) for m in _active_municipalities()]
+        return [(m.id, _label(m)) for m in installation_municipalities()]
     return [(ref.id, ref.label) for ref in user.municipal_admin_of]
