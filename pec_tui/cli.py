@@ -351,7 +351,7 @@ def _cnes_municipality(args: argparse.Namespace) -> int | None:
         return find_municipality(args.municipio).id
     active = installation_municipalities()
     if len(active) > 1:
-        names = ", ".join(f"{m.name}/{m.state.acronym} ({m.ibge})" for m in active)
+        names = ", ".join(f"{m.label} ({m.ibge})" for m in active)
         raise PecError(f"Esta instalação atende {len(active)} municípios ({names}); informe --municipio IBGE.")
     return None
 

@@ -112,12 +112,10 @@ def init_installation(
             component=COMPONENT,
             record_type=RecordType.MUNICIPALITY,
             record_id=municipality.id,
-            details=f"Criação da instalação com o município {municipality.name}/{municipality.state.acronym} "
+            details=f"Criação da instalação com o município {municipality.label} "
             f"({municipality.ibge}); administrador da instalação: {format_cpf(cpf)}",
         )
-    return InitResult(
-        f"{municipality.name}/{municipality.state.acronym}", cpf, migrations.schema_version() or 0
-    )
+    return InitResult(municipality.label, cpf, migrations.schema_version() or 0)
 
 
 def add_municipal_admin(localidade_id: int, professional_id: int, *, by_user_id: int | None) -> None:
@@ -397,7 +395,7 @@ class InstallationSummary:
 def summary() -> InstallationSummary:
     return InstallationSummary(
         name=settings.get_text(settings.INSTALLATION_NAME) or "Instalação sem nome",
-        municipalities=tuple(f"{m.name}/{m.state.acronym}" for m in installation_municipalities()),
+        municipalities=tuple(m.label for m in installation_municipalities()),
         demo=settings.get_flag(settings.DEMO),
         training=settings.get_flag(settings.TRAINING),
     )

@@ -192,7 +192,7 @@ def check_import_permission(user: LoggedUser, localidade_id: int) -> Localidade:
         names = ", ".join(ref.label for ref in user.municipal_admin_of)
         raise PecError(
             f"Você é administrador municipal de {names}; só pode importar o CNES desse município, "
-            f"não de {_label(municipality)}."
+            f"não de {municipality.label}."
         )
     raise PecError(
         "Somente o administrador da instalação ou o administrador municipal podem importar o arquivo do CNES."
@@ -208,7 +208,7 @@ def resolve_municipality(localidade_id: int | None) -> Localidade:
     if not active:
         raise PecError("Esta instalação não tem município ativo; crie a instalação com 'pec-tui init'.")
     if len(active) > 1:
-        names = ", ".join(_label(m) for m in active)
+        names = ", ".join(m.label for m in active)
         raise PecError(f"Esta instalação atende {len(active)} municípios ({names}); escolha o município do arquivo.")
     return active[0]
 
@@ -283,10 +283,6 @@ def _database_errors() -> tuple[type[BaseException], ...]:
 # --------------------------------------------------------------------------------------------
 
 
-def _label(municipality: Localidade) -> str:
-    return f"{municipality.name}/{municipality.state.acronym}"
-
-
 def _installation_municipality(localidade_id: int) -> Localidade:
     found = Localidade.select(Localidade, State).join(State).where(Localidade.id == localidade_id).first()
     if found is None:
@@ -297,7 +293,7 @@ def _installation_municipality(localidade_id: int) -> Localidade:
         .exists()
     )
     if not active:
-        raise PecError(f"O município {_label(found)} não está ativo nesta instalação.")
+        raise PecError(f"O município {found.label} não está ativo nesta instalação.")
     return found
 
 
@@ -305,10 +301,10 @@ def _check_file_municipality(header: CnesHeader, municipality: Localidade, file_
     if header.ibge6 == municipality.ibge[:6]:
         return
     other = Localidade.select(Localidade, State).join(State).where(Localidade.ibge.startswith(header.ibge6)).first()
-    of_file = f"{_label(other)} (IBGE {other.ibge})" if other else f"de código IBGE {header.ibge}"
+    of_file = f"{other.label} (IBGE {other.ibge})" if other else f"de código IBGE {header.ibge}"
     raise CnesImportError(
         f"O arquivo {file_name} é do município {of_file}, mas a importação é para "
-        f"{_label(municipality)} (IBGE {municipality.ibge}); escolha o município do arquivo ou baixe "
+        f"{municipality.label} (IBGE {municipality.ibge}); escolha o município do arquivo ou baixe "
         "o arquivo certo no CNES.",
         file_name=file_name,
         line=header.line,
@@ -625,7 +621,7 @@ class _Run:
         self._last_progress = 0.0
         self.report = ImportReport(
             arquivo=file_name,
-            municipio=_label(municipality),
+            municipio=municipality.label,
             ibge=municipality.ibge,
             versao_layout=header.layout_version,
             data_arquivo=header.date.isoformat() if header.date else None,
@@ -739,7 +735,7 @@ class _Run:
             when = last.imported_at.strftime("%d/%m/%Y") if last.imported_at else ""
             raise CnesImportError(
                 f"O arquivo {self.file_name} usa o layout {version}, mais antigo que o layout "
-                f"{last.layout_version} da última importação de {_label(self.municipality)} ({when}); "
+                f"{last.layout_version} da última importação de {self.municipality.label} ({when}); "
                 "gere o arquivo novamente no CNES.",
                 file_name=self.file_name,
                 line=self.header.line,
@@ -989,7 +985,7 @@ class _Run:
         existing = self.units.get(unit.cnes)
         if existing is not None and existing[1] not in (None, self.loc):
             other = Localidade.select(Localidade, State).join(State).where(Localidade.id == existing[1]).first()
-            where = _label(other) if other else "outro município"
+            where = other.label if other else "outro município"
             return f"A unidade CNES {unit.cnes} já está cadastrada em {where}."
         if unit.problems:
             return " ".join(unit.problems)
@@ -1473,5 +1469,5 @@ def municipality_choices(user: LoggedUser) -> list[tuple[int, str]]:
     """The municipalities this user may import for, as (id, "Nome/UF"): every active one for the
     installation administrator, their own for a municipal administrator (3.3)."""
     if user.installation_admin:
-        return [(m.id, _label(m)) for m in installation_municipalities()]
+        return [(m.id, m.label) for m in installation_municipalities()]
     return [(ref.id, ref.label) for ref in user.municipal_admin_of]

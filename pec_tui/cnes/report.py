@@ -321,7 +321,7 @@ def list_imports(localidade_ids: list[int] | None = None, offset: int = 0, limit
                 user_login=user.login if user else None,
                 user_name=name,
                 file_name=row.file_name,
-                municipality=f"{row.localidade.name}/{row.localidade.state.acronym}",
+                municipality=row.localidade.label,
                 ibge=row.localidade.ibge,
                 layout_version=row.layout_version,
                 file_date=row.file_date,

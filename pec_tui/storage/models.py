@@ -86,6 +86,11 @@ class Localidade(BaseModel):
     class Meta:
         table_name = "tb_localidade"
 
+    @property
+    def label(self) -> str:
+        """``Chapecó/SC`` (select the row with its State to avoid a query)."""
+        return f"{self.name}/{self.state.acronym}"
+
 
 class InstallationMunicipality(BaseModel):
     """A municipality active on this installation (PEC ≥ 4.0 serves several)."""
