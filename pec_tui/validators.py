@@ -1,10 +1,11 @@
-"""Brazilian document numbers and codes. Check digits come from ``validate-docbr``."""
+"""Brazilian document numbers as typed by a person (masks allowed). The check-digit arithmetic is
+:mod:`pec_tui.cnes.checks` (checked against ``validate-docbr``), shared with the CNES import."""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from pec_tui.cnes.checks import is_valid_cnpj, is_valid_cns, is_valid_cpf
 from pec_tui.errors import ValidationError
 
 
@@ -12,26 +13,17 @@ def digits(value: str | None) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-@lru_cache(maxsize=1)
-def _docbr():
-    import validate_docbr
-
-    return validate_docbr.CPF(), validate_docbr.CNS(), validate_docbr.CNPJ()
-
-
 def is_cpf(value: str | None) -> bool:
-    number = digits(value)
-    return len(number) == 11 and _docbr()[0].validate(number)
+    """CPF check digits, masks allowed (``529.982.247-25``)."""
+    return is_valid_cpf(digits(value))
 
 
 def is_cns(value: str | None) -> bool:
-    number = digits(value)
-    return len(number) == 15 and _docbr()[1].validate(number)
+    return is_valid_cns(digits(value))
 
 
 def is_cnpj(value: str | None) -> bool:
-    number = digits(value)
-    return len(number) == 14 and _docbr()[2].validate(number)
+    return is_valid_cnpj(digits(value))
 
 
 def require_cpf(value: str | None, field: str = "cpf") -> str:

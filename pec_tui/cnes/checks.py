@@ -11,11 +11,8 @@ over thousands of generated and mutated numbers. CNPJ (one per unit) still goes 
 from __future__ import annotations
 
 import re
+from functools import cache
 from operator import mul
-
-from validate_docbr import CNPJ
-
-_CNPJ = CNPJ()
 
 _CPF_SHAPE = re.compile(r"\d{11}", re.ASCII)
 _CNS_SHAPE = re.compile(r"\d{15}", re.ASCII)
@@ -39,7 +36,15 @@ def is_valid_cns(value: str | None) -> bool:
 
 def is_valid_cnpj(value: str | None) -> bool:
     """Fourteen characters, no mask, valid check digits (the new alphanumeric form included)."""
-    return _has_shape(_CNPJ_SHAPE, value) and _CNPJ.validate(value or "")
+    return _has_shape(_CNPJ_SHAPE, value) and _cnpj().validate(value or "")
+
+
+@cache
+def _cnpj():
+    """validate-docbr's CNPJ checker, imported on first use (the login and `status` never need it)."""
+    from validate_docbr import CNPJ
+
+    return CNPJ()
 
 
 def is_cnes_code(value: str | None) -> bool:
