@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -18,16 +19,28 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 
-from pec_tui import accounts, clock, installation, modules, settings
-from pec_tui.accounts import LoggedUser, LoginResult
-from pec_tui.commands import ModulesProvider
-from pec_tui.installation import InstallationSummary
+from pec_tui import clock
 from pec_tui.keymap import load_keymap
-from pec_tui.screens import screen_factory
 from pec_tui.screens.base import PecScreen, worker_connection
 from pec_tui.screens.login import LoginScreen
 from pec_tui.settings import SecuritySettings
-from pec_tui.storage.database import OpenedDatabase
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from pec_tui.accounts import LoggedUser, LoginResult
+    from pec_tui.installation_info import ConsoleStart, InstallationSummary
+    from pec_tui.storage.database import OpenedDatabase
+
+# The login screen is drawn before the rest of the console is imported: the domain modules a
+# session needs (accounts, installation, modules, the palette's provider) load in the workers
+# or on first use. `benchmarks/login_screen_time.py` measures it.
+
+
+def _modules_provider() -> type[Provider]:
+    from pec_tui.commands import ModulesProvider
+
+    return ModulesProvider
 
 ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
@@ -35,7 +48,7 @@ ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.
 class PecTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "pec-tui"
-    COMMANDS = {ModulesProvider}
+    COMMANDS = {_modules_provider}
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
@@ -46,21 +59,24 @@ class PecTuiApp(App[int]):
 
     @dataclass
     class InstallationLoaded(Message):
-        summary: InstallationSummary | None
-        demo_banner: str
-        security: SecuritySettings | None
+        start: ConsoleStart | None
         error: str | None = None
 
     def __init__(
         self,
         opened: OpenedDatabase,
         *,
+        start: ConsoleStart | None = None,
         inactivity_check_seconds: float = 15.0,
         keymap_path: Path | None = None,
         cursor_blink: bool = True,
         pec_home: Path | None = None,
+        freeze_start_up: bool = False,
     ) -> None:
         super().__init__()
+        #: True when the caller turned the cyclic garbage collector off for the start-up
+        #: (:func:`pec_tui.cli.main`, for the console): it is turned back on after the first frame.
+        self._freeze_start_up = freeze_start_up
         #: The PEC installation root on this host (``--pec-home``; /opt/e-SUS when it exists), or None.
         self.pec_home = pec_home
         self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is not reproducible
@@ -71,6 +87,11 @@ class PecTuiApp(App[int]):
         self.demo_banner = ""
         self.inactivity_check_seconds = inactivity_check_seconds
         self.last_activity: dt.datetime = clock.now()
+        #: Read before the app started (the CLI does, so the first frame is complete); when
+        #: None, a worker reads it after the login screen is up.
+        self._start = start
+        if start is not None:
+            self._apply_start(start)
         keymap, self._keymap_problem = load_keymap(keymap_path)
         if keymap:
             self.set_keymap(keymap)
@@ -100,36 +121,47 @@ class PecTuiApp(App[int]):
 
     def on_mount(self) -> None:
         self.title = "pec-tui"
-        self.push_screen(LoginScreen())
-        self.load_installation()
+        self.push_screen(LoginScreen(demo_banner=self.demo_banner))
+        if self._freeze_start_up:
+            self.call_after_refresh(self._start_up_done)
+        if self._start is None:
+            self.load_installation()
         self.set_interval(self.inactivity_check_seconds, self.check_inactivity, name="inactivity")
         if self._keymap_problem:
             self.notify(self._keymap_problem, severity="warning", timeout=10)
 
+    def _start_up_done(self) -> None:
+        """The first frame is up. Collect start-up's garbage once (the user is reading the
+        screen), freeze what is left (it lives all session: the collector never walks it again)
+        and turn the collector back on."""
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        gc.enable()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="installation")
     def load_installation(self) -> None:
         try:
-            with worker_connection():
-                summary = installation.summary()
-                security = settings.security()
-                banner = ""
-                if summary.demo:
-                    from pec_tui.demo import credentials_banner
+            from pec_tui.installation_info import console_start
 
-                    banner = credentials_banner()
+            with worker_connection():
+                start = console_start()
         except Exception as exc:
-            self.post_message(self.InstallationLoaded(None, "", None, f"Não foi possível ler a instalação: {exc}."))
+            self.post_message(self.InstallationLoaded(None, f"Não foi possível ler a instalação: {exc}."))
         else:
-            self.post_message(self.InstallationLoaded(summary, banner, security))
+            self.post_message(self.InstallationLoaded(start))
+
+    def _apply_start(self, start: ConsoleStart) -> None:
+        self.installation = start.summary
+        self.demo_banner = start.demo_banner
+        self.security = start.security
 
     def on_pec_tui_app_installation_loaded(self, message: InstallationLoaded) -> None:
-        if message.error:
-            self.notify(message.error, severity="error", timeout=10)
+        if message.start is None:
+            self.notify(message.error or "Não foi possível ler a instalação.", severity="error", timeout=10)
             return
-        self.installation = message.summary
-        self.demo_banner = message.demo_banner
-        if message.security is not None:
-            self.security = message.security
+        self._apply_start(message.start)
         for screen in self.screen_stack:
             if isinstance(screen, PecScreen):
                 screen.refresh_header()
@@ -160,6 +192,9 @@ class PecTuiApp(App[int]):
         session = self.session
         if session is None:
             return
+        from pec_tui import modules
+        from pec_tui.screens import screen_factory
+
         if not modules.may_open(session, key):
             self.notify("O seu perfil não dá acesso a este módulo.", severity="warning")
             return
@@ -187,6 +222,8 @@ class PecTuiApp(App[int]):
     @work(thread=True, exit_on_error=False, group="session")
     def record_session_end(self, user_id: int, inactivity_minutes: int | None) -> None:
         try:
+            from pec_tui import accounts
+
             with worker_connection():
                 accounts.end_session(user_id, inactivity_minutes=inactivity_minutes)
         except Exception as exc:

@@ -7,6 +7,7 @@ Start-up must stay light: Textual is imported only by the command that opens the
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -110,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+CONSOLE_COMMANDS = (None, "console", "demo")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -124,6 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": cmd_audit,
         "cnes": cmd_cnes,
     }[args.command]
+    if args.command in CONSOLE_COMMANDS:
+        # Start-up creates a few hundred thousand objects (Textual, peewee, the models) that live
+        # as long as the console; the cyclic collector would walk them several times before the
+        # first frame (30–50 ms). It stays off until the login screen is drawn; the console then
+        # freezes them (never walked again) and turns it back on.
+        gc.disable()
     try:
         return handler(args)
     except PecError as exc:
@@ -145,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        gc.enable()  # the console turned it on already, unless it never started
 
 
 def _log_unexpected(exc: BaseException) -> Path:
@@ -279,7 +291,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pec_tui import demo
     from pec_tui.storage.database import DatabaseTarget, demo_path, open_database, sqlite_url
 
     path = demo_path()
@@ -288,9 +299,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "A demonstração usa o seu próprio banco SQLite; não combine 'demo' com --database ou --pec-home."
         )
     if args.recriar:
+        from pec_tui import demo
+
         demo.remove(path)
     created = not path.exists()
     if created:
+        from pec_tui import demo  # only to build it: opening an existing demo needs none of it
+
         print(f"Criando a instalação de demonstração em {path} …", file=sys.stderr)
         demo.create(path)
     opened = open_database(DatabaseTarget(sqlite_url(path), "demo"))
@@ -325,13 +340,22 @@ def pec_home_path(args: argparse.Namespace) -> Path | None:
     return DEFAULT_PEC_HOME if DEFAULT_PEC_HOME.is_dir() else None
 
 
-def _run_console(opened, pec_home: Path | None) -> int:
+def build_console(opened, pec_home: Path | None = None):
+    """The console app for an opened database: schema checked, and what its first frame shows
+    (installation, demo credentials) read before Textual starts, so the login screen is drawn
+    once and complete."""
+    from pec_tui.installation_info import console_start
     from pec_tui.storage.migrations import require_schema
 
     require_schema()
+    start = console_start()
     from pec_tui.app import PecTuiApp  # Textual only from here on
 
-    app = PecTuiApp(opened, pec_home=pec_home)
+    return PecTuiApp(opened, start=start, pec_home=pec_home, freeze_start_up=not gc.isenabled())
+
+
+def _run_console(opened, pec_home: Path | None) -> int:
+    app = build_console(opened, pec_home)
     app.run()
     return app.return_code or 0
 

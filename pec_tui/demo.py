@@ -12,35 +12,29 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from pec_tui import clock, installation, settings
+
+# The accounts and the login screen's banner live in a light module of their own (the console
+# reads the banner before its first frame); re-exported here.
+from pec_tui.demo_accounts import (  # noqa: F401
+    ACCOUNTS,
+    BLOCKED_USER,
+    DEMO_PASSWORD,
+    FIRST_ACCESS_USER,
+    INSTALLATION_ADMIN,
+    MUNICIPAL_ADMIN,
+    DemoAccount,
+    credentials_banner,
+)
 from pec_tui.passwords import hash_password
 from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url, transaction
 from pec_tui.storage.models import Professional, User
 
 DEMO_MUNICIPALITY_IBGE = "4204202"  # Chapecó/SC — the data itself is fictitious
 DEMO_INSTALLATION_NAME = "PEC Demonstração — Secretaria Municipal de Saúde"
-DEMO_PASSWORD = "demo1234"
 DEMO_PEC_VERSION = "5.3.28"  # fictitious installation; any released 5.x would do
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    cpf: str
-    name: str
-    role: str
-    password: str = DEMO_PASSWORD
-
-
-# Valid CPFs (check digits) reserved for the demo.
-INSTALLATION_ADMIN = DemoAccount("52998224725", "Helena Martins Duarte", "Administrador da instalação")
-MUNICIPAL_ADMIN = DemoAccount("11144477735", "Rafael Souza Lima", "Administrador municipal")
-BLOCKED_USER = DemoAccount("39053344705", "Carla Nunes Ferreira", "Usuária bloqueada", password="")
-FIRST_ACCESS_USER = DemoAccount("16899535009", "Paulo Henrique Alves", "Primeiro acesso (senha: CPF + esus)")
-
-ACCOUNTS = (INSTALLATION_ADMIN, MUNICIPAL_ADMIN)
 
 # The demo network, imported from a generated CNES export (pec_tui.cnes.synthetic).
 DEMO_CNES_UNITS = 12
@@ -129,21 +123,3 @@ def _user_with_professional(account: DemoAccount, *, password: str | None, cns: 
             must_change_password=password is None,
         )
         return Professional.create(cpf=account.cpf, name=account.name, user=user.id, cns=cns)
-
-
-def credentials_banner() -> str:
-    """What the login screen shows on the demo database."""
-    return "\n".join(
-        [
-            "Demonstração — dados fictícios. Contas:",
-            f"  {INSTALLATION_ADMIN.role}: CPF {_fmt(INSTALLATION_ADMIN.cpf)}, senha {INSTALLATION_ADMIN.password}",
-            f"  {MUNICIPAL_ADMIN.role}: CPF {_fmt(MUNICIPAL_ADMIN.cpf)}, senha {MUNICIPAL_ADMIN.password}",
-        ]
-    )
-
-
-def _fmt(cpf: str) -> str:
-    from pec_tui.validators import format_cpf
-
-    return format_cpf(cpf)
-

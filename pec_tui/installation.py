@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from pec_tui import audit, clock, settings
 from pec_tui.audit import EventType, RecordType
 from pec_tui.errors import PecError, ValidationError
+from pec_tui.installation_info import (  # noqa: F401  (re-exported: the read side lives there)
+    ConsoleStart,
+    InstallationSummary,
+    console_start,
+    installation_municipalities,
+    summary,
+)
 from pec_tui.paging import Page, clamp_paging
 from pec_tui.passwords import check_policy, hash_password
 from pec_tui.storage import migrations
@@ -356,46 +363,3 @@ def _responsible_of(localidade_id: int) -> ResponsibleRow:
         if row.localidade_id == localidade_id:
             return row
     raise PecError("Município não encontrado na instalação.")  # pragma: no cover - just added
-
-
-def installation_municipalities() -> list[Localidade]:
-    return list(
-        Localidade.select(Localidade, State)
-        .join(State)
-        .switch(Localidade)
-        .join(InstallationMunicipality)
-        .where(InstallationMunicipality.active == True)
-        .order_by(Localidade.name)
-    )
-
-
-@dataclass(frozen=True)
-class InstallationSummary:
-    """What the console's header shows about the installation."""
-
-    name: str
-    municipalities: tuple[str, ...]
-    demo: bool
-    training: bool
-
-    @property
-    def production(self) -> bool:
-        """A real installation: neither the demo nor a training base."""
-        return not (self.demo or self.training)
-
-    @property
-    def municipalities_label(self) -> str:
-        if not self.municipalities:
-            return "nenhum município"
-        if len(self.municipalities) == 1:
-            return self.municipalities[0]
-        return f"{self.municipalities[0]} e mais {len(self.municipalities) - 1}"
-
-
-def summary() -> InstallationSummary:
-    return InstallationSummary(
-        name=settings.get_text(settings.INSTALLATION_NAME) or "Instalação sem nome",
-        municipalities=tuple(m.label for m in installation_municipalities()),
-        demo=settings.get_flag(settings.DEMO),
-        training=settings.get_flag(settings.TRAINING),
-    )

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 ENV_CONFIG_DIR = "PEC_TUI_CONFIG_DIR"
@@ -28,6 +27,8 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
     path = path or config_dir() / "keymap.toml"
     if not path.exists():
         return {}, None
+    import tomllib  # only when there is a file: most consoles have none
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

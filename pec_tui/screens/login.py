@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,11 +12,12 @@ from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from pec_tui import accounts, settings
-from pec_tui.accounts import LoginResult
 from pec_tui.errors import PecError, ValidationError
 from pec_tui.screens.base import PecScreen, worker_connection
-from pec_tui.settings import SecuritySettings
+
+if TYPE_CHECKING:
+    from pec_tui.accounts import LoginResult
+    from pec_tui.settings import SecuritySettings
 
 
 class LoginScreen(PecScreen):
@@ -93,6 +95,8 @@ class LoginScreen(PecScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def authenticate(self, cpf: str, password: str) -> None:
         try:
+            from pec_tui import accounts, settings  # imported here, off the first frame's path
+
             with worker_connection():
                 result = accounts.authenticate(cpf, password)
                 security = settings.security()

@@ -20,11 +20,10 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
-from playhouse.pool import PooledPostgresqlDatabase
 
 from pec_tui.errors import DatabaseOpenError
 
-from .models import database_proxy
+from .proxy import database_proxy
 
 DEFAULT_PEC_HOME = Path("/opt/e-SUS")
 PROPERTIES_RELATIVE = Path("webserver/config/application.properties")
@@ -82,8 +81,14 @@ class OpenedDatabase:
     def close(self) -> None:
         if not self.db.is_closed():
             self.db.close()
-        if isinstance(self.db, PooledPostgresqlDatabase):
-            self.db.close_all()
+        _close_pool(self.db)
+
+
+def _close_pool(db: Database) -> None:
+    """Close the idle connections of a pooled (PostgreSQL) database; nothing for SQLite."""
+    close_all = getattr(db, "close_all", None)
+    if close_all is not None:
+        close_all()
 
 
 def data_dir() -> Path:
@@ -223,7 +228,10 @@ def build_database(url: str) -> Database:
         except ValueError:
             raise DatabaseOpenError(f"A porta do endereço {mask_url(url)} não é um número válido.") from None
         # Pooled: every console worker thread opens "its" connection; the pool hands back an
-        # idle one instead of a new login (5–10 ms each on a keystroke's query).
+        # idle one instead of a new login (5–10 ms each on a keystroke's query). Imported here:
+        # psycopg2 costs ~15 ms of start-up that an SQLite installation never needs.
+        from playhouse.pool import PooledPostgresqlDatabase
+
         return PooledPostgresqlDatabase(
             name,
             user=unquote(parts.username) if parts.username else None,
@@ -265,8 +273,7 @@ def open_database(target: DatabaseTarget, *, must_exist: bool = True) -> OpenedD
     except Exception as exc:  # driver errors differ; each becomes one sentence
         if not db.is_closed():
             db.close()
-        if isinstance(db, PooledPostgresqlDatabase):
-            db.close_all()
+        _close_pool(db)
         raise DatabaseOpenError(describe_connect_error(target, exc)) from None
     database_proxy.initialize(db)
     return OpenedDatabase(db, target)

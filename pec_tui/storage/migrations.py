@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from importlib import resources
 
 from peewee import Field
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
-from playhouse.migrate import migrate as run_operations
 
 from pec_tui import clock
 from pec_tui.errors import PecError
@@ -82,6 +80,11 @@ def add_column(model, field_name: str) -> None:
     columns = {column.name for column in db.get_columns(table)}
     if field.column_name in columns:
         return
+    # Imported here: the console checks the schema version at every start, and adds a column
+    # only on an upgrade.
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+    from playhouse.migrate import migrate as run_operations
+
     migrator = PostgresqlMigrator(db) if is_postgres(db) else SqliteMigrator(db)
     run_operations(migrator.add_column(table, field.column_name, field))
 

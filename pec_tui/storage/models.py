@@ -18,7 +18,6 @@ from peewee import (
     BooleanField,
     CharField,
     CompositeKey,
-    DatabaseProxy,
     DateField,
     DateTimeField,
     IntegerField,
@@ -29,7 +28,7 @@ from peewee import (
     ForeignKeyField as _PeeweeForeignKey,
 )
 
-database_proxy = DatabaseProxy()
+from .proxy import database_proxy
 
 
 class ForeignKeyField(_PeeweeForeignKey):
