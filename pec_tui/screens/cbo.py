@@ -53,6 +53,7 @@ def parse_minutes(text: str) -> int | None:
 
 
 class CboScreen(PecScreen):
+    CSS_PATH = "cbo.tcss"  # read when first opened: the login parses only app.tcss
     TITLE_TEXT = "CBO"
     HELP = (
         "CBO (manual, seção 3.2). O módulo CBO é utilizado pelo administrador municipal para controlar, por "
@@ -216,6 +217,7 @@ class CboScreen(PecScreen):
 
 class CboEditDialog(ModalScreen[cbo.CboRow | None]):
     """Editar CBO: the duração da consulta, in minutes (empty: the municipality's default)."""
+    CSS_PATH = "cbo.tcss"  # read when first opened: the login parses only app.tcss
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancelar", id="cbo_edit.cancel"),

@@ -40,6 +40,7 @@ def _date(value) -> str:
 
 
 class CnesScreen(PecScreen):
+    CSS_PATH = "cnes.tcss"  # read when first opened: the login parses only app.tcss
     HELP = (
         "CNES (manual, seção 3.3). Importa o arquivo XML gerado pelo SCNES (XmlParaESUS…, .xml ou "
         ".zip com um único XML). O administrador da instalação escolhe o município antes; o "
@@ -339,6 +340,7 @@ def _issue_text(issue: RecordIssue) -> str:
 
 class CnesReportScreen(PecScreen):
     """The report of one import (3.3, Figuras 3.2.2): imported, not imported, without agenda."""
+    CSS_PATH = "cnes.tcss"  # read when first opened: the login parses only app.tcss
 
     HELP = (
         "Relatório da importação do CNES. 'Registros importados' resume o que foi criado, "
@@ -473,6 +475,7 @@ def _iso_br(value: str | None) -> str:
 
 class PathDialog(ModalScreen[str | None]):
     """Asks for a file path (pre-filled); Enter confirms, Esc cancels."""
+    CSS_PATH = "cnes.tcss"  # read when first opened: the login parses only app.tcss
 
     BINDINGS = [Binding("escape", "cancel", "Cancelar", id="path.cancel")]
 

@@ -111,6 +111,7 @@ def read_everything() -> ConfigData:
 
 
 class ConfigurationScreen(PecScreen):
+    CSS_PATH = "configuracoes.tcss"  # read when first opened: the login parses only app.tcss
     TITLE_TEXT = "Configurações da instalação"
     HELP = (
         "Configurações da instalação (manual, seção 3.1), do administrador da instalação.\n\n"
@@ -929,6 +930,7 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
     """Adicionar município (IBGE code or name, and its responsible) or Trocar responsável.
 
     Dismisses with the new list of municipalities and responsibles, or None (Esc, Cancelar)."""
+    CSS_PATH = "configuracoes.tcss"  # read when first opened: the login parses only app.tcss
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancelar", id="responsible.cancel"),

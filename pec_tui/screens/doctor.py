@@ -52,6 +52,7 @@ def fit(text: str, width: int) -> Text:
 
 
 class DoctorScreen(PecScreen):
+    CSS_PATH = "doctor.tcss"  # read when first opened: the login parses only app.tcss
     TITLE_TEXT = "Diagnóstico do servidor"
     HELP = (
         "Diagnóstico do servidor. Reúne o que um técnico verificaria à mão no servidor do PEC: o "

@@ -102,6 +102,7 @@ class PecLogView(Log):
 
 
 class LogScreen(PecScreen):
+    CSS_PATH = "logs.tcss"  # read when first opened: the login parses only app.tcss
     TITLE_TEXT = "Log do PEC"
     HELP = (
         "Log do PEC. Mostra o fim do arquivo webserver/logs/pec.log da pasta de instalação do PEC "
