@@ -154,9 +154,18 @@ def cold(kind: str, database_url: str) -> tuple[float, float]:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env=child_env(),
     )
     child = json.loads(out.stdout.strip().splitlines()[-1])
     return child["at"] - started, child["cpu"]
+
+
+# Bytecode as a user's machine has it: pip compiled Textual's when it installed it, and Python
+# writes pec-tui's own (an editable install) on its first run. Where PYTHONDONTWRITEBYTECODE
+# is set (as on some CI machines), pec-tui would be compiled from source at every start while
+# Textual is not; the warm-up run below writes it once.
+def child_env() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
 def ms(seconds: float) -> str:
