@@ -21,14 +21,17 @@ All or nothing: one transaction per import, which also writes the ``tb_importaca
 row with its report and the audit event. A malformed, truncated or wrong file changes nothing.
 
 How it stays fast and flat: the file is streamed (units come before professionals in the
-layout) and never held whole; what the municipality already has (units, teams, its lotações by
-unique code) and the installation's keys (CPFs, logins, who owns each CNS) are loaded once;
-professionals are handled in chunks of :data:`CHUNK` records with at most one query per chunk
-for the full rows of professionals already known (never one per record); rows are written in
-bulk (``executemany`` on SQLite, ``COPY`` on PostgreSQL, updates through a temporary table there)
-with ids allocated by the importer; only rows whose data changed are updated; and "deactivate
-what the file does not hold" is computed as a set difference at the end, which leaves the
-database exactly as "deactivate all, then reactivate" would while writing only what changes.
+layout) and never held whole, in a child process (:mod:`pec_tui.cnes.reader`) that also checks
+what needs no database (check digits, shapes) and hands over plain tuples in batches, so reading
+runs on one core while this process applies the rules and writes on the other; what the
+municipality already has (units, teams, its lotações by unique code) and the installation's keys
+(CPFs, logins, who owns each CNS) are loaded once; professionals are handled in chunks of
+:data:`CHUNK` records with at most one query per chunk for the full rows of professionals already
+known (never one per record); rows are written in bulk (``executemany`` on SQLite, ``COPY`` on
+PostgreSQL, updates through a temporary table there) with ids allocated by the importer; only
+rows whose data changed are updated; and "deactivate what the file does not hold" is computed as
+a set difference at the end, which leaves the database exactly as "deactivate all, then
+reactivate" would while writing only what changes.
 Records the importer refuses leave the existing rows they name as they were (a unit with a bad
 CNPJ is not deactivated, nor are its teams and lotações).
 """
@@ -39,7 +42,7 @@ import datetime as dt
 import io
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,24 +52,10 @@ from peewee import Model
 from pec_tui import audit, clock
 from pec_tui.accounts import LoggedUser
 from pec_tui.audit import EventType, RecordType
-from pec_tui.cnes.archive import open_cnes_source
-from pec_tui.cnes.checks import (
-    is_cbo_code,
-    is_cnes_code,
-    is_ine_code,
-    is_valid_cnpj,
-    is_valid_cns,
-    is_valid_cpf,
-)
+from pec_tui.cnes.checks import is_cnes_code, is_ine_code, is_valid_cnpj
 from pec_tui.cnes.errors import CnesFileError
-from pec_tui.cnes.parser import (
-    PROFESSIONAL_TAG,
-    UNIT_TAG,
-    CnesHeader,
-    CnesProfessional,
-    CnesUnit,
-    parse_cnes,
-)
+from pec_tui.cnes.parser import PROFESSIONAL_TAG, UNIT_TAG, CnesHeader, CnesUnit
+from pec_tui.cnes.reader import ChildReader
 from pec_tui.cnes.report import (
     KIND_LOTACAO,
     KIND_PROFESSIONAL,
@@ -128,6 +117,12 @@ _SHARED = -1  # a CNS that two professionals already hold (a known field problem
 #: The columns of tb_prof the import compares and updates, in the order of its comparison tuples.
 _PROFESSIONAL_UPDATE = ("user", "cns", "name", "birth_date", "sex", "council", "council_registry", "email", "phone")
 _PG_ADVISORY_CLASS = 0x434E4553  # "CNES": one import at a time per municipality
+# Positions of the checks the reader adds to a professional's row (pec_tui.cnes.reader.prepared).
+_CPF_OK, _CNS_OK = 13, 14
+# Columns every new row of these tables gets, written as constants instead of once per row.
+_NEW_USER = {"password_hash": None, "blocked": False, "failed_attempts": 0, "must_change_password": True}
+_NEW_ROLE = {"kind": ActorRole.LOTACAO, "active": True}
+_NEW_LOTACAO = {"imported": True, "update_on_import": False}
 
 
 # --------------------------------------------------------------------------------------------
@@ -232,25 +227,25 @@ def import_cnes(
     municipality = resolve_municipality(localidade_id)
     file_name = Path(path).name
     try:
-        with open_cnes_source(path) as source:
-            parse = parse_cnes(source.stream, source_name=source.display_name)
-            _check_file_municipality(parse.header, municipality, file_name)
+        # The file is read in a child process (reader.py) while this one applies the rules and writes.
+        with ChildReader(path, CHUNK) as reader:
+            header, display_name, size, warnings = reader.header()
+            _check_file_municipality(header, municipality, file_name)
             run = _Run(
                 municipality=municipality,
-                header=parse.header,
+                header=header,
                 file_name=file_name,
-                display_name=source.display_name,
-                stream=source.stream,
-                size=source.size,
+                display_name=display_name,
+                size=size,
                 user_id=user_id,
                 progress=progress,
                 cancel=cancel,
                 started=started,
             )
-            for warning in source.warnings:
+            for warning in warnings:
                 run.report.avisos.append(RecordIssue("arquivo", file_name, "", warning, "", 0))
             with transaction():
-                run.execute(parse)
+                run.execute(reader)
             return run.report
     except CnesFileError as exc:
         raise CnesImportError(exc.message, file_name=exc.file_name or file_name, line=exc.line) from None
@@ -335,6 +330,17 @@ def _copy_value(value: Any) -> str:
     if isinstance(value, str):
         return value.translate(_COPY_ESCAPES)
     return str(value)
+
+
+def _sqlite_literal(value: Any) -> str:
+    """A constant of :meth:`_Bulk.insert` as SQLite text (booleans are 0/1 there)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"constante sem forma SQL: {value!r}")
 
 
 def _column(model: type[Model], name: str) -> str:
@@ -469,18 +475,28 @@ class _Bulk:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def insert(self, model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    def insert(
+        self,
+        model: type[Model],
+        names: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        constants: dict[str, Any] | None = None,
+    ) -> None:
+        """Insert ``rows`` (values of ``names``); ``constants`` are columns with the same value in
+        every row, written once in the statement instead of bound for each row."""
         if not rows:
             return
+        constants = constants or {}
         table = model._meta.table_name
-        columns = ", ".join(f'"{_column(model, name)}"' for name in names)
+        columns = ", ".join(f'"{_column(model, name)}"' for name in (*names, *constants))
         if self.pg:
+            suffix = "".join("\t" + _copy_value(value) for value in constants.values()) + "\n"
             buffer = io.StringIO()
-            buffer.writelines("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+            buffer.writelines("\t".join(map(_copy_value, row)) + suffix for row in rows)
             buffer.seek(0)
             self.cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', buffer, size=1 << 20)
         else:
-            marks = ", ".join("?" * len(names))
+            marks = ", ".join(("?",) * len(names) + tuple(_sqlite_literal(value) for value in constants.values()))
             self.cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)
 
     def update(self, model: type[Model], key: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -573,20 +589,9 @@ def _thousands(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-@dataclass(slots=True)
-class _Lot:
-    """A lotação of the file that passed validation."""
-
-    code: str  # co_unico_lotacao
-    unit_id: int
-    team_id: int | None
-    cbo_id: int
-    cbo_available: bool
-    microarea: str | None
-    cnes: str
-    ine: str | None
-    cbo: str
-    line: int
+_Lot = tuple
+"""A lotação of the file that passed validation: ``(co_unico_lotacao, unit id, team id or None,
+CBO id, CBO available, microárea, line, CBO code)``; a tuple, there is one per lotação."""
 
 
 class _Run:
@@ -597,7 +602,6 @@ class _Run:
         header: CnesHeader,
         file_name: str,
         display_name: str,
-        stream: Any,
         size: int,
         user_id: int | None,
         progress: ProgressCallback | None,
@@ -609,8 +613,8 @@ class _Run:
         self.header = header
         self.file_name = file_name
         self.display_name = display_name
-        self.stream = stream
         self.size = size
+        self.bytes_read = 0
         self.user_id = user_id
         self.progress_callback = progress
         self.cancel = cancel
@@ -640,8 +644,8 @@ class _Run:
 
     # -- driver -------------------------------------------------------------------------------
 
-    def execute(self, parse) -> None:
-        """Everything inside the import's transaction."""
+    def execute(self, reader: ChildReader) -> None:
+        """Everything inside the import's transaction; ``reader`` yields the file's batches."""
         self.bulk = _Bulk()
         if self.bulk.pg:
             # Only this transaction's commit is not waited for on disk: a crash right after it
@@ -656,35 +660,29 @@ class _Run:
         self._report_progress(force=True)
 
         units: list[CnesUnit] | None = []
-        chunk: list[CnesProfessional] = []
-        for record in parse:
-            self.records += 1
-            if isinstance(record, CnesUnit):
+        for kind, payload, records, bytes_read in reader:
+            self.records, self.bytes_read = records, bytes_read
+            if kind == "units":
                 if units is None:
+                    line = payload[0].line
                     raise CnesImportError(
-                        f"O arquivo {self.display_name} traz a unidade da linha {record.line} depois dos "
+                        f"O arquivo {self.display_name} traz a unidade da linha {line} depois dos "
                         "profissionais; no layout do CNES as unidades (ESTABELECIMENTOS) vêm antes. "
                         "Gere o arquivo novamente no CNES.",
                         file_name=self.file_name,
-                        line=record.line,
+                        line=line,
                     )
-                units.append(record)
-            else:
+                units.extend(payload)
+            elif kind == "professionals":
                 if units is not None:
                     self._save_units(units)
                     units = None
                     self.phase = "Lendo profissionais e lotações"
-                chunk.append(record)
-                if len(chunk) >= CHUNK:
-                    self._save_professionals(chunk)
-                    chunk = []
-            if self.records % 250 == 0:
-                self._check_cancel()
-                self._report_progress()
+                self._save_professionals(payload)
+            self._check_cancel()
+            self._report_progress()
         if units is not None:
             self._save_units(units)
-        if chunk:
-            self._save_professionals(chunk)
         self._check_cancel()
         self.phase = "Desativando o que não está no arquivo"
         self._report_progress(force=True)
@@ -707,11 +705,7 @@ class _Run:
         if not force and now - self._last_progress < PROGRESS_INTERVAL:
             return
         self._last_progress = now
-        try:
-            read = int(self.stream.tell())
-        except (OSError, ValueError, AttributeError):
-            read = 0
-        self.progress_callback(ImportProgress(self.records, now - self.started, read, self.size, self.phase))
+        self.progress_callback(ImportProgress(self.records, now - self.started, self.bytes_read, self.size, self.phase))
 
     def _reject(self, kind: str, key: str | None, name: str | None, reason: str, element: str, line: int) -> None:
         self.report.registros_nao_importados.append(RecordIssue(kind, key or "", name or "", reason, element, line))
@@ -1048,108 +1042,111 @@ class _Run:
 
     # -- professionals and lotações -----------------------------------------------------------
 
-    def _professional_problem(self, record: CnesProfessional) -> str | None:
-        cpf = record.cpf
+    def _professional_problem(self, record: tuple) -> str:
+        """Why a professional (a row of :mod:`pec_tui.cnes.reader`) cannot be imported."""
+        cns, name, cpf = record[0], record[1], record[2]
         if not cpf:
             return "CPF não informado."
-        if not is_valid_cpf(cpf):
+        if not record[_CPF_OK]:
             return f"CPF {cpf} inválido (deve ter 11 dígitos e dígitos verificadores válidos)."
         if cpf in self.file_cpfs:
             return f"CPF {format_cpf(cpf)} repetido no arquivo; vale a primeira ocorrência."
-        if not record.name:
+        if not name:
             return "Nome do profissional (NM_PROF) não informado."
-        if not record.cns:
+        if not cns:
             return "CNS não informado."
-        if not is_valid_cns(record.cns):
-            return f"CNS {record.cns} inválido (deve ter 15 dígitos e dígitos verificadores válidos)."
-        return None
+        return f"CNS {cns} inválido (deve ter 15 dígitos e dígitos verificadores válidos)."
 
-    def _lotacao(self, record: CnesProfessional, item) -> _Lot | str:
-        """The lotação checked against the file's units and teams and the CBO catalogue, or the
-        reason it cannot be imported."""
-        cnes, ine, code = item.cnes, item.ine, item.cbo
+    def _lotacao_problem(self, cnes: str | None, code: str | None, ine: str | None, cbo_shape: bool) -> str:
+        """Why a lotação cannot be imported: checked against the file's units and teams and the CBO
+        catalogue, in this order."""
         if not cnes:
             return "CNES da lotação não informado."
         if cnes in self.rejected_units:
             return f"A unidade CNES {cnes} não foi importada (veja o registro da unidade)."
-        unit_id = self.file_units.get(cnes)
-        if unit_id is None:
+        if cnes not in self.file_units:
             return f"A unidade CNES {cnes} não está no arquivo."
         if not code:
             return "CBO da lotação não informado."
-        if not is_cbo_code(code):
+        if not cbo_shape:
             return f"CBO {code} inválido: o código da CBO tem 6 caracteres."
-        cbo = self.cbos.get(code)
-        if cbo is None:
+        if code not in self.cbos:
             return f"O CBO {code} não existe no catálogo de CBO do sistema."
-        team_id = None
-        if ine:
-            if ine in self.rejected_teams:
-                return f"A equipe INE {ine} não foi importada (veja o registro da equipe)."
-            team = self.file_teams.get(ine)
-            if team is None:
-                return f"A equipe INE {ine} não está no arquivo."
-            team_id, team_cnes, team_active = team
-            if team_cnes != cnes:
-                return f"A equipe INE {ine} não pertence à unidade CNES {cnes} (é da unidade CNES {team_cnes})."
-            if not team_active:
-                return f"A equipe INE {ine} está desativada no arquivo."
-        return _Lot(
-            code=f"{record.cpf}-{cnes}-{ine or ''}-{code}",
-            unit_id=unit_id,
-            team_id=team_id,
-            cbo_id=cbo[0],
-            cbo_available=cbo[1],
-            microarea=item.microarea,
-            cnes=cnes,
-            ine=ine,
-            cbo=code,
-            line=item.line,
-        )
+        if ine in self.rejected_teams:
+            return f"A equipe INE {ine} não foi importada (veja o registro da equipe)."
+        team = self.file_teams.get(ine)
+        if team is None:
+            return f"A equipe INE {ine} não está no arquivo."
+        if team[1] != cnes:
+            return f"A equipe INE {ine} não pertence à unidade CNES {cnes} (é da unidade CNES {team[1]})."
+        return f"A equipe INE {ine} está desativada no arquivo."
 
-    def _save_professionals(self, chunk: list[CnesProfessional]) -> None:
+    def _save_professionals(self, chunk: list[tuple]) -> None:
+        """One batch of professionals (rows of :mod:`pec_tui.cnes.reader`, CPF and CNS check digits
+        and CBO shapes already checked there) with their lotações."""
         bulk = self.bulk
         counts = self.report.profissionais
-        accepted: list[tuple[CnesProfessional, list[_Lot]]] = []
+        file_cpfs, file_units, file_teams, cbos = self.file_cpfs, self.file_units, self.file_teams, self.cbos
+        rejected_units, rejected_teams = self.rejected_units, self.rejected_teams
+        accepted: list[tuple[tuple, list[_Lot]]] = []
         for record in chunk:
-            reason = self._professional_problem(record)
-            if reason:
-                self._reject(KIND_PROFESSIONAL, record.cpf, record.name, reason, PROFESSIONAL_TAG, record.line)
-                if record.cpf and is_valid_cpf(record.cpf):
-                    self.protected_cpfs.add(record.cpf)
+            name, cpf = record[1], record[2]
+            if not (record[_CPF_OK] and record[_CNS_OK] and name and cpf not in file_cpfs):
+                reason = self._professional_problem(record)
+                self._reject(KIND_PROFESSIONAL, cpf, name, reason, PROFESSIONAL_TAG, record[11])
+                if record[_CPF_OK]:
+                    self.protected_cpfs.add(cpf)
                 continue
-            self.file_cpfs.add(record.cpf)
-            for problem in record.problems:
-                self._warn(KIND_PROFESSIONAL, record.cpf, record.name, problem, PROFESSIONAL_TAG, record.line)
+            file_cpfs.add(cpf)
+            for problem in record[12]:
+                self._warn(KIND_PROFESSIONAL, cpf, name, problem, PROFESSIONAL_TAG, record[11])
             lots: list[_Lot] = []
-            codes: set[str] = set()
-            for item in record.lotacoes:
-                checked = self._lotacao(record, item)
-                if isinstance(checked, str):
-                    key = f"{format_cpf(record.cpf)} / {item.cnes or '-'} / {item.ine or '-'} / {item.cbo or '-'}"
-                    self._reject(KIND_LOTACAO, key, record.name, checked, LOTACAO_TAG, item.line)
-                elif checked.code in codes:
-                    self._reject(
-                        KIND_LOTACAO, checked.code, record.name, "Lotação repetida no arquivo.", LOTACAO_TAG, item.line
-                    )
-                else:
-                    codes.add(checked.code)
-                    lots.append(checked)
+            for cnes, code, ine, microarea, line, cbo_shape in record[10]:
+                unit_id = file_units.get(cnes)
+                cbo = cbos.get(code) if cbo_shape else None
+                team = file_teams.get(ine) if ine else None
+                if (
+                    unit_id is None
+                    or cbo is None
+                    or cnes in rejected_units
+                    or (ine and (team is None or team[1] != cnes or not team[2] or ine in rejected_teams))
+                ):
+                    reason = self._lotacao_problem(cnes, code, ine, cbo_shape)
+                    key = f"{format_cpf(cpf)} / {cnes or '-'} / {ine or '-'} / {code or '-'}"
+                    self._reject(KIND_LOTACAO, key, name, reason, LOTACAO_TAG, line)
+                    continue
+                lot_code = f"{cpf}-{cnes}-{ine or ''}-{code}"
+                if any(lot_code == other[0] for other in lots):
+                    self._reject(KIND_LOTACAO, lot_code, name, "Lotação repetida no arquivo.", LOTACAO_TAG, line)
+                    continue
+                lots.append((lot_code, unit_id, team[0] if team else None, cbo[0], cbo[1], microarea, line, code))
             accepted.append((record, lots))
         if not accepted:
             return
 
         # What already exists: professionals by CPF and users by login (CNS owners are in memory).
-        cpfs = [record.cpf for record, _lots in accepted]
+        known_cpfs = self.known_cpfs
+        cpfs = [record[2] for record, _lots in accepted]
         existing: dict[str, tuple] = {}
-        for row in bulk.lookup(_SQL_PROFESSIONALS_BY_CPF, [cpf for cpf in cpfs if cpf in self.known_cpfs]):
-            existing[row[0]] = row
-        need_user = [
-            cpf for cpf in cpfs if (cpf not in existing or existing[cpf][2] is None) and cpf in self.known_logins
-        ]
+        known = [cpf for cpf in cpfs if cpf in known_cpfs]
+        if known:
+            for row in bulk.lookup(_SQL_PROFESSIONALS_BY_CPF, known):
+                existing[row[0]] = row
+        known_logins = self.known_logins
+        need_user = [cpf for cpf in cpfs if cpf in known_logins and (cpf not in existing or existing[cpf][2] is None)]
         users: dict[str, tuple[int, int | None]] = {}
-        for login, user_id, linked in bulk.lookup(_SQL_USERS_BY_LOGIN, need_user):
-            users[login] = (user_id, linked)
+        if need_user:
+            for login, user_id, linked in bulk.lookup(_SQL_USERS_BY_LOGIN, need_user):
+                users[login] = (user_id, linked)
+        # Ids for the new professionals and for the new users (a professional without a user whose
+        # login is free), drawn at once.
+        new_ids = iter(bulk.ids(Professional, len(cpfs) - len(existing)))
+        new_user_ids = iter(
+            bulk.ids(
+                User,
+                sum(1 for cpf in cpfs if cpf not in users and (cpf not in existing or existing[cpf][2] is None)),
+            )
+        )
 
         user_rows: list[tuple] = []
         professional_rows: list[tuple] = []
@@ -1157,33 +1154,33 @@ class _Run:
         # to the same value, rewrites its index entries (SQLite), so only what changed is set.
         professional_updates: dict[tuple[int, ...], list[tuple]] = {}
         history_rows: list[tuple] = []
-        new_ids = iter(bulk.ids(Professional, sum(1 for cpf in cpfs if cpf not in existing)))
-        lotacao_work: list[tuple[int, str, CnesProfessional, list[_Lot]]] = []
+        cns_in_history = self.cns_in_history
+        lotacao_work: list[tuple[int, str, str, list[_Lot]]] = []
         for record, lots in accepted:
-            cpf = record.cpf
+            cpf = record[2]
             row = existing.get(cpf)
             professional_id = row[1] if row else next(new_ids)
             cns = self._cns_for(record, professional_id, row)
-            sex = _SEX.get(record.sex or "", record.sex)
-            birth = bulk.value(record.birth_date)
+            sex = record[4]
+            sex = _SEX.get(sex, sex)
+            birth = record[3]  # ISO text, as both drivers take it
             user_id = row[2] if row else None
             if user_id is None:
-                user_id = self._user_for(cpf, record, users, user_rows)
+                user_id = self._user_for(cpf, record, users, user_rows, new_user_ids)
             if row is None:
                 professional_rows.append(
                     (
                         professional_id,
                         cpf,
                         cns,
-                        record.name,
+                        record[1],
                         birth,
                         sex,
-                        record.council_id,
-                        record.registry,
-                        record.email,
-                        record.phone,
+                        record[5],
+                        record[7],
+                        record[8],
+                        record[9],
                         user_id,
-                        True,
                     )
                 )
                 counts.novos += 1
@@ -1193,87 +1190,65 @@ class _Run:
                 new = (
                     user_id,
                     cns if cns is not None else row[3],
-                    record.name,
-                    _iso(record.birth_date) if record.birth_date else _iso(row[5]),
+                    record[1],
+                    birth or old[3],
                     sex or row[6],
-                    record.council_id or row[7],
-                    record.registry or row[8],
-                    record.email or row[9],
-                    record.phone or row[10],
+                    record[5] or row[7],
+                    record[7] or row[8],
+                    record[8] or row[9],
+                    record[9] or row[10],
                 )
                 if new != old:
                     changed = tuple(index for index, value in enumerate(new) if value != old[index])
                     professional_updates.setdefault(changed, []).append(
-                        (professional_id, *(self._professional_value(index, new[index]) for index in changed))
+                        (professional_id, *(new[index] for index in changed))
                     )
                     counts.atualizados += 1
                 else:
                     counts.inalterados += 1
-            if cns is not None and cns not in self.cns_in_history:
+            if cns is not None and cns not in cns_in_history:
                 history_rows.append((professional_id, cns))
-                self.cns_in_history.add(cns)
-            lotacao_work.append((professional_id, cpf, record, lots))
+                cns_in_history.add(cns)
+            lotacao_work.append((professional_id, cpf, record[1], lots))
 
-        bulk.insert(
-            User,
-            ("id", "login", "password_hash", "blocked", "failed_attempts", "must_change_password"),
-            user_rows,
-        )
+        bulk.insert(User, ("id", "login"), user_rows, _NEW_USER)
         bulk.insert(
             Professional,
-            (
-                "id",
-                "cpf",
-                "cns",
-                "name",
-                "birth_date",
-                "sex",
-                "council",
-                "council_registry",
-                "email",
-                "phone",
-                "user",
-                "imported",
-            ),
+            ("id", "cpf", "cns", "name", "birth_date", "sex", "council", "council_registry", "email", "phone", "user"),
             professional_rows,
+            {"imported": True},
         )
         for changed, rows in professional_updates.items():
             bulk.update(Professional, "id", tuple(_PROFESSIONAL_UPDATE[index] for index in changed), rows)
         bulk.insert(ProfessionalCnsHistory, ("professional", "cns"), history_rows)
         self._save_lotacoes(lotacao_work)
 
-    def _professional_value(self, index: int, value: Any) -> Any:
-        """A value of the comparison tuple as the driver takes it (the birth date is compared as text)."""
-        if _PROFESSIONAL_UPDATE[index] == "birth_date" and value:
-            return self.bulk.value(dt.date.fromisoformat(value))
-        return value
-
-    def _cns_for(self, record: CnesProfessional, professional_id: int, row: tuple | None) -> str | None:
+    def _cns_for(self, record: tuple, professional_id: int, row: tuple | None) -> str | None:
         """The CNS to keep for this professional: the file's, unless it belongs to someone else
         (in ``tb_prof``, in ``tb_prof_historico_cns`` or earlier in this file)."""
-        cns = record.cns
+        cns, cpf = record[0], record[2]
         owner = self.cns_owner.get(cns)
         if owner is None or owner == professional_id:
             self.cns_owner[cns] = professional_id
-            self.file_cns.setdefault(cns, record.cpf)
+            self.file_cns.setdefault(cns, cpf)
             return cns
         first = self.file_cns.get(cns)
-        if first is not None and first != record.cpf:
+        if first is not None and first != cpf:
             whose = f"ao profissional de CPF {format_cpf(first)} deste arquivo"
         else:
             whose = "a outro profissional já cadastrado"
         kept = f"; mantido o CNS {row[3]}" if row and row[3] else "; importado sem CNS"
         self._warn(
             KIND_PROFESSIONAL,
-            record.cpf,
-            record.name,
+            cpf,
+            record[1],
             f"O CNS {cns} já pertence {whose} e não foi compartilhado{kept}.",
             PROFESSIONAL_TAG,
-            record.line,
+            record[11],
         )
         return None
 
-    def _user_for(self, cpf: str, record: CnesProfessional, users: dict, user_rows: list) -> int | None:
+    def _user_for(self, cpf: str, record: tuple, users: dict, user_rows: list, new_ids: Iterator[int]) -> int | None:
         """The user (login = CPF) of a professional who has none: the existing login when it is free,
         else a new user without password who must change it at first access."""
         found = users.get(cpf)
@@ -1285,91 +1260,93 @@ class _Run:
             self._warn(
                 KIND_PROFESSIONAL,
                 cpf,
-                record.name,
+                record[1],
                 f"O login {format_cpf(cpf)} já pertence a outro profissional; o profissional ficou sem usuário.",
                 PROFESSIONAL_TAG,
-                record.line,
+                record[11],
             )
             return None
-        [user_id] = self.bulk.ids(User, 1)
-        user_rows.append((user_id, cpf, None, False, 0, True))
+        user_id = next(new_ids)
+        user_rows.append((user_id, cpf))
         users[cpf] = (user_id, -1)
         return user_id
 
-    def _save_lotacoes(self, work: list[tuple[int, str, CnesProfessional, list[_Lot]]]) -> None:
+    def _save_lotacoes(self, work: list[tuple[int, str, str, list[_Lot]]]) -> None:
+        """``work``: ``(professional id, CPF, name, accepted lotações)`` of one batch."""
         bulk = self.bulk
         counts = self.report.lotacoes
-        new: list[tuple[int, str, CnesProfessional, _Lot]] = []
+        lotacoes, seen, flagged_lots, manual = self.lotacoes, self.seen_lotacoes, self.flagged, self.manual
+        new: list[tuple] = []
         reactivate: list[tuple[int, str | None]] = []
         microareas: list[tuple[int, str | None]] = []
         adopt: list[tuple[int, str, str | None]] = []
-        for professional_id, cpf, record, lots in work:
+        for professional_id, _cpf, name, lots in work:
             for lot in lots:
-                found = self.lotacoes.get(lot.code)
+                code, unit_id, team_id, cbo_id, cbo_available, microarea, line, cbo = lot
+                found = lotacoes.get(code)
                 if found is not None:
-                    role_id, active, microarea = found
-                    self.seen_lotacoes.add(role_id)
+                    role_id, active, old_microarea = found
+                    seen.add(role_id)
                     if not active:
-                        reactivate.append((role_id, lot.microarea))
+                        reactivate.append((role_id, microarea))
                         counts.reativados += 1
-                    elif microarea != lot.microarea:
-                        microareas.append((role_id, lot.microarea))
+                    elif old_microarea != microarea:
+                        microareas.append((role_id, microarea))
                         counts.atualizados += 1
                     else:
                         counts.inalterados += 1
                     continue
-                key = (professional_id, lot.unit_id, lot.team_id, lot.cbo_id)
-                flagged = self.flagged.pop(key, None)
+                key = (professional_id, unit_id, team_id, cbo_id)
+                flagged = flagged_lots.pop(key, None) if flagged_lots else None
                 if flagged is not None:
                     role_id, active, _microarea, _cpf = flagged
-                    self.seen_lotacoes.add(role_id)
-                    adopt.append((role_id, lot.code, lot.microarea))
+                    seen.add(role_id)
+                    adopt.append((role_id, code, microarea))
                     if not active:
-                        reactivate.append((role_id, lot.microarea))
+                        reactivate.append((role_id, microarea))
                         counts.reativados += 1
                     else:
                         counts.atualizados += 1
                     continue
-                if key in self.manual:
+                if key in manual:
                     self._warn(
                         KIND_LOTACAO,
-                        lot.code,
-                        record.name,
+                        code,
+                        name,
                         'Já existe esta lotação cadastrada manualmente (sem "Atualizar perfis ao importar '
                         'CNES"); ela foi mantida como está.',
                         LOTACAO_TAG,
-                        lot.line,
+                        line,
                     )
                     continue
-                if not lot.cbo_available:
+                if not cbo_available:
                     self._reject(
                         KIND_LOTACAO,
-                        lot.code,
-                        record.name,
-                        f"O CBO {lot.cbo} está indisponível para lotação (módulo CBO).",
+                        code,
+                        name,
+                        f"O CBO {cbo} está indisponível para lotação (módulo CBO).",
                         LOTACAO_TAG,
-                        lot.line,
+                        line,
                     )
                     continue
-                new.append((professional_id, cpf, record, lot))
+                new.append((professional_id, cbo_id, unit_id, team_id, code, microarea))
                 counts.novos += 1
         role_ids = bulk.ids(ActorRole, len(new))
         bulk.insert(
             ActorRole,
-            ("id", "professional", "kind", "active"),
-            [(role_id, item[0], ActorRole.LOTACAO, True) for role_id, item in zip(role_ids, new, strict=True)],
+            ("id", "professional"),
+            [(role_id, item[0]) for role_id, item in zip(role_ids, new, strict=True)],
+            _NEW_ROLE,
         )
         bulk.insert(
             Lotacao,
-            ("role", "professional", "cbo", "unit", "team", "imported", "update_on_import", "unique_code", "microarea"),
-            [
-                (role_id, professional_id, lot.cbo_id, lot.unit_id, lot.team_id, True, False, lot.code, lot.microarea)
-                for role_id, (professional_id, _cpf, _record, lot) in zip(role_ids, new, strict=True)
-            ],
+            ("role", "professional", "cbo", "unit", "team", "unique_code", "microarea"),
+            [(role_id, *item) for role_id, item in zip(role_ids, new, strict=True)],
+            _NEW_LOTACAO,
         )
-        for role_id, (_p, _c, _r, lot) in zip(role_ids, new, strict=True):
-            self.lotacoes[lot.code] = (role_id, True, lot.microarea)
-            self.seen_lotacoes.add(role_id)
+        for role_id, item in zip(role_ids, new, strict=True):
+            lotacoes[item[4]] = (role_id, True, item[5])
+            seen.add(role_id)
         bulk.update(Lotacao, "role", ("unique_code", "microarea"), adopt)
         bulk.update(
             Lotacao, "role", ("deactivated_at", "microarea"), [(role_id, None, micro) for role_id, micro in reactivate]

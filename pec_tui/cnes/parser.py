@@ -201,6 +201,31 @@ def iter_cnes(stream: IO[bytes], source_name: str) -> Iterator[CnesItem]:
     Raises :class:`CnesFileError` for a malformed or truncated XML, a file that is not a CNES
     export, a missing ``IDENTIFICACAO``/``CO_IBGE_MUN`` or an unsupported layout version.
     """
+    for item in iter_cnes_rows(stream, source_name):
+        yield professional_from_row(item) if type(item) is tuple else item
+
+
+ProfessionalRow = tuple
+"""A professional as :func:`iter_cnes_rows` yields it: the fields of :class:`CnesProfessional` in
+its order, with the birth date as ISO text (``aaaa-mm-dd``) and the lotações as tuples of the
+fields of :class:`CnesLotacao`. Plain tuples cost a fraction of objects to build and to pickle."""
+
+
+def professional_from_row(row: ProfessionalRow) -> CnesProfessional:
+    """The :class:`CnesProfessional` of a row of :func:`iter_cnes_rows`."""
+    birth = row[3]
+    return CnesProfessional(
+        *row[:3],
+        dt.date.fromisoformat(birth) if birth else None,
+        *row[4:10],
+        [CnesLotacao(*item) for item in row[10]],
+        *row[11:],
+    )
+
+
+def iter_cnes_rows(stream: IO[bytes], source_name: str) -> Iterator[CnesHeader | CnesUnit | ProfessionalRow]:
+    """:func:`iter_cnes`, with each professional as a plain :data:`ProfessionalRow` (the importer's
+    path: a file of 100,000 professionals is read in a child process and pickled to the writer)."""
     events = etree.iterparse(
         stream,
         events=("start", "end"),
@@ -234,7 +259,7 @@ def iter_cnes(stream: IO[bytes], source_name: str) -> Iterator[CnesItem]:
                 if list_tag == UNITS_TAG and elem.tag == UNIT_TAG:
                     yield _read_unit(elem)
                 elif list_tag == PROFESSIONALS_TAG and elem.tag == PROFESSIONAL_TAG:
-                    yield _read_professional(elem)
+                    yield _professional_row(elem)
             elif depth == _LIST_DEPTH:
                 list_tag = ""
             elif depth == _HEADER_DEPTH:
@@ -376,34 +401,37 @@ def _read_team(elem: etree._Element) -> CnesTeam:
     )
 
 
-def _read_professional(elem: etree._Element) -> CnesProfessional:
-    attrs = elem.attrib
+def _professional_row(elem: etree._Element) -> ProfessionalRow:
+    """The professional as a :data:`ProfessionalRow`; values read and stripped inline (this runs
+    for every professional and every lotação of the file)."""
+    get = elem.get
     problems: list[str] = []
     lotacoes = [
-        CnesLotacao(
-            cnes=_text(item.get("CNES")),
-            cbo=_upper(item.get("CO_CBO")),
-            ine=_text(item.get("CO_INE")),
-            microarea=_text(item.get("MICROAREA")),
-            line=item.sourceline or 0,
+        (
+            (item.get("CNES") or "").strip() or None,
+            (item.get("CO_CBO") or "").strip().upper() or None,
+            (item.get("CO_INE") or "").strip() or None,
+            (item.get("MICROAREA") or "").strip() or None,
+            item.sourceline or 0,
         )
         for group in elem.iterchildren("LOTACOES")
         for item in group.iterchildren("DADOS_LOTACOES")
     ]
-    return CnesProfessional(
-        cns=_text(attrs.get("CO_CNS")),
-        name=_text(attrs.get("NM_PROF")),
-        cpf=_text(attrs.get("CPF_PROF")),
-        birth_date=_date(attrs.get("DT_NASC"), "DT_NASC", "Data de nascimento", problems),
-        sex=_upper(attrs.get("SEXO")),
-        council_id=_text(attrs.get("CONSELHO_ID")),
-        council_uf=_upper(attrs.get("SG_UF_EMIS")),
-        registry=_text(attrs.get("NU_REGISTRO")),
-        email=_text(attrs.get("E_MAIL")),
-        phone=_text(attrs.get("TELEFONE")),
-        lotacoes=lotacoes,
-        line=elem.sourceline or 0,
-        problems=problems,
+    birth = (get("DT_NASC") or "").strip()
+    return (
+        (get("CO_CNS") or "").strip() or None,
+        (get("NM_PROF") or "").strip() or None,
+        (get("CPF_PROF") or "").strip() or None,
+        _iso_date(birth, "DT_NASC", "Data de nascimento", problems) if birth else None,
+        (get("SEXO") or "").strip().upper() or None,
+        (get("CONSELHO_ID") or "").strip() or None,
+        (get("SG_UF_EMIS") or "").strip().upper() or None,
+        (get("NU_REGISTRO") or "").strip() or None,
+        (get("E_MAIL") or "").strip() or None,
+        (get("TELEFONE") or "").strip() or None,
+        lotacoes,
+        elem.sourceline or 0,
+        problems,
     )
 
 
@@ -422,9 +450,23 @@ def _upper(value: str | None) -> str | None:
 
 def _date(value: str | None, attribute: str, label: str, problems: list[str]) -> dt.date | None:
     """Parse ``dd/mm/aaaa`` (or ``aaaa-mm-dd``); note a problem and return None otherwise."""
-    text = _text(value)
-    if text is None:
+    text = _iso_date(_text(value), attribute, label, problems)
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _iso_date(text: str | None, attribute: str, label: str, problems: list[str]) -> str | None:
+    """:func:`_date` of a stripped value, as ISO text (``aaaa-mm-dd``)."""
+    if not text:
         return None
+    if len(text) == 10 and text[2] == "/" and text[5] == "/" and text.isascii():
+        # The CNES form, without a regular expression: this runs once per professional.
+        day, month, year = text[:2], text[3:5], text[6:]
+        if day.isdigit() and month.isdigit() and year.isdigit():
+            try:
+                return dt.date(int(year), int(month), int(day)).isoformat()
+            except ValueError:
+                problems.append(f"{label} ({attribute}) não existe no calendário: {text!r}.")
+                return None
     if match := _BR_DATE.fullmatch(text):
         day, month, year = (int(part) for part in match.groups())
     elif match := _ISO_DATE.fullmatch(text):
@@ -433,7 +475,7 @@ def _date(value: str | None, attribute: str, label: str, problems: list[str]) ->
         problems.append(f"{label} ({attribute}) não é uma data: {text!r}; o formato esperado é dd/mm/aaaa.")
         return None
     try:
-        return dt.date(year, month, day)
+        return dt.date(year, month, day).isoformat()
     except ValueError:
         problems.append(f"{label} ({attribute}) não existe no calendário: {text!r}.")
         return None
