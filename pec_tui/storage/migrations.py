@@ -64,9 +64,26 @@ def seed_cbo_catalogue() -> int:
     return Cbo.select().count() - before
 
 
+#: Indexes no query uses, dropped by migration 3: each cost every row the CNES import writes
+#: (150,000 lotações and roles, 100,000 professionals in a large municipality).
+UNUSED_INDEXES = ("tb_ator_papel_no_tipo_ator_papel", "tb_lotacao_co_cbo", "tb_prof_co_localidade_endereco")
+
+
+def drop_unused_indexes() -> None:
+    """Drop :data:`UNUSED_INDEXES` (a database created at version 3 never had them)."""
+    db = current_database()
+    for name in UNUSED_INDEXES:
+        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Esquema inicial: tabelas do PEC e do pec-tui, UFs e municípios do IBGE", _initial_schema),
     Migration(2, "Catálogo de CBO da atenção primária (tb_cbo)", seed_cbo_catalogue),
+    Migration(
+        3,
+        "Sem índices que nenhuma consulta usa (tipo do papel, CBO da lotação, município do endereço)",
+        drop_unused_indexes,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -115,9 +132,7 @@ def migrate() -> list[int]:
             if not db.table_exists(SchemaVersion._meta.table_name):
                 db.create_tables([SchemaVersion])
             migration.apply()
-            SchemaVersion.create(
-                version=migration.version, applied_at=clock.now(), description=migration.description
-            )
+            SchemaVersion.create(version=migration.version, applied_at=clock.now(), description=migration.description)
         applied.append(migration.version)
     return applied
 

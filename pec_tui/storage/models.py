@@ -94,9 +94,7 @@ class Localidade(BaseModel):
 class InstallationMunicipality(BaseModel):
     """A municipality active on this installation (PEC ≥ 4.0 serves several)."""
 
-    localidade = ForeignKeyField(
-        Localidade, primary_key=True, column_name="co_localidade", backref="installation"
-    )
+    localidade = ForeignKeyField(Localidade, primary_key=True, column_name="co_localidade", backref="installation")
     activated_at = DateTimeField(column_name="dt_ativacao")
     active = BooleanField(default=True, column_name="st_ativo")
 
@@ -144,8 +142,10 @@ class Professional(BaseModel):
     address = CharField(max_length=200, null=True, column_name="ds_logradouro")
     address_number = CharField(max_length=20, null=True, column_name="nu_numero")
     district = CharField(max_length=100, null=True, column_name="no_bairro")
+    # No index (migration 3): no query looks professionals up by it, and a municipality is never
+    # deleted; every professional the CNES import writes would pay for one.
     address_localidade = ForeignKeyField(
-        Localidade, null=True, column_name="co_localidade_endereco", backref="+"
+        Localidade, null=True, index=False, column_name="co_localidade_endereco", backref="+"
     )
 
     class Meta:
@@ -174,7 +174,9 @@ class ActorRole(BaseModel):
 
     id = AutoField(column_name="co_seq_ator_papel")
     professional = ForeignKeyField(Professional, column_name="co_prof", backref="roles")
-    kind = CharField(max_length=40, index=True, column_name="no_tipo_ator_papel")
+    # Not indexed (migration 3): roles are always found by professional (or by key), and 150,000
+    # lotações of one kind made that index large, useless for a lookup and a cost on every import.
+    kind = CharField(max_length=40, column_name="no_tipo_ator_papel")
     active = BooleanField(default=True, column_name="st_ativo")
 
     class Meta:
@@ -194,9 +196,7 @@ class MunicipalAdmin(BaseModel):
     """``tb_adm_municipal``: the one responsible (municipal administrator) of a municipality."""
 
     role = ForeignKeyField(ActorRole, primary_key=True, column_name="co_ator_papel")
-    localidade = ForeignKeyField(
-        Localidade, unique=True, column_name="co_localidade", backref="municipal_admin"
-    )
+    localidade = ForeignKeyField(Localidade, unique=True, column_name="co_localidade", backref="municipal_admin")
 
     class Meta:
         table_name = "tb_adm_municipal"
@@ -334,7 +334,8 @@ class Lotacao(BaseModel):
 
     role = ForeignKeyField(ActorRole, primary_key=True, column_name="co_ator_papel")
     professional = ForeignKeyField(Professional, column_name="co_prof", backref="lotacoes")
-    cbo = ForeignKeyField(Cbo, column_name="co_cbo", backref="+")
+    # Not indexed (migration 3): no query looks lotações up by CBO (the catalogue is never deleted).
+    cbo = ForeignKeyField(Cbo, index=False, column_name="co_cbo", backref="+")
     unit = ForeignKeyField(HealthUnit, column_name="co_unidade_saude", backref="lotacoes")
     team = ForeignKeyField(Team, null=True, column_name="co_equipe", backref="lotacoes")
     deactivated_at = DateTimeField(null=True, column_name="dt_desativacao_lotacao")
