@@ -39,10 +39,12 @@ CNPJ is not deactivated, nor are its teams and lotações).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -244,7 +246,7 @@ def import_cnes(
             )
             for warning in warnings:
                 run.report.avisos.append(RecordIssue("arquivo", file_name, "", warning, "", 0))
-            with transaction():
+            with transaction(), _no_cyclic_gc():
                 run.execute(reader)
             return run.report
     except CnesFileError as exc:
@@ -256,6 +258,33 @@ def import_cnes(
             f"A importação de {file_name} falhou ao gravar no banco ({detail}); nada foi alterado.",
             file_name=file_name,
         ) from exc
+
+
+_gc_lock = threading.Lock()
+_gc_holders = 0
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an import runs.
+
+    An import creates a few million tuples and strings, and keeps hundreds of thousands alive
+    (what the database has, by key); each automatic collection walks all of them again, which
+    cost ~15% of a large import. Those objects hold no reference cycles (reference counting
+    frees them), and the collector comes back, as it was, when the import ends."""
+    global _gc_holders
+    with _gc_lock:
+        if _gc_holders == 0:
+            _no_cyclic_gc.was_enabled = gc.isenabled()  # type: ignore[attr-defined]
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _no_cyclic_gc.was_enabled:  # type: ignore[attr-defined]
+                gc.enable()
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:

@@ -32,6 +32,7 @@ already has, and no further.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import queue
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m pec_tui.cnes.reader FILE CHUNK``: the messages on standard output."""
     args = sys.argv[1:] if argv is None else argv
     path, chunk = args[0], int(args[1])
+    gc.disable()  # a short-lived process whose records hold no cycles: no collector passes
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the channel
     records = 0
