@@ -57,6 +57,9 @@ class CnesScreen(PecScreen):
     BINDINGS = [
         Binding("ctrl+o", "browse", "Procurar arquivo", id="cnes.browse"),
         Binding("ctrl+r", "start_import", "Importar", id="cnes.import"),
+        # Priority: the path field (focused during an import) binds Ctrl+X to "cut"; while no
+        # import runs, check_action turns this off and the field gets the key.
+        Binding("ctrl+x", "cancel_import", "Cancelar importação", id="cnes.cancel", priority=True),
         Binding("f2", "import_tab", "Aba Importação", id="cnes.import_tab", show=False),
         Binding("f3", "history", "Aba Histórico de importações", id="cnes.history", show=False),
     ]
@@ -208,6 +211,7 @@ class CnesScreen(PecScreen):
 
     def _begin(self, path: Path, localidade_id: int) -> None:
         self._cancel = threading.Event()
+        self.refresh_bindings()
         self._last_report = None
         self.query_one("#cnes-start", Button).disabled = True
         self.query_one("#cnes-cancel", Button).disabled = False
@@ -261,8 +265,33 @@ class CnesScreen(PecScreen):
             self._cancel.set()
             self._status("Cancelando… nada será alterado.", "-notice")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        importing = self._cancel is not None
+        if action == "cancel_import":
+            return importing  # in the footer only while an import runs
+        if action in ("start_import", "browse"):
+            return None if importing else True  # shown, greyed out, during an import
+        return True
+
+    def action_back(self) -> None:
+        if self._cancel is not None:
+            self.app.notify(
+                "Uma importação está em andamento: espere o fim ou cancele-a (Ctrl+X) antes de voltar.",
+                severity="warning",
+                title="CNES",
+            )
+            return
+        super().action_back()
+
+    def on_unmount(self) -> None:
+        # Left by other means (end of session, inactivity lock): the import is cancelled and its
+        # transaction rolled back, rather than going on unseen.
+        if self._cancel is not None:
+            self._cancel.set()
+
     def on_cnes_screen_finished(self, message: Finished) -> None:
         self._cancel = None
+        self.refresh_bindings()
         self.query_one("#cnes-start", Button).disabled = False
         self.query_one("#cnes-cancel", Button).disabled = True
         bar = self.query_one("#cnes-progress", ProgressBar)

@@ -171,3 +171,89 @@ def test_snapshot_report(snap_compare, make_app, size):
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+class _HeldImport:
+    """Stands in for importer.import_cnes: reports progress, then waits until the test lets it
+    go or the screen cancels it (as the real importer does between batches)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.cancelled = threading.Event()
+
+    async def __aenter__(self) -> _HeldImport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.release.set()  # a failed assertion must not leave the worker waiting (and the app with it)
+
+    def __call__(self, path, *, localidade_id, user_id, progress=None, cancel=None):
+        from pec_tui.cnes.importer import ImportCancelled, ImportProgress
+
+        if progress is not None:
+            progress(ImportProgress(10, 0.1, 100, 1000, "Lendo profissionais e lotações"))
+        self.started.set()
+        while not self.release.wait(0.01):
+            if cancel is not None and cancel.is_set():
+                self.cancelled.set()
+                raise ImportCancelled("Importação do CNES cancelada; nada foi alterado.")
+        raise ImportCancelled("liberada pelo teste")
+
+
+async def _start_held_import(pilot, screen, cnes_file, held) -> None:
+    screen.query_one("#cnes-path", Input).value = str(cnes_file)
+    screen.query_one("#cnes-path", Input).focus()
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("enter")  # "Importar"
+    await wait_until(pilot, held.started.is_set)
+    await pilot.pause()  # not settle(): it waits for every worker, and this one is held
+
+
+async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(make_app, cnes_file, monkeypatch):
+    from pec_tui.cnes import importer
+
+    held = _HeldImport()
+    monkeypatch.setattr(importer, "import_cnes", held)
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot, held:
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        await _start_held_import(pilot, screen, cnes_file, held)
+        footer_keys = {binding.action for _key, binding, enabled, _tip in app.active_bindings.values() if enabled}
+        assert "cancel_import" in footer_keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen  # still here, and told why
+        assert any("em andamento" in str(note.message) for note in app._notifications)
+        assert not held.cancelled.is_set()
+        await pilot.press("ctrl+x")
+        await wait_until(pilot, held.cancelled.is_set)
+        await wait_until(pilot, lambda: "cancelada" in text(screen, "#cnes-status"))
+        footer_keys = {binding.action for _key, binding, enabled, _tip in app.active_bindings.values() if enabled}
+        assert "cancel_import" not in footer_keys
+        path = screen.query_one("#cnes-path", Input)
+        path.focus()
+        path.select_all()
+        await pilot.press("ctrl+x")  # no import: the field's own "cut"
+        assert path.value == ""
+        await pilot.press("escape")  # nothing running: Esc goes back
+        await settle(pilot)
+        assert app.screen is not screen
+
+
+async def test_ending_the_session_during_an_import_cancels_it(make_app, cnes_file, monkeypatch):
+    from pec_tui.cnes import importer
+
+    held = _HeldImport()
+    monkeypatch.setattr(importer, "import_cnes", held)
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot, held:
+        await login(pilot, *MUNICIPAL_ADMIN)
+        screen = await open_cnes(pilot)
+        await _start_held_import(pilot, screen, cnes_file, held)
+        app.logout()
+        await wait_until(pilot, held.cancelled.is_set)
