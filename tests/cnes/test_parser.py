@@ -186,7 +186,8 @@ def test_missing_identification_is_refused() -> None:
 def test_another_kind_of_xml_is_refused() -> None:
     error = refusal(b"<?xml version='1.0'?>\n<eSUSAPS versao='1'/>")
     assert error.message == (
-        f"O arquivo {NAME} não é uma exportação do CNES para o e-SUS (começa com <eSUSAPS>, esperado <ImportarXMLCNES>)."
+        f"O arquivo {NAME} não é uma exportação do CNES para o e-SUS "
+        "(começa com <eSUSAPS>, esperado <ImportarXMLCNES>)."
     )
 
 
