@@ -458,15 +458,6 @@ def _iso_date(text: str | None, attribute: str, label: str, problems: list[str])
     """:func:`_date` of a stripped value, as ISO text (``aaaa-mm-dd``)."""
     if not text:
         return None
-    if len(text) == 10 and text[2] == "/" and text[5] == "/" and text.isascii():
-        # The CNES form, without a regular expression: this runs once per professional.
-        day, month, year = text[:2], text[3:5], text[6:]
-        if day.isdigit() and month.isdigit() and year.isdigit():
-            try:
-                return dt.date(int(year), int(month), int(day)).isoformat()
-            except ValueError:
-                problems.append(f"{label} ({attribute}) não existe no calendário: {text!r}.")
-                return None
     if match := _BR_DATE.fullmatch(text):
         day, month, year = (int(part) for part in match.groups())
     elif match := _ISO_DATE.fullmatch(text):
