@@ -7,6 +7,7 @@ inactivity lock. Screens do their database work in thread workers that post mess
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,12 +72,8 @@ class PecTuiApp(App[int]):
         keymap_path: Path | None = None,
         cursor_blink: bool = True,
         pec_home: Path | None = None,
-        freeze_start_up: bool = False,
     ) -> None:
         super().__init__()
-        #: True when the caller turned the cyclic garbage collector off for the start-up
-        #: (:func:`pec_tui.cli.main`, for the console): it is turned back on after the first frame.
-        self._freeze_start_up = freeze_start_up
         #: The PEC installation root on this host (``--pec-home``; /opt/e-SUS when it exists), or None.
         self.pec_home = pec_home
         self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is not reproducible
@@ -87,9 +84,8 @@ class PecTuiApp(App[int]):
         self.demo_banner = ""
         self.inactivity_check_seconds = inactivity_check_seconds
         self.last_activity: dt.datetime = clock.now()
-        #: Read before the app started (the CLI does, so the first frame is complete); when
-        #: None, a worker reads it after the login screen is up.
-        self._start = start
+        # Read before the app started (the CLI does, so the first frame is complete); without
+        # it, a worker reads it once the login screen is up.
         if start is not None:
             self._apply_start(start)
         keymap, self._keymap_problem = load_keymap(keymap_path)
@@ -122,9 +118,9 @@ class PecTuiApp(App[int]):
     def on_mount(self) -> None:
         self.title = "pec-tui"
         self.push_screen(LoginScreen(demo_banner=self.demo_banner))
-        if self._freeze_start_up:
+        if not gc.isenabled():  # turned off for the start-up by pec_tui.cli.main
             self.call_after_refresh(self._start_up_done)
-        if self._start is None:
+        if self.installation is None:
             self.load_installation()
         self.set_interval(self.inactivity_check_seconds, self.check_inactivity, name="inactivity")
         if self._keymap_problem:
@@ -134,8 +130,6 @@ class PecTuiApp(App[int]):
         """The first frame is up. Collect start-up's garbage once (the user is reading the
         screen), freeze what is left (it lives all session: the collector never walks it again)
         and turn the collector back on."""
-        import gc
-
         gc.collect()
         gc.freeze()
         gc.enable()

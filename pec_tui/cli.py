@@ -351,7 +351,7 @@ def build_console(opened, pec_home: Path | None = None):
     start = console_start()
     from pec_tui.app import PecTuiApp  # Textual only from here on
 
-    return PecTuiApp(opened, start=start, pec_home=pec_home, freeze_start_up=not gc.isenabled())
+    return PecTuiApp(opened, start=start, pec_home=pec_home)
 
 
 def _run_console(opened, pec_home: Path | None) -> int:
