@@ -152,71 +152,76 @@ def child_floor(url: str) -> dict:
     started = time.perf_counter()
     with transaction():
         bulk = _Bulk()
-        if bulk.pg:
-            bulk.cursor.execute("SET LOCAL synchronous_commit = off")
-        unit_ids = bulk.ids(HealthUnit, UNITS)
-        bulk.insert(
-            HealthUnit,
-            ("id", "cnes", "name", "localidade", "active"),
-            [(uid, f"{3_000_000 + n:07d}", f"UBS {n}", localidade, True) for n, uid in enumerate(unit_ids)],
-        )
-        team_ids = bulk.ids(Team, TEAMS)
-        bulk.insert(
-            Team,
-            ("id", "ine", "name", "unit", "active"),
-            [(tid, f"{n + 1:010d}", f"ESF {n}", unit_ids[n % UNITS], True) for n, tid in enumerate(team_ids)],
-        )
-        chunk = 2_000
-        lot_index = 0
-        for start in range(0, PROFESSIONALS, chunk):
-            count = min(chunk, PROFESSIONALS - start)
-            users = bulk.ids(User, count)
-            people = bulk.ids(Professional, count)
-            cpfs = [f"{10**9 + start + n:011d}" for n in range(count)]
+        try:
+            if bulk.pg:
+                bulk.cursor.execute("SET LOCAL synchronous_commit = off")
+            unit_ids = bulk.ids(HealthUnit, UNITS)
             bulk.insert(
-                User,
-                ("id", "login", "password_hash", "blocked", "failed_attempts", "must_change_password"),
-                [(u, c, None, False, 0, True) for u, c in zip(users, cpfs, strict=True)],
+                HealthUnit,
+                ("id", "cnes", "name", "localidade", "active"),
+                [(uid, f"{3_000_000 + n:07d}", f"UBS {n}", localidade, True) for n, uid in enumerate(unit_ids)],
             )
+            team_ids = bulk.ids(Team, TEAMS)
             bulk.insert(
-                Professional,
-                ("id", "cpf", "cns", "name", "birth_date", "sex", "user", "imported"),
-                [
-                    (p, c, f"7{c}000", f"PROFISSIONAL {c}", bulk.value(dt.date(1980, 1, 1)), "FEMININO", u, True)
-                    for p, c, u in zip(people, cpfs, users, strict=True)
-                ],
+                Team,
+                ("id", "ine", "name", "unit", "active"),
+                [(tid, f"{n + 1:010d}", f"ESF {n}", unit_ids[n % UNITS], True) for n, tid in enumerate(team_ids)],
             )
-            bulk.insert(
-                ProfessionalCnsHistory,
-                ("professional", "cns"),
-                [(p, f"7{c}000") for p, c in zip(people, cpfs, strict=True)],
-            )
-            wanted = round(LOTACOES * (start + count) / PROFESSIONALS) - lot_index
-            roles = bulk.ids(ActorRole, wanted)
-            owners = [people[n % count] for n in range(wanted)]
-            bulk.insert(
-                ActorRole,
-                ("id", "professional", "kind", "active"),
-                [(r, p, ActorRole.LOTACAO, True) for r, p in zip(roles, owners, strict=True)],
-            )
-            bulk.insert(
-                Lotacao,
-                ("role", "professional", "cbo", "unit", "team", "imported", "update_on_import", "unique_code"),
-                [
-                    (
-                        r,
-                        p,
-                        cbo,
-                        unit_ids[(lot_index + n) % UNITS],
-                        team_ids[(lot_index + n) % TEAMS],
-                        True,
-                        False,
-                        f"floor-{lot_index + n}",
-                    )
-                    for n, (r, p) in enumerate(zip(roles, owners, strict=True))
-                ],
-            )
-            lot_index += wanted
+            chunk = 2_000
+            lot_index = 0
+            for start in range(0, PROFESSIONALS, chunk):
+                count = min(chunk, PROFESSIONALS - start)
+                users = bulk.ids(User, count)
+                people = bulk.ids(Professional, count)
+                cpfs = [f"{10**9 + start + n:011d}" for n in range(count)]
+                bulk.insert(
+                    User,
+                    ("id", "login", "password_hash", "blocked", "failed_attempts", "must_change_password"),
+                    [(u, c, None, False, 0, True) for u, c in zip(users, cpfs, strict=True)],
+                )
+                bulk.insert(
+                    Professional,
+                    ("id", "cpf", "cns", "name", "birth_date", "sex", "user", "imported"),
+                    [
+                        (p, c, f"7{c}000", f"PROFISSIONAL {c}", bulk.value(dt.date(1980, 1, 1)), "FEMININO", u, True)
+                        for p, c, u in zip(people, cpfs, users, strict=True)
+                    ],
+                )
+                bulk.insert(
+                    ProfessionalCnsHistory,
+                    ("professional", "cns"),
+                    [(p, f"7{c}000") for p, c in zip(people, cpfs, strict=True)],
+                )
+                wanted = round(LOTACOES * (start + count) / PROFESSIONALS) - lot_index
+                roles = bulk.ids(ActorRole, wanted)
+                owners = [people[n % count] for n in range(wanted)]
+                bulk.insert(
+                    ActorRole,
+                    ("id", "professional", "kind", "active"),
+                    [(r, p, ActorRole.LOTACAO, True) for r, p in zip(roles, owners, strict=True)],
+                )
+                bulk.insert(
+                    Lotacao,
+                    ("role", "professional", "cbo", "unit", "team", "imported", "update_on_import", "unique_code"),
+                    [
+                        (
+                            r,
+                            p,
+                            cbo,
+                            unit_ids[(lot_index + n) % UNITS],
+                            team_ids[(lot_index + n) % TEAMS],
+                            True,
+                            False,
+                            f"floor-{lot_index + n}",
+                        )
+                        for n, (r, p) in enumerate(zip(roles, owners, strict=True))
+                    ],
+                )
+                lot_index += wanted
+            bulk.flush()
+        finally:
+            bulk.close()
+
     return {"seconds": time.perf_counter() - started, "rows": UNITS + TEAMS + 3 * PROFESSIONALS + 2 * lot_index}
 
 

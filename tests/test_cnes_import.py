@@ -652,6 +652,85 @@ def test_a_constraint_failure_on_the_last_record_leaves_nothing(network, tmp_pat
     assert CnesImport.select().count() == 0
 
 
+ONLY_POSTGRES = pytest.mark.parametrize("db", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
+def _check_triggers_enabled() -> list[tuple[str, str]]:
+    """The foreign-key check triggers of the tables the import writes, and their state."""
+    cursor = transaction_cursor()
+    cursor.execute(
+        "SELECT c.relname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname IN ('RI_FKey_check_ins', 'RI_FKey_check_upd') "
+        "AND c.relname IN ('tb_prof', 'tb_prof_historico_cns', 'tb_ator_papel', 'tb_lotacao')"
+    )
+    return cursor.fetchall()
+
+
+def transaction_cursor():
+    from pec_tui.storage.database import current_database
+
+    return current_database().cursor()
+
+
+@ONLY_POSTGRES
+def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them(network, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    suspended = []
+    original = importer._Bulk.suspend_checks
+
+    def spy(self, models):
+        result = original(self, models)
+        suspended.append(result)
+        return result
+
+    monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
+
+    report = run(cnes_file(tmp_path, units_0_1(), professionals()))
+
+    assert len(suspended) == 1 and suspended[0] is not None  # the test server's user is a superuser
+    assert "tb_lotacao_co_unidade_saude_fkey" in suspended[0].constraints
+    assert report.lotacoes.novos == 4 and report.profissionais.novos == 3
+    assert active_codes() == {
+        code(cpf_of(0)),
+        code(cpf_of(1), cbo=ENFERMEIRO, ine=TEAM1),
+        code(cpf_of(2), cbo=ACS),
+        code(cpf_of(2), cnes=UNIT1, ine=TEAM10),
+    }
+    states = _check_triggers_enabled()
+    assert len(states) >= 8 and {state for _table, state in states} == {"O"}
+
+
+@ONLY_POSTGRES
+def test_postgres_a_dangling_reference_found_by_the_validation_leaves_nothing(network, tmp_path, monkeypatch):
+    run(cnes_file(tmp_path, units_0_1(), professionals(1)))
+    before = snapshot()
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    original = importer._Run._finish
+
+    def finish_with_a_dangling_lotacao(self):
+        original(self)
+        professional_id = Professional.get(Professional.cpf == cpf_of(1)).id
+        [role_id] = self.bulk.ids(ActorRole, 1)
+        role = (role_id, professional_id, ActorRole.LOTACAO, True)
+        self.bulk.insert(ActorRole, ("id", "professional", "kind", "active"), [role])
+        cbo_id = Cbo.get(Cbo.code == MEDICO).id
+        self.bulk.insert(
+            Lotacao,
+            ("role", "professional", "cbo", "unit", "imported", "update_on_import"),
+            [(role_id, professional_id, cbo_id, 987_654_321, True, False)],  # no such unit
+        )
+
+    monkeypatch.setattr(importer._Run, "_finish", finish_with_a_dangling_lotacao)
+
+    error = refused(cnes_file(tmp_path, units_0_1(), professionals()))
+
+    assert error.message.startswith(f"A importação de {NAME} deixaria registros sem correspondência no banco (")
+    assert "tb_lotacao_co_unidade_saude_fkey" in error.message and "987654321" in error.message
+    assert error.message.endswith("; nada foi alterado.")
+    assert snapshot() == before
+    assert {state for _table, state in _check_triggers_enabled()} == {"O"}
+
+
 def test_cancel_changes_nothing(network, tmp_path):
     before = snapshot()
     cancel = threading.Event()

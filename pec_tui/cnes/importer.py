@@ -38,14 +38,17 @@ CNPJ is not deactivated, nor are its teams and lotações).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gc
 import io
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +75,7 @@ from pec_tui.cnes.report import (
 from pec_tui.errors import PecError
 from pec_tui.installation import installation_municipalities
 from pec_tui.storage.database import current_database, is_postgres, transaction
+from pec_tui.storage.fk_checks import SuspendedChecks, suspend_foreign_key_checks
 from pec_tui.storage.models import (
     ActorRole,
     Cbo,
@@ -119,6 +123,12 @@ _SHARED = -1  # a CNS that two professionals already hold (a known field problem
 #: The columns of tb_prof the import compares and updates, in the order of its comparison tuples.
 _PROFESSIONAL_UPDATE = ("user", "cns", "name", "birth_date", "sex", "council", "council_registry", "email", "phone")
 _PG_ADVISORY_CLASS = 0x434E4553  # "CNES": one import at a time per municipality
+#: PostgreSQL: new rows in one batch from which the foreign-key checks of the big tables are
+#: suspended for the rest of the import and validated set-based before commit
+#: (:mod:`pec_tui.storage.fk_checks`): about 10 µs per row and key otherwise, most of a first
+#: import's time; below it the per-row checks cost less than validating the whole tables.
+_SUSPEND_FK_AT = 1_000
+_SUSPENDED_TABLES = (Professional, ProfessionalCnsHistory, ActorRole, Lotacao)
 # Positions of the checks the reader adds to a professional's row (pec_tui.cnes.reader.prepared).
 _CPF_OK, _CNS_OK = 13, 14
 # Columns every new row of these tables gets, written as constants instead of once per row.
@@ -346,19 +356,15 @@ def _version_key(version: str) -> tuple[int, ...]:
 # Bulk writing, the same on SQLite and PostgreSQL
 # --------------------------------------------------------------------------------------------
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return str(value)
+def _csv(rows: Sequence[Sequence[Any]], constants: tuple = ()) -> io.StringIO:
+    """``rows`` (and ``constants`` after each) as COPY's CSV, by the csv module's C writer: about
+    a third faster than joining escaped text in Python. None is an empty unquoted field, which
+    COPY reads as NULL; so would be an empty string (the importer keeps no blank value)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(((*row, *constants) for row in rows) if constants else rows)
+    buffer.seek(0)
+    return buffer
 
 
 def _sqlite_literal(value: Any) -> str:
@@ -370,6 +376,30 @@ def _sqlite_literal(value: Any) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     raise TypeError(f"constante sem forma SQL: {value!r}")
+
+
+_SQLITE_BLOCK = 2_048
+"""Rows per SQLite write statement (fewer when a row has more than 14 columns, to stay within
+30,000 parameters: SQLite's limit is 32,766 before 3.32)."""
+
+
+def _sqlite_blocks(rows: Sequence[Sequence[Any]]) -> tuple[str, list[list]]:
+    """``rows`` as blocks for one multi-row ``VALUES`` list each: one statement, so one step (and
+    one wait for the GIL on the writer thread) for thousands of rows, where ``executemany`` steps
+    row by row. Every block has the same number of rows, the last one padded with rows of NULLs
+    (the statements skip them), so SQLite prepares the statement once, not once per size.
+
+    Returns the ``VALUES`` text and each block's parameters."""
+    width = len(rows[0])
+    size = min(_SQLITE_BLOCK, 30_000 // width)
+    padding = (None,) * width
+    blocks = []
+    for start in range(0, len(rows), size):
+        block = list(rows[start : start + size])
+        block.extend([padding] * (size - len(block)))
+        blocks.append(list(chain.from_iterable(block)))
+    row = "(" + ", ".join("?" * width) + ")"
+    return ", ".join((row,) * size), blocks
 
 
 def _column(model: type[Model], name: str) -> str:
@@ -437,29 +467,115 @@ _SQL_USERS_BY_LOGIN = (
 class _Bulk:
     """Bulk inserts and updates on the transaction's own connection, with ids chosen here.
 
-    SQLite: ``executemany`` (the write lock is held since ``BEGIN IMMEDIATE``, so ``max(id)+1``
-    is safe). PostgreSQL: ``COPY`` for inserts, ``UPDATE … FROM (VALUES …)`` for updates, ids
-    drawn from each table's own sequence (``nextval``, so concurrent inserts elsewhere stay safe).
+    The writes run on a writer thread, in the order they were asked for, while the caller goes on
+    with the rules for the next batch: the database works on one core while Python works on the
+    other. Each write is one statement per table and batch, so the writer takes Python's GIL only
+    a few times per batch (SQLite: multi-row ``VALUES`` lists, one step for thousands of rows,
+    where ``executemany`` would wait for the GIL after every row; PostgreSQL: ``COPY``, updates
+    through a temporary table). Reads (:meth:`rows`, :meth:`lookup`, :meth:`query`) run
+    between two writes, never during one; they only ever look for what existed before the import
+    (what the import itself wrote is known in memory), so they need not wait for queued writes.
+    :meth:`flush` waits for every queued write (before the final queries) and raises the first
+    error a write met; :meth:`close` stops the writer before the transaction ends, either way.
+
+    Ids: SQLite takes ``max(id)+1`` (the write lock is held since ``BEGIN IMMEDIATE``);
+    PostgreSQL draws them from each table's own sequence (``nextval``, so concurrent inserts
+    elsewhere stay safe).
     """
 
     IN_CHUNK = 900  # SQLite's IN lists stay well under its variable limit
+    PENDING = 8  # writes queued at most (about two batches): memory stays flat
 
     def __init__(self) -> None:
         self.db = current_database()
         self.pg = is_postgres(self.db)
+        # Both cursors are made here, on the transaction's thread: peewee keeps one connection
+        # per thread, and the writer must use this one.
         self.cursor = self.db.cursor()
+        self._write_cursor = self.db.cursor()
+        self._statement = threading.Lock()  # one statement at a time on the connection
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=self.PENDING)
+        self._writer: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._stopping = False
         self._next: dict[type[Model], int] = {}
         self._sequences: dict[type[Model], str] = {}
         self._pool: dict[type[Model], list[int]] = {}
         self._temporary: dict[tuple[type[Model], tuple[str, ...]], str] = {}
 
+    # -- the writer ---------------------------------------------------------------------------
+
+    def _submit(self, write: Callable[[], None]) -> None:
+        self._raise_failure()
+        import os
+        if os.environ.get("PEC_NOTHREAD"):
+            write()
+            return
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_loop, name="cnes-gravacao", daemon=True)
+            self._writer.start()
+        self._jobs.put(write)
+
+    def _write_loop(self) -> None:
+        while True:
+            write = self._jobs.get()
+            try:
+                if write is None:
+                    return
+                if self._failure is None and not self._stopping:
+                    with self._statement:
+                        write()
+            except BaseException as exc:  # handed to the transaction's thread by _raise_failure
+                self._failure = exc
+            finally:
+                self._jobs.task_done()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def flush(self) -> None:
+        """Wait for every queued write; raise the first error one of them met."""
+        if self._writer is not None:
+            self._jobs.join()
+        self._raise_failure()
+
+    def close(self) -> None:
+        """Stop the writer; writes still queued (after an error or a cancel) are dropped. Call
+        before the transaction commits or rolls back."""
+        if self._writer is None:
+            return
+        self._stopping = True
+        self._jobs.put(None)
+        self._writer.join()
+        self._writer = None
+
+    # -- foreign keys (PostgreSQL) ------------------------------------------------------------
+
+    def suspend_checks(self, models: Sequence[type[Model]]) -> SuspendedChecks | None:
+        """Suspend the foreign-key checks of these tables (None: not possible here, they stay)."""
+        self.flush()
+        with self._statement:
+            return suspend_foreign_key_checks(self.cursor, [model._meta.table_name for model in models])
+
+    def validate_checks(self, suspended: SuspendedChecks) -> list:
+        """Enable the suspended checks again and validate them; the violations found."""
+        self.flush()
+        with self._statement:
+            return suspended.restore_and_validate()
+
     # -- reading ------------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run one statement on the transaction's connection, between two writes; its rows."""
+        with self._statement:
+            self.cursor.execute(sql, params)
+            return self.cursor.fetchall() if self.cursor.description else []
 
     def rows(self, query) -> list[tuple]:
         """Run a peewee query on the raw cursor: plain tuples, no per-row conversion."""
         sql, params = query.sql()
-        self.cursor.execute(sql, params)
-        return self.cursor.fetchall()
+        return self.query(sql, params)
 
     def lookup(self, sql: str, keys: Sequence[Any]) -> list[tuple]:
         """Run ``sql``, whose ``{keys}`` stands for the keys to match (``col IN {keys}``), in chunks."""
@@ -467,13 +583,11 @@ class _Bulk:
         keys = list(keys)
         if self.pg:
             if keys:
-                self.cursor.execute(sql.replace("IN {keys}", "= ANY(%s)"), (keys,))
-                result.extend(self.cursor.fetchall())
+                result.extend(self.query(sql.replace("IN {keys}", "= ANY(%s)"), (keys,)))
             return result
         for start in range(0, len(keys), self.IN_CHUNK):
             chunk = keys[start : start + self.IN_CHUNK]
-            self.cursor.execute(sql.replace("{keys}", f"({', '.join('?' * len(chunk))})"), chunk)
-            result.extend(self.cursor.fetchall())
+            result.extend(self.query(sql.replace("{keys}", f"({', '.join('?' * len(chunk))})"), chunk))
         return result
 
     # -- ids ----------------------------------------------------------------------------------
@@ -487,17 +601,17 @@ class _Bulk:
                 sequence = self._sequences.get(model)
                 if sequence is None:
                     table, column = model._meta.table_name, model._meta.primary_key.column_name
-                    self.cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", (table, column))
-                    sequence = self._sequences[model] = self.cursor.fetchone()[0]
-                want = max(count - len(pool), 1_000)
-                self.cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, want))
-                pool.extend(row[0] for row in self.cursor.fetchall())
+                    [(sequence,)] = self.query("SELECT pg_get_serial_sequence(%s, %s)", (table, column))
+                    self._sequences[model] = sequence
+                want = max(count - len(pool), 10_000)  # few draws: each waits for the write running
+                drawn = self.query("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, want))
+                pool.extend(row[0] for row in drawn)
             taken, self._pool[model] = pool[:count], pool[count:]
             return taken
         if model not in self._next:
             pk = model._meta.primary_key.column_name
-            self.cursor.execute(f'SELECT max("{pk}") FROM "{model._meta.table_name}"')
-            self._next[model] = (self.cursor.fetchone()[0] or 0) + 1
+            [(highest,)] = self.query(f'SELECT max("{pk}") FROM "{model._meta.table_name}"')
+            self._next[model] = (highest or 0) + 1
         first = self._next[model]
         self._next[model] = first + count
         return list(range(first, first + count))
@@ -518,15 +632,20 @@ class _Bulk:
         constants = constants or {}
         table = model._meta.table_name
         columns = ", ".join(f'"{_column(model, name)}"' for name in (*names, *constants))
+        cursor = self._write_cursor
         if self.pg:
-            suffix = "".join("\t" + _copy_value(value) for value in constants.values()) + "\n"
-            buffer = io.StringIO()
-            buffer.writelines("\t".join(map(_copy_value, row)) + suffix for row in rows)
-            buffer.seek(0)
-            self.cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', buffer, size=1 << 20)
+            buffer = _csv(rows, tuple(constants.values()))
+            statement = f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)'
+            self._submit(lambda: cursor.copy_expert(statement, buffer, size=1 << 20))
         else:
-            marks = ", ".join(("?",) * len(names) + tuple(_sqlite_literal(value) for value in constants.values()))
-            self.cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)
+            values, blocks = _sqlite_blocks(rows)
+            selected = [f"column{index + 1}" for index in range(len(names))]
+            selected += [_sqlite_literal(value) for value in constants.values()]
+            statement = (
+                f'INSERT INTO "{table}" ({columns}) SELECT {", ".join(selected)} FROM (VALUES {values}) '
+                "WHERE column1 IS NOT NULL"
+            )
+            self._submit(lambda: self._execute_all(cursor, statement, blocks))
 
     def update(self, model: type[Model], key: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """``rows`` are ``(key value, *new values)``."""
@@ -535,34 +654,42 @@ class _Bulk:
         table = model._meta.table_name
         key_column = _column(model, key)
         aliases = [f"v{index}" for index in range(len(names))]
+        cursor = self._write_cursor
         if self.pg:
             # COPY into a temporary table, then one UPDATE … FROM: 2–3× faster than
             # UPDATE … FROM (VALUES …) on 100,000 rows (measured on tb_prof).
             temporary = self._temporary.get((model, tuple(names)))
+            statements = []
             if temporary is None:
                 temporary = f"pectui_importacao_{len(self._temporary)}"
                 columns = ", ".join(
                     f"{alias} {_pg_type(model, name)}"
                     for alias, name in zip(("k", *aliases), (key, *names), strict=True)
                 )
-                self.cursor.execute(f"CREATE TEMPORARY TABLE {temporary} ({columns}) ON COMMIT DROP")
+                statements.append(f"CREATE TEMPORARY TABLE {temporary} ({columns}) ON COMMIT DROP")
                 self._temporary[(model, tuple(names))] = temporary
             else:
-                self.cursor.execute(f"TRUNCATE {temporary}")
-            buffer = io.StringIO()
-            buffer.writelines("\t".join(map(_copy_value, row)) + "\n" for row in rows)
-            buffer.seek(0)
-            self.cursor.copy_expert(f"COPY {temporary} FROM STDIN", buffer, size=1 << 20)
+                statements.append(f"TRUNCATE {temporary}")
+            buffer = _csv(rows)
             assignments = ", ".join(f'"{_column(model, n)}" = v.{a}' for n, a in zip(names, aliases, strict=True))
-            self.cursor.execute(
-                f'UPDATE "{table}" AS t SET {assignments} FROM {temporary} AS v WHERE t."{key_column}" = v.k'
-            )
+            update = f'UPDATE "{table}" AS t SET {assignments} FROM {temporary} AS v WHERE t."{key_column}" = v.k'
+
+            def write() -> None:
+                for statement in statements:
+                    cursor.execute(statement)
+                cursor.copy_expert(f"COPY {temporary} FROM STDIN WITH (FORMAT csv)", buffer, size=1 << 20)
+                cursor.execute(update)
+
+            self._submit(write)
         else:
-            assignments = ", ".join(f'"{_column(model, n)}" = ?' for n in names)
-            self.cursor.executemany(
-                f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ?',
-                [(*row[1:], row[0]) for row in rows],
+            # VALUES columns are column1 (the key), column2, …
+            assignments = ", ".join(f'"{_column(model, n)}" = v.column{i + 2}' for i, n in enumerate(names))
+            values, blocks = _sqlite_blocks(rows)
+            statement = (
+                f'UPDATE "{table}" SET {assignments} FROM (VALUES {values}) AS v '
+                f'WHERE "{table}"."{key_column}" = v.column1'
             )
+            self._submit(lambda: self._execute_all(cursor, statement, blocks))
 
     def update_ids(self, model: type[Model], key: str, values: dict[str, Any], ids: Sequence[int]) -> None:
         """Set ``values`` on the rows whose ``key`` is one of ``ids`` (set-based, chunked)."""
@@ -572,20 +699,22 @@ class _Bulk:
         key_column = _column(model, key)
         names = list(values)
         params = [values[name] for name in names]
+        cursor = self._write_cursor
         if self.pg:
             assignments = ", ".join(f'"{_column(model, n)}" = %s' for n in names)
-            self.cursor.execute(
-                f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ANY(%s)', (*params, list(ids))
-            )
+            statement = f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ANY(%s)'
+            arguments = (*params, list(ids))
+            self._submit(lambda: cursor.execute(statement, arguments))
             return
         assignments = ", ".join(f'"{_column(model, n)}" = ?' for n in names)
-        ids = list(ids)
-        for start in range(0, len(ids), self.IN_CHUNK):
-            chunk = ids[start : start + self.IN_CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            self.cursor.execute(
-                f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" IN ({marks})', (*params, *chunk)
-            )
+        values, blocks = _sqlite_blocks([(key_value,) for key_value in ids])
+        statement = f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" IN (VALUES {values})'
+        self._submit(lambda: self._execute_all(cursor, statement, [[*params, *block] for block in blocks]))
+
+    @staticmethod
+    def _execute_all(cursor, statement: str, blocks: list[list]) -> None:
+        for params in blocks:
+            cursor.execute(statement, params)
 
     def value(self, value: Any) -> Any:
         """A date/datetime as this backend's driver wants it for an insert or update."""
@@ -670,17 +799,26 @@ class _Run:
         self.file_cpfs: set[str] = set()
         self.file_cns: dict[str, str] = {}  # CNS -> CPF of the first professional holding it
         self.seen_lotacoes: set[int] = set()
+        self.suspended: SuspendedChecks | None = None
+        self._suspend_tried = False
 
     # -- driver -------------------------------------------------------------------------------
 
     def execute(self, reader: ChildReader) -> None:
         """Everything inside the import's transaction; ``reader`` yields the file's batches."""
         self.bulk = _Bulk()
+        try:
+            self._execute(reader)
+            self.bulk.flush()
+        finally:
+            self.bulk.close()  # before the transaction commits or rolls back
+
+    def _execute(self, reader: ChildReader) -> None:
         if self.bulk.pg:
             # Only this transaction's commit is not waited for on disk: a crash right after it
             # could lose this import (never corrupt the database); the import can simply be rerun.
-            self.bulk.cursor.execute("SET LOCAL synchronous_commit = off")
-            self.bulk.cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_PG_ADVISORY_CLASS, self.loc))
+            self.bulk.query("SET LOCAL synchronous_commit = off")
+            self.bulk.query("SELECT pg_advisory_xact_lock(%s, %s)", (_PG_ADVISORY_CLASS, self.loc))
         self._check_layout_version()
         self._load_catalogues()
         self._load_units_and_teams()
@@ -716,10 +854,20 @@ class _Run:
         self.phase = "Desativando o que não está no arquivo"
         self._report_progress(force=True)
         self._deactivate_lotacoes()
+        # Every write done: what follows reads the result, and peewee uses the connection itself.
+        self.bulk.flush()
         self.phase = "Gravando o relatório"
         self._report_progress(force=True)
         self._without_agenda()
         self._finish()
+        if self.suspended is not None:
+            violations = self.bulk.validate_checks(self.suspended)
+            if violations:
+                raise CnesImportError(
+                    f"A importação de {self.file_name} deixaria registros sem correspondência no banco "
+                    f"({violations[0]}); nada foi alterado.",
+                    file_name=self.file_name,
+                )
         self.phase = "Concluído"
         self._report_progress(force=True)
 
@@ -861,12 +1009,11 @@ class _Run:
         """Every CPF and login the installation already has (keys only), and who owns each CNS:
         a professional whose CPF is unknown needs no lookup at all (every professional of a
         first import)."""
-        cursor = self.bulk.cursor
-        cursor.execute(f"SELECT {_c(Professional, 'cpf')} FROM {_t(Professional)}")
-        self.known_cpfs = {row[0] for row in cursor.fetchall()}
+        query = self.bulk.query
+        self.known_cpfs = {row[0] for row in query(f"SELECT {_c(Professional, 'cpf')} FROM {_t(Professional)}")}
         # Who owns each CNS (one professional, or SHARED when two already do), and which CNS
         # already have their history row: a CNS check needs no query per chunk.
-        cursor.execute(
+        owners = query(
             f"SELECT {_c(Professional, 'cns')}, {_c(Professional, 'id')}, 0 FROM {_t(Professional)} "
             f"WHERE {_c(Professional, 'cns')} IS NOT NULL UNION ALL "
             f"SELECT {_c(ProfessionalCnsHistory, 'cns')}, {_c(ProfessionalCnsHistory, 'professional')}, 1 "
@@ -874,13 +1021,12 @@ class _Run:
         )
         self.cns_owner: dict[str, int] = {}
         self.cns_in_history: set[str] = set()
-        for cns, professional_id, in_history in cursor.fetchall():
+        for cns, professional_id, in_history in owners:
             owner = self.cns_owner.get(cns)
             self.cns_owner[cns] = professional_id if owner in (None, professional_id) else _SHARED
             if in_history:
                 self.cns_in_history.add(cns)
-        cursor.execute(f"SELECT {_c(User, 'login')} FROM {_t(User)}")
-        self.known_logins = {row[0] for row in cursor.fetchall()}
+        self.known_logins = {row[0] for row in query(f"SELECT {_c(User, 'login')} FROM {_t(User)}")}
 
     # -- units and teams ----------------------------------------------------------------------
 
@@ -892,6 +1038,7 @@ class _Run:
             return None
         code = int(code_text)
         if code not in catalogue:
+            self.bulk.flush()  # peewee uses the connection directly: no write may be running
             key = "cnes_code" if model is UnitType else "ms_code"
             model.insert({key: code, **fields}).on_conflict_ignore().execute()
             catalogue[code] = model.get(getattr(model, key) == code).id
@@ -1240,6 +1387,11 @@ class _Run:
                 cns_in_history.add(cns)
             lotacao_work.append((professional_id, cpf, record[1], lots))
 
+        if bulk.pg and not self._suspend_tried:
+            new_rows = len(professional_rows) + sum(len(work[3]) for work in lotacao_work)
+            if new_rows >= _SUSPEND_FK_AT:
+                self._suspend_tried = True
+                self.suspended = bulk.suspend_checks(_SUSPENDED_TABLES)
         bulk.insert(User, ("id", "login"), user_rows, _NEW_USER)
         bulk.insert(
             Professional,
@@ -1423,20 +1575,18 @@ class _Run:
             f"WHERE l.{_c(Lotacao, 'deactivated_at')} IS NULL AND u.{_c(HealthUnit, 'localidade')} = {mark}"
         )
         professional = f"l.{_c(Lotacao, 'professional')}"
-        cursor = self.bulk.cursor
-        cursor.execute(
-            f"SELECT {professional}, count(*) {here} GROUP BY {professional} HAVING count(*) > 1", (self.loc,)
+        query = self.bulk.query
+        several = dict(
+            query(f"SELECT {professional}, count(*) {here} GROUP BY {professional} HAVING count(*) > 1", (self.loc,))
         )
-        several = dict(cursor.fetchall())
         if not several:
             self.report.profissionais_sem_agenda = []
             return
-        cursor.execute(
+        for (with_agenda,) in query(
             f"SELECT DISTINCT {professional} {here} AND l.{_c(Lotacao, 'role')} IN "
             f"(SELECT {_c(LotacaoAgenda, 'lotacao')} FROM {_t(LotacaoAgenda)})",
             (self.loc,),
-        )
-        for (with_agenda,) in cursor.fetchall():
+        ):
             several.pop(with_agenda, None)
         people = self.bulk.lookup(_SQL_PROFESSIONALS_BY_ID, list(several))
         people.sort(key=lambda row: (row[2], row[1]))
