@@ -507,10 +507,6 @@ class _Bulk:
 
     def _submit(self, write: Callable[[], None]) -> None:
         self._raise_failure()
-        import os
-        if os.environ.get("PEC_NOTHREAD"):
-            write()
-            return
         if self._writer is None:
             self._writer = threading.Thread(target=self._write_loop, name="cnes-gravacao", daemon=True)
             self._writer.start()
@@ -1292,7 +1288,7 @@ class _Run:
                     self._reject(KIND_LOTACAO, key, name, reason, LOTACAO_TAG, line)
                     continue
                 lot_code = f"{cpf}-{cnes}-{ine or ''}-{code}"
-                if any(lot_code == other[0] for other in lots):
+                if lots and any(lot_code == other[0] for other in lots):
                     self._reject(KIND_LOTACAO, lot_code, name, "Lotação repetida no arquivo.", LOTACAO_TAG, line)
                     continue
                 lots.append((lot_code, unit_id, team[0] if team else None, cbo[0], cbo[1], microarea, line, code))
@@ -1330,13 +1326,21 @@ class _Run:
         # to the same value, rewrites its index entries (SQLite), so only what changed is set.
         professional_updates: dict[tuple[int, ...], list[tuple]] = {}
         history_rows: list[tuple] = []
-        cns_in_history = self.cns_in_history
+        cns_in_history, cns_owner, file_cns = self.cns_in_history, self.cns_owner, self.file_cns
         lotacao_work: list[tuple[int, str, str, list[_Lot]]] = []
         for record, lots in accepted:
             cpf = record[2]
             row = existing.get(cpf)
             professional_id = row[1] if row else next(new_ids)
-            cns = self._cns_for(record, professional_id, row)
+            # The file's CNS, unless it belongs to someone else (in tb_prof, in the CNS history or
+            # earlier in this file).
+            cns = record[0]
+            owner = cns_owner.get(cns)
+            if owner is None or owner == professional_id:
+                cns_owner[cns] = professional_id
+                file_cns.setdefault(cns, cpf)
+            else:
+                cns = self._cns_taken(record, row)
             sex = record[4]
             sex = _SEX.get(sex, sex)
             birth = record[3]  # ISO text, as both drivers take it
@@ -1404,15 +1408,10 @@ class _Run:
         bulk.insert(ProfessionalCnsHistory, ("professional", "cns"), history_rows)
         self._save_lotacoes(lotacao_work)
 
-    def _cns_for(self, record: tuple, professional_id: int, row: tuple | None) -> str | None:
-        """The CNS to keep for this professional: the file's, unless it belongs to someone else
-        (in ``tb_prof``, in ``tb_prof_historico_cns`` or earlier in this file)."""
+    def _cns_taken(self, record: tuple, row: tuple | None) -> None:
+        """The professional's CNS in the file belongs to someone else: say so; none is kept (the
+        known professional's own CNS stays, ``row``)."""
         cns, cpf = record[0], record[2]
-        owner = self.cns_owner.get(cns)
-        if owner is None or owner == professional_id:
-            self.cns_owner[cns] = professional_id
-            self.file_cns.setdefault(cns, cpf)
-            return cns
         first = self.file_cns.get(cns)
         if first is not None and first != cpf:
             whose = f"ao profissional de CPF {format_cpf(first)} deste arquivo"
