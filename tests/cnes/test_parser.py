@@ -6,6 +6,7 @@ import io
 import tracemalloc
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,13 @@ from pec_tui.cnes.synthetic import (
 )
 
 NAME = "XmlParaESUS31_420540.xml"
+XML_DECLARATION = b"<?xml version='1.0'?>\n"
+HEADER = b'<IDENTIFICACAO CO_IBGE_MUN="4205407" VERSAO_XSD="3.1">'
+
+
+def document(body: bytes) -> bytes:
+    """A CNES export with this content under its root."""
+    return XML_DECLARATION + b"<ImportarXMLCNES>" + body + b"</ImportarXMLCNES>"
 
 
 def parse_bytes(data: bytes, name: str = NAME) -> tuple[CnesHeader, list[CnesUnit], list[CnesProfessional]]:
@@ -191,6 +199,36 @@ def test_another_kind_of_xml_is_refused() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("data", "root"),
+    [
+        (XML_DECLARATION + b"<eSUSAPS versao='1'><ficha><item/></ficha></eSUSAPS>", "eSUSAPS"),
+        (XML_DECLARATION + b"<eSUSAPS>" + HEADER + b"</IDENTIFICACAO></eSUSAPS>", "eSUSAPS"),
+        (XML_DECLARATION + b"<eSUSAPS><ficha></fixa></eSUSAPS>", "eSUSAPS"),
+        (b"<!DOCTYPE html>\n<html><head><meta charset='utf-8'></head><body><br></body></html>", "html"),
+    ],
+    ids=["without-identificacao", "with-identificacao", "malformed-after-its-root", "html-page"],
+)
+def test_another_kind_of_xml_is_named_whatever_it_holds(data: bytes, root: str) -> None:
+    """The parser reports only CNES elements: a foreign root must still be seen and named, even in
+    a document that breaks after it (an HTML page is not well-formed XML)."""
+    error = refusal(data)
+    assert error.message == (
+        f"O arquivo {NAME} não é uma exportação do CNES para o e-SUS (começa com <{root}>, esperado <ImportarXMLCNES>)."
+    )
+
+
+def test_file_cut_before_identification_is_truncated_not_empty() -> None:
+    error = refusal(XML_DECLARATION + b"<ImportarXMLCNES>\n<IDENTIF")
+    assert error.message.startswith(f"O arquivo {NAME} está truncado ou malformado na linha 3: ")
+    assert error.line == 3
+
+
+def test_header_is_checked_at_its_start_before_later_damage() -> None:
+    data = XML_DECLARATION + b"<ImportarXMLCNES><IDENTIFICACAO CO_IBGE_MUN='SC' VERSAO_XSD='3.1'><PROFISSIONAIS><DADOS"
+    assert "CO_IBGE_MUN='SC'" in refusal(data).message
+
+
 @pytest.mark.parametrize("data", [b"", b"   \n", b"isto nao e xml"])
 def test_empty_or_non_xml_is_refused(data: bytes) -> None:
     assert refusal(data).message == f"O arquivo {NAME} está vazio ou não é um XML."
@@ -199,6 +237,11 @@ def test_empty_or_non_xml_is_refused(data: bytes) -> None:
 def test_entity_declarations_are_refused() -> None:
     data = build_small_cnes([], [sample_professional(NM_PROF="&e;")]).replace(b"&amp;e;", b"&e;")
     data = data.replace(b"?>\n", b'?>\n<!DOCTYPE ImportarXMLCNES [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n', 1)
+    assert "declara entidades XML" in refusal(data).message
+
+
+def test_entity_declarations_are_refused_even_if_the_file_breaks_before_the_header() -> None:
+    data = XML_DECLARATION + b"<!DOCTYPE ImportarXMLCNES [<!ENTITY e 'x'>]>\n<ImportarXMLCNES><IDENTIF"
     assert "declara entidades XML" in refusal(data).message
 
 
@@ -280,6 +323,107 @@ def test_unknown_elements_and_attributes_are_ignored() -> None:
     assert header.ibge == "4205407" and unit.cnes == "2000001" and len(professional.lotacoes) == 1
 
 
+def test_records_count_only_as_children_of_their_list() -> None:
+    data = document(b"""
+      <IDENTIFICACAO CO_IBGE_MUN="4205407" VERSAO_XSD="3.1">
+        <PROFISSIONAIS>
+          <DADOS_PROFISSIONAIS CO_CNS="1"/>
+          <X><DADOS_PROFISSIONAIS CO_CNS="too-deep"/></X>
+          <DADOS_PROFISSIONAIS CO_CNS="2"><DADOS_PROFISSIONAIS CO_CNS="inside-a-record"/></DADOS_PROFISSIONAIS>
+          <DADOS_GERAIS_ESTABELECIMENTOS CNES="wrong-list"/>
+        </PROFISSIONAIS>
+        <DADOS_PROFISSIONAIS CO_CNS="in-identificacao"/>
+        <DADOS_GERAIS_ESTABELECIMENTOS CNES="in-identificacao"/>
+        <ESTABELECIMENTOS>
+          <DADOS_GERAIS_ESTABELECIMENTOS CNES="3"/>
+          <DADOS_PROFISSIONAIS CO_CNS="wrong-list"/>
+          <X><DADOS_GERAIS_ESTABELECIMENTOS CNES="too-deep"/></X>
+        </ESTABELECIMENTOS>
+        <X><PROFISSIONAIS><DADOS_PROFISSIONAIS CO_CNS="list-too-deep"/></PROFISSIONAIS></X>
+        <PROFISSIONAIS><DADOS_PROFISSIONAIS CO_CNS="4"/></PROFISSIONAIS>
+      </IDENTIFICACAO>
+      <PROFISSIONAIS><DADOS_PROFISSIONAIS CO_CNS="list-outside-identificacao"/></PROFISSIONAIS>
+      <ESTABELECIMENTOS><DADOS_GERAIS_ESTABELECIMENTOS CNES="list-outside-identificacao"/></ESTABELECIMENTOS>
+      <DADOS_PROFISSIONAIS CO_CNS="at-the-root"/>
+    """)
+    _, units, professionals = parse_bytes(data)
+    assert [record.cns for record in professionals] == ["1", "2", "4"]
+    assert [record.cnes for record in units] == ["3"]
+
+
+def test_identification_is_the_first_one_directly_under_the_root() -> None:
+    nested = document(b"""
+      <X>
+        <IDENTIFICACAO CO_IBGE_MUN="4205407" VERSAO_XSD="3.1">
+          <PROFISSIONAIS><DADOS_PROFISSIONAIS CO_CNS="1"/></PROFISSIONAIS>
+        </IDENTIFICACAO>
+      </X>
+    """)
+    assert "não tem o bloco IDENTIFICACAO" in refusal(nested).message
+
+    data = document(b"""
+      <X>
+        <IDENTIFICACAO CO_IBGE_MUN="SC">
+          <PROFISSIONAIS><DADOS_PROFISSIONAIS CO_CNS="nested"/></PROFISSIONAIS>
+        </IDENTIFICACAO>
+      </X>
+      <IDENTIFICACAO CO_IBGE_MUN="4205407" VERSAO_XSD="3.1">
+        <PROFISSIONAIS><DADOS_PROFISSIONAIS CO_CNS="1"/></PROFISSIONAIS>
+      </IDENTIFICACAO>
+      <IDENTIFICACAO CO_IBGE_MUN="SC">
+        <PROFISSIONAIS><DADOS_PROFISSIONAIS CO_CNS="second"/></PROFISSIONAIS>
+      </IDENTIFICACAO>
+    """)
+    header, _, professionals = parse_bytes(data)
+    assert header.ibge == "4205407"
+    assert [record.cns for record in professionals] == ["1"]
+
+
+def test_lotacoes_come_from_every_lotacoes_group_in_order() -> None:
+    data = document(b"""
+      <IDENTIFICACAO CO_IBGE_MUN="4205407" VERSAO_XSD="3.1">
+        <PROFISSIONAIS>
+          <DADOS_PROFISSIONAIS CO_CNS="1">
+            <LOTACOES><DADOS_LOTACOES CNES="a"/><OUTRO CNES="x"/><DADOS_LOTACOES CNES="b"/></LOTACOES>
+            <ENDERECO><DADOS_LOTACOES CNES="x"/></ENDERECO>
+            <LOTACOES><X><DADOS_LOTACOES CNES="x"/></X><DADOS_LOTACOES CNES="c"/></LOTACOES>
+          </DADOS_PROFISSIONAIS>
+        </PROFISSIONAIS>
+      </IDENTIFICACAO>
+    """)
+    _, _, [parsed] = parse_bytes(data)
+    assert [lotacao.cnes for lotacao in parsed.lotacoes] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "problem"),
+    [
+        ("29/02/2000", date(2000, 2, 29), None),
+        (" 09/07/1985 ", date(1985, 7, 9), None),
+        ("01/01/0001", date(1, 1, 1), None),
+        ("1985-07-09T10:30:00", date(1985, 7, 9), None),
+        ("1985-07-09 10:30", date(1985, 7, 9), None),
+        ("29/02/1900", None, "não existe no calendário: '29/02/1900'"),
+        ("00/01/2000", None, "não existe no calendário"),
+        ("01/13/2000", None, "não existe no calendário"),
+        ("01/01/0000", None, "não existe no calendário"),
+        ("2000-02-30", None, "não existe no calendário"),
+        ("1/1/2000", None, "não é uma data: '1/1/2000'"),
+        ("01/01/2000x", None, "não é uma data"),
+        ("２９/02/2000", None, "não é uma data"),
+        ("20000101", None, "não é uma data"),
+    ],
+)
+def test_birth_dates_follow_the_calendar(value: str, expected: date | None, problem: str | None) -> None:
+    _, _, [parsed] = parse_bytes(build_small_cnes([], [sample_professional(DT_NASC=value)]))
+    assert parsed.birth_date == expected
+    if problem is None:
+        assert parsed.problems == []
+    else:
+        [message] = parsed.problems
+        assert message.startswith("Data de nascimento (DT_NASC) ") and problem in message
+
+
 def test_parse_result_can_be_iterated_once() -> None:
     result = parse_cnes(io.BytesIO(build_small_cnes([], [sample_professional()])), source_name=NAME)
     assert len(list(result)) == 1
@@ -322,5 +466,42 @@ def test_memory_stays_flat_on_a_large_file(tmp_path: Path, monkeypatch: pytest.M
     assert python_peak < 4 * 1024**2, f"Python allocations peaked at {python_peak} bytes"
 
     # The same measure on a parser that keeps the tree must cross the bound, or it proves nothing.
-    monkeypatch.setattr(parser, "_discard", lambda element: None)
+    monkeypatch.setattr(parser, "_prune", lambda *tree: None)
     assert _peak_growth_kib(path) > 40 * 1024
+
+
+def test_tree_stays_small_with_large_unknown_sections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unknown elements get no event (the tag filter skips them in C): what frees them is the
+    pruning between chunks. Count what the tree still holds after each one, on a file whose
+    unknown sections (before, inside and after IDENTIFICACAO, beside and inside the lists, with
+    text) hold 100,000 elements."""
+    filler = b"".join(b'<ITEM N="%d"><SUB/>%s</ITEM>\n' % (index, b"texto " * 20) for index in range(10_000))
+    data = build_small_cnes([sample_unit()], [sample_professional(index) for index in range(300)])
+    for marker, section in [
+        (b"<IDENTIFICACAO", b"<ANTES>%s</ANTES>\n<IDENTIFICACAO"),
+        (b"<ESTABELECIMENTOS>", b"<EXTRA>%s</EXTRA>\n<ESTABELECIMENTOS>"),
+        (b"<PROFISSIONAIS>", b"<PROFISSIONAIS>\n<DADOS_PROFISSIONAIS_V4>%s</DADOS_PROFISSIONAIS_V4>"),
+        (b"</IDENTIFICACAO>", b"<FUTURO>%s</FUTURO>\n</IDENTIFICACAO>"),
+        (b"</ImportarXMLCNES>", b"<DEPOIS>%s</DEPOIS>\n</ImportarXMLCNES>"),
+    ]:
+        assert data.count(marker) == 1
+        data = data.replace(marker, section % filler)
+
+    held: list[tuple[int, int]] = []
+    prune = parser._prune
+
+    def measured(root: Any, *lists: Any) -> None:
+        prune(root, *lists)
+        if root is not None:
+            elements = list(root.iter())
+            held.append((len(elements), sum(len(item.text or "") + len(item.tail or "") for item in elements)))
+
+    monkeypatch.setattr(parser, "_prune", measured)
+    header, units, professionals = parse_bytes(data)
+
+    assert header.ibge == "4205407" and len(units) == 1 and len(professionals) == 300
+    assert len(held) > 200  # the file spans that many chunks
+    most_elements = max(elements for elements, _ in held)
+    most_text = max(text for _, text in held)
+    assert most_elements < 2_000, f"the tree held {most_elements} elements between two chunks"
+    assert most_text < 100_000, f"the tree held {most_text} characters of text between two chunks"
