@@ -13,8 +13,9 @@ generated once and cached under ``benchmarks/out/``. In the same run the script 
   same file (every record matched, nothing changed), and the re-import of a copy in which every
   professional's and every unit's name changed (100,000 + 1,000 updates);
 * per backend, the "write floor": the same rows (users, professionals, CNS history, roles,
-  lotações, units, teams) bulk-inserted with the importer's own writer, with no file and no
-  checks: the least any importer of this schema can cost.
+  lotações, units, teams) bulk-inserted with the importer's own writer (on PostgreSQL with the
+  foreign-key checks suspended and validated, as the import does), with no file and no rules:
+  the least any importer of this schema can cost.
 
 Every step runs in a child process; its peak RSS comes from ``os.wait4``. The figures are wall
 time, CPU time (user + system, the child's and PostgreSQL's work is not in it), ratio to the bare
@@ -132,7 +133,7 @@ def child_floor(url: str) -> dict:
     """Insert the rows a first import writes, with the importer's writer and nothing else."""
     import datetime as dt
 
-    from pec_tui.cnes.importer import _Bulk
+    from pec_tui.cnes.importer import _SUSPENDED_TABLES, _Bulk
     from pec_tui.storage.database import transaction
     from pec_tui.storage.models import (
         ActorRole,
@@ -153,8 +154,10 @@ def child_floor(url: str) -> dict:
     with transaction():
         bulk = _Bulk()
         try:
+            suspended = None
             if bulk.pg:
                 bulk.cursor.execute("SET LOCAL synchronous_commit = off")
+                suspended = bulk.suspend_checks(_SUSPENDED_TABLES)  # as the import does for a large load
             unit_ids = bulk.ids(HealthUnit, UNITS)
             bulk.insert(
                 HealthUnit,
@@ -219,6 +222,8 @@ def child_floor(url: str) -> dict:
                 )
                 lot_index += wanted
             bulk.flush()
+            if suspended is not None and bulk.validate_checks(suspended):
+                raise SystemExit("piso de escrita: chaves estrangeiras inválidas")
         finally:
             bulk.close()
 

@@ -27,11 +27,13 @@ runs on one core while this process applies the rules and writes on the other; w
 municipality already has (units, teams, its lotações by unique code) and the installation's keys
 (CPFs, logins, who owns each CNS) are loaded once; professionals are handled in chunks of
 :data:`CHUNK` records with at most one query per chunk for the full rows of professionals already
-known (never one per record); rows are written in bulk (``executemany`` on SQLite, ``COPY`` on
-PostgreSQL, updates through a temporary table there) with ids allocated by the importer; only
-rows whose data changed are updated; and "deactivate what the file does not hold" is computed as
-a set difference at the end, which leaves the database exactly as "deactivate all, then
-reactivate" would while writing only what changes.
+known (never one per record); rows are written in bulk (``executemany`` on SQLite; on
+PostgreSQL ``COPY`` and updates through a temporary table, on a writer thread while the rules go
+on, and, for a large load, with the foreign-key checks of the big tables suspended and validated
+set-based before commit, :mod:`pec_tui.storage.fk_checks`) with ids allocated by the importer;
+only rows whose data changed are updated; and "deactivate what the file does not hold" is
+computed as a set difference at the end, which leaves the database exactly as "deactivate all,
+then reactivate" would while writing only what changes.
 Records the importer refuses leave the existing rows they name as they were (a unit with a bad
 CNPJ is not deactivated, nor are its teams and lotações).
 """
@@ -48,7 +50,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -378,30 +379,6 @@ def _sqlite_literal(value: Any) -> str:
     raise TypeError(f"constante sem forma SQL: {value!r}")
 
 
-_SQLITE_BLOCK = 2_048
-"""Rows per SQLite write statement (fewer when a row has more than 14 columns, to stay within
-30,000 parameters: SQLite's limit is 32,766 before 3.32)."""
-
-
-def _sqlite_blocks(rows: Sequence[Sequence[Any]]) -> tuple[str, list[list]]:
-    """``rows`` as blocks for one multi-row ``VALUES`` list each: one statement, so one step (and
-    one wait for the GIL on the writer thread) for thousands of rows, where ``executemany`` steps
-    row by row. Every block has the same number of rows, the last one padded with rows of NULLs
-    (the statements skip them), so SQLite prepares the statement once, not once per size.
-
-    Returns the ``VALUES`` text and each block's parameters."""
-    width = len(rows[0])
-    size = min(_SQLITE_BLOCK, 30_000 // width)
-    padding = (None,) * width
-    blocks = []
-    for start in range(0, len(rows), size):
-        block = list(rows[start : start + size])
-        block.extend([padding] * (size - len(block)))
-        blocks.append(list(chain.from_iterable(block)))
-    row = "(" + ", ".join("?" * width) + ")"
-    return ", ".join((row,) * size), blocks
-
-
 def _column(model: type[Model], name: str) -> str:
     return model._meta.fields[name].column_name
 
@@ -467,16 +444,16 @@ _SQL_USERS_BY_LOGIN = (
 class _Bulk:
     """Bulk inserts and updates on the transaction's own connection, with ids chosen here.
 
-    The writes run on a writer thread, in the order they were asked for, while the caller goes on
-    with the rules for the next batch: the database works on one core while Python works on the
-    other. Each write is one statement per table and batch, so the writer takes Python's GIL only
-    a few times per batch (SQLite: multi-row ``VALUES`` lists, one step for thousands of rows,
-    where ``executemany`` would wait for the GIL after every row; PostgreSQL: ``COPY``, updates
-    through a temporary table). Reads (:meth:`rows`, :meth:`lookup`, :meth:`query`) run
-    between two writes, never during one; they only ever look for what existed before the import
-    (what the import itself wrote is known in memory), so they need not wait for queued writes.
-    :meth:`flush` waits for every queued write (before the final queries) and raises the first
-    error a write met; :meth:`close` stops the writer before the transaction ends, either way.
+    SQLite: ``executemany``, right away. PostgreSQL: ``COPY`` (CSV), updates through a temporary
+    table, run on a writer thread in the order they were asked for, while the caller goes on with
+    the rules for the next batch: the server works in its own process meanwhile, and the writer
+    takes Python's GIL only a few times per write. (On SQLite the work is in this process and
+    ``executemany`` gives the GIL back for every row, so a writer thread would wait for it after
+    every row.) Reads (:meth:`rows`, :meth:`lookup`, :meth:`query`) run between two writes,
+    never during one; they only ever look for what existed before the import (what the import
+    itself wrote is known in memory), so they need not wait for queued writes. :meth:`flush`
+    waits for every queued write (before the final queries) and raises the first error a write
+    met; :meth:`close` stops the writer before the transaction ends, either way.
 
     Ids: SQLite takes ``max(id)+1`` (the write lock is held since ``BEGIN IMMEDIATE``);
     PostgreSQL draws them from each table's own sequence (``nextval``, so concurrent inserts
@@ -506,6 +483,7 @@ class _Bulk:
     # -- the writer ---------------------------------------------------------------------------
 
     def _submit(self, write: Callable[[], None]) -> None:
+        """Queue a PostgreSQL write for the writer thread (started at the first one)."""
         self._raise_failure()
         if self._writer is None:
             self._writer = threading.Thread(target=self._write_loop, name="cnes-gravacao", daemon=True)
@@ -634,14 +612,8 @@ class _Bulk:
             statement = f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)'
             self._submit(lambda: cursor.copy_expert(statement, buffer, size=1 << 20))
         else:
-            values, blocks = _sqlite_blocks(rows)
-            selected = [f"column{index + 1}" for index in range(len(names))]
-            selected += [_sqlite_literal(value) for value in constants.values()]
-            statement = (
-                f'INSERT INTO "{table}" ({columns}) SELECT {", ".join(selected)} FROM (VALUES {values}) '
-                "WHERE column1 IS NOT NULL"
-            )
-            self._submit(lambda: self._execute_all(cursor, statement, blocks))
+            marks = ", ".join(("?",) * len(names) + tuple(_sqlite_literal(value) for value in constants.values()))
+            cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)
 
     def update(self, model: type[Model], key: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """``rows`` are ``(key value, *new values)``."""
@@ -678,14 +650,9 @@ class _Bulk:
 
             self._submit(write)
         else:
-            # VALUES columns are column1 (the key), column2, …
-            assignments = ", ".join(f'"{_column(model, n)}" = v.column{i + 2}' for i, n in enumerate(names))
-            values, blocks = _sqlite_blocks(rows)
-            statement = (
-                f'UPDATE "{table}" SET {assignments} FROM (VALUES {values}) AS v '
-                f'WHERE "{table}"."{key_column}" = v.column1'
-            )
-            self._submit(lambda: self._execute_all(cursor, statement, blocks))
+            assignments = ", ".join(f'"{_column(model, n)}" = ?' for n in names)
+            statement = f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ?'
+            cursor.executemany(statement, [(*row[1:], row[0]) for row in rows])
 
     def update_ids(self, model: type[Model], key: str, values: dict[str, Any], ids: Sequence[int]) -> None:
         """Set ``values`` on the rows whose ``key`` is one of ``ids`` (set-based, chunked)."""
@@ -703,14 +670,11 @@ class _Bulk:
             self._submit(lambda: cursor.execute(statement, arguments))
             return
         assignments = ", ".join(f'"{_column(model, n)}" = ?' for n in names)
-        values, blocks = _sqlite_blocks([(key_value,) for key_value in ids])
-        statement = f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" IN (VALUES {values})'
-        self._submit(lambda: self._execute_all(cursor, statement, [[*params, *block] for block in blocks]))
-
-    @staticmethod
-    def _execute_all(cursor, statement: str, blocks: list[list]) -> None:
-        for params in blocks:
-            cursor.execute(statement, params)
+        ids = list(ids)
+        for start in range(0, len(ids), self.IN_CHUNK):
+            chunk = ids[start : start + self.IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            cursor.execute(f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" IN ({marks})', (*params, *chunk))
 
     def value(self, value: Any) -> Any:
         """A date/datetime as this backend's driver wants it for an insert or update."""
