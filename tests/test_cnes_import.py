@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import random
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -684,9 +685,11 @@ def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them
         return result
 
     monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
+    interval = sys.getswitchinterval()
 
     report = run(cnes_file(tmp_path, units_0_1(), professionals()))
 
+    assert sys.getswitchinterval() == interval  # shortened for the writer thread, then given back
     assert len(suspended) == 1 and suspended[0] is not None  # the test server's user is a superuser
     assert "tb_lotacao_co_unidade_saude_fkey" in suspended[0].constraints
     assert report.lotacoes.novos == 4 and report.profissionais.novos == 3
@@ -721,9 +724,11 @@ def test_postgres_a_dangling_reference_found_by_the_validation_leaves_nothing(ne
         )
 
     monkeypatch.setattr(importer._Run, "_finish", finish_with_a_dangling_lotacao)
+    interval = sys.getswitchinterval()
 
     error = refused(cnes_file(tmp_path, units_0_1(), professionals()))
 
+    assert sys.getswitchinterval() == interval
     assert error.message.startswith(f"A importação de {NAME} deixaria registros sem correspondência no banco (")
     assert "tb_lotacao_co_unidade_saude_fkey" in error.message and "987654321" in error.message
     assert error.message.endswith("; nada foi alterado.")

