@@ -483,6 +483,7 @@ class _Bulk:
         self._next: dict[type[Model], int] = {}
         self._sequences: dict[type[Model], str] = {}
         self._pool: dict[type[Model], list[int]] = {}
+        self._draw: dict[type[Model], int] = {}
         self._temporary: dict[tuple[type[Model], tuple[str, ...]], str] = {}
 
     # -- the writer ---------------------------------------------------------------------------
@@ -585,7 +586,10 @@ class _Bulk:
                     table, column = model._meta.table_name, model._meta.primary_key.column_name
                     [(sequence,)] = self.query("SELECT pg_get_serial_sequence(%s, %s)", (table, column))
                     self._sequences[model] = sequence
-                want = max(count - len(pool), 10_000)  # few draws: each waits for the write running
+                # Few draws, each twice the last: a draw waits for the write running on the
+                # connection, and what is drawn and not used is only a gap in the sequence.
+                want = max(count - len(pool), self._draw.get(model, 5_000))
+                self._draw[model] = want * 2
                 drawn = self.query("SELECT nextval(%s) FROM generate_series(1, %s)", (sequence, want))
                 pool.extend(row[0] for row in drawn)
             taken, self._pool[model] = pool[:count], pool[count:]
