@@ -736,6 +736,37 @@ def test_postgres_a_dangling_reference_found_by_the_validation_leaves_nothing(ne
     assert {state for _table, state in _check_triggers_enabled()} == {"O"}
 
 
+@ONLY_POSTGRES
+def test_postgres_cancel_midway_with_the_checks_suspended_changes_nothing(network, tmp_path, monkeypatch):
+    run(cnes_file(tmp_path, units_0_1(), professionals(1)))
+    before = snapshot()
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(importer, "PROGRESS_INTERVAL", 0.0)
+    suspended = []
+    original = importer._Bulk.suspend_checks
+
+    def spy(self, models):
+        suspended.append(1)
+        return original(self, models)
+
+    monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
+    cancel = threading.Event()
+
+    def cancel_after_two_batches(progress: ImportProgress) -> None:
+        # The callback must not use the database: the writer thread may be using the connection.
+        if progress.records >= 6:  # units and two batches of professionals read, and written
+            cancel.set()
+
+    many = [sample_professional(index, lotacoes=[lot()]) for index in range(10, 20)]
+    with pytest.raises(ImportCancelled):
+        run(cnes_file(tmp_path, units_0_1(), many), progress=cancel_after_two_batches, cancel=cancel)
+
+    assert suspended == [1]
+    assert snapshot() == before
+    assert {state for _table, state in _check_triggers_enabled()} == {"O"}
+
+
 def test_cancel_changes_nothing(network, tmp_path):
     before = snapshot()
     cancel = threading.Event()
