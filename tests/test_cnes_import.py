@@ -712,11 +712,12 @@ def test_postgres_a_dangling_reference_found_by_the_validation_leaves_nothing(ne
 
     def finish_with_a_dangling_lotacao(self):
         original(self)
+        # peewee first: once a write is queued, the writer thread may be using the connection.
         professional_id = Professional.get(Professional.cpf == cpf_of(1)).id
+        cbo_id = Cbo.get(Cbo.code == MEDICO).id
         [role_id] = self.bulk.ids(ActorRole, 1)
         role = (role_id, professional_id, ActorRole.LOTACAO, True)
         self.bulk.insert(ActorRole, ("id", "professional", "kind", "active"), [role])
-        cbo_id = Cbo.get(Cbo.code == MEDICO).id
         self.bulk.insert(
             Lotacao,
             ("role", "professional", "cbo", "unit", "imported", "update_on_import"),

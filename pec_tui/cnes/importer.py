@@ -454,7 +454,8 @@ class _Bulk:
     never during one; they only ever look for what existed before the import (what the import
     itself wrote is known in memory), so they need not wait for queued writes. :meth:`flush`
     waits for every queued write (before the final queries) and raises the first error a write
-    met; :meth:`close` stops the writer before the transaction ends, either way.
+    met; :meth:`close` stops the writer before the transaction ends, either way. While a write
+    may be queued, nothing else may use the connection (peewee included): flush first.
 
     Ids: SQLite takes ``max(id)+1`` (the write lock is held since ``BEGIN IMMEDIATE``);
     PostgreSQL draws them from each table's own sequence (``nextval``, so concurrent inserts
