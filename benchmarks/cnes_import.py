@@ -7,8 +7,8 @@ The file (1,000 units, 3,000 teams, 100,000 professionals, 150,000 lotações; ~
 generated once and cached under ``benchmarks/out/``. In the same run the script measures:
 
 * a bare lxml ``iterparse`` pass over the file, clearing elements (median of ``--repeticoes``, and
-  once more right before each step below, which is the reference of that step's ratio: the
-  machine is shared, and the load changes during a run);
+  once more right before and right after each step below, whose mean is the reference of that
+  step's ratio: the machine is shared, and its speed changes during a run);
 * per backend, on a fresh database (migrated, ``init``): the first import, the re-import of the
   same file (every record matched, nothing changed), and the re-import of a copy in which every
   professional's and every unit's name changed (100,000 + 1,000 updates);
@@ -324,11 +324,13 @@ def drop_postgres(url: str) -> None:
 
 
 def measured_step(step: str, *, url: str, file: Path | None = None) -> dict:
-    """The step, right after a bare lxml pass over the same file: the machine is shared, so each
-    step is compared with a bare pass taken under the same load (the run's median is shown too)."""
-    reference = run_child("bare", file=FILE)
+    """The step, between two bare lxml passes over the same file: the machine is shared and its
+    speed drifts within a minute, so each step is compared with the mean of the passes right before
+    and right after it (the run's median is shown too)."""
+    before = run_child("bare", file=FILE)
     payload = run_child(step, url=url, file=file)
-    payload["bare"] = reference["seconds"]
+    after = run_child("bare", file=FILE)
+    payload["bare"] = (before["seconds"] + after["seconds"]) / 2
     return payload
 
 
@@ -404,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lxml iterparse puro (limpando elementos): mediana {bare:.2f} s ({runs}); RSS {bare_rss:.0f} MB")
     print()
     header = (
-        f"{'banco':<11} {'passo':<40} {'tempo':>8} {'lxml antes':>10} {'× lxml':>7} {'× mediana':>9} "
+        f"{'banco':<11} {'passo':<40} {'tempo':>8} {'lxml ao lado':>12} {'× lxml':>7} {'× mediana':>9} "
         f"{'CPU':>7} {'RSS':>7}  meta"
     )
     print(header)
@@ -420,13 +422,14 @@ def main(argv: list[str] | None = None) -> int:
             ok = ok and met
             verdict = f"≤ {target:.0f}× e ≤ {RSS_TARGET_MB} MB: {'ok' if met else 'NÃO'}"
         print(
-            f"{kind:<11} {label:<40} {seconds:>7.2f}s {payload['bare']:>9.2f}s {ratio:>6.1f}× "
+            f"{kind:<11} {label:<40} {seconds:>7.2f}s {payload['bare']:>11.2f}s {ratio:>6.1f}× "
             f"{seconds / bare:>8.1f}× {payload['cpu']:>6.1f}s {payload['rss_mb']:>5.0f}MB  {verdict}"
         )
     print()
     print(
-        "tempo: a chamada import_cnes (ou a inserção do piso) no processo filho; lxml antes: a passada "
-        "pura logo antes; CPU: usuário + sistema do filho (o trabalho do servidor PostgreSQL não entra)."
+        "tempo: a chamada import_cnes (ou a inserção do piso) no processo filho; lxml ao lado: a média "
+        "das passadas puras logo antes e logo depois; CPU: usuário + sistema do filho (o trabalho do "
+        "servidor PostgreSQL não entra)."
     )
     print()
     for kind, label, payload in measured:
