@@ -9,6 +9,7 @@ import json
 import random
 import sys
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -681,7 +682,9 @@ def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them
 
     def spy(self, models):
         result = original(self, models)
+        [(lock_timeout,)] = self.query("SELECT current_setting('lock_timeout')")
         suspended.append(result)
+        suspended.append(lock_timeout)  # the short wait for the suspension's locks is over
         return result
 
     monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
@@ -690,7 +693,8 @@ def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them
     report = run(cnes_file(tmp_path, units_0_1(), professionals()))
 
     assert sys.getswitchinterval() == interval  # shortened for the writer thread, then given back
-    assert len(suspended) == 1 and suspended[0] is not None  # the test server's user is a superuser
+    assert len(suspended) == 2 and suspended[0] is not None  # the test server's user is a superuser
+    assert suspended[1] == "0"
     assert "tb_lotacao_co_unidade_saude_fkey" in suspended[0].constraints
     assert report.lotacoes.novos == 4 and report.profissionais.novos == 3
     assert active_codes() == {
@@ -701,6 +705,43 @@ def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them
     }
     states = _check_triggers_enabled()
     assert len(states) >= 8 and {state for _table, state in states} == {"O"}
+
+
+@ONLY_POSTGRES
+def test_postgres_a_table_held_by_another_session_keeps_the_per_row_checks(network, tmp_path, monkeypatch):
+    import psycopg2
+
+    from pec_tui.storage.database import current_database
+
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    monkeypatch.setattr(importer, "_SUSPEND_LOCK_WAIT", 0.2)
+    suspended = []
+    original = importer._Bulk.suspend_checks
+
+    def spy(self, models):
+        result = original(self, models)
+        [(lock_timeout,)] = self.query("SELECT current_setting('lock_timeout')")
+        suspended.append((result, lock_timeout))
+        return result
+
+    monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
+    database = current_database()
+    other = psycopg2.connect(dbname=database.database, **database.connect_params)
+    try:
+        with other.cursor() as cursor:  # a PEC transaction left open with a write lock on tb_lotacao
+            cursor.execute("LOCK TABLE tb_lotacao IN ROW EXCLUSIVE MODE")
+        started = time.monotonic()
+        report = run(cnes_file(tmp_path, units_0_1(), professionals()))
+        waited = time.monotonic() - started
+    finally:
+        other.rollback()
+        other.close()
+
+    # Gave up the suspension after 0.2 s instead of waiting, and put lock_timeout back as it was.
+    assert suspended == [(None, "0")]
+    assert waited < 10
+    assert report.lotacoes.novos == 4 and len(active_codes()) == 4
+    assert {state for _table, state in _check_triggers_enabled()} == {"O"}
 
 
 @ONLY_POSTGRES

@@ -131,6 +131,7 @@ _PG_ADVISORY_CLASS = 0x434E4553  # "CNES": one import at a time per municipality
 #: import's time; below it the per-row checks cost less than validating the whole tables.
 _SUSPEND_FK_AT = 1_000
 _SUSPENDED_TABLES = (Professional, ProfessionalCnsHistory, ActorRole, Lotacao)
+_SUSPEND_LOCK_WAIT = 2.0  # seconds
 # Positions of the checks the reader adds to a professional's row (pec_tui.cnes.reader.prepared).
 _CPF_OK, _CNS_OK = 13, 14
 # Columns every new row of these tables gets, written as constants instead of once per row.
@@ -537,10 +538,29 @@ class _Bulk:
     # -- foreign keys (PostgreSQL) ------------------------------------------------------------
 
     def suspend_checks(self, models: Sequence[type[Model]]) -> SuspendedChecks | None:
-        """Suspend the foreign-key checks of these tables (None: not possible here, they stay)."""
+        """Suspend the foreign-key checks of these tables (None: not possible here, they stay).
+
+        In a savepoint, waiting at most :data:`_SUSPEND_LOCK_WAIT` for the tables' locks: a PEC
+        transaction left open on one of them must not hold the import (and the writers queued
+        behind it) until it ends; nor may a key PostgreSQL refuses to alter (pending deferred
+        checks) fail it. Either way the per-row checks simply stay."""
+        from psycopg2 import Error
+
         self.flush()
         with self._statement:
-            return suspend_foreign_key_checks(self.cursor, [model._meta.table_name for model in models])
+            cursor = self.cursor
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            [(previous,)] = cursor.fetchall()
+            cursor.execute("SAVEPOINT pectui_suspensao_fk")
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(_SUSPEND_LOCK_WAIT * 1000)}ms",))
+            try:
+                suspended = suspend_foreign_key_checks(cursor, [model._meta.table_name for model in models])
+            except Error:
+                cursor.execute("ROLLBACK TO SAVEPOINT pectui_suspensao_fk")
+                suspended = None
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", (previous,))
+            cursor.execute("RELEASE SAVEPOINT pectui_suspensao_fk")
+            return suspended
 
     def validate_checks(self, suspended: SuspendedChecks) -> list:
         """Enable the suspended checks again and validate them; the violations found."""
