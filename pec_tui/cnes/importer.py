@@ -1324,7 +1324,7 @@ class _Run:
         professional_updates: dict[tuple[int, ...], list[tuple]] = {}
         history_rows: list[tuple] = []
         cns_in_history, cns_owner, file_cns = self.cns_in_history, self.cns_owner, self.file_cns
-        lotacao_work: list[tuple[int, str, str, list[_Lot]]] = []
+        lotacao_work: list[tuple[int, str, list[_Lot]]] = []
         for record, lots in accepted:
             cpf = record[2]
             row = existing.get(cpf)
@@ -1337,7 +1337,8 @@ class _Run:
                 cns_owner[cns] = professional_id
                 file_cns.setdefault(cns, cpf)
             else:
-                cns = self._cns_taken(record, row)
+                self._warn_cns_taken(record, row)
+                cns = None
             sex = record[4]
             sex = _SEX.get(sex, sex)
             birth = record[3]  # ISO text, as both drivers take it
@@ -1386,10 +1387,10 @@ class _Run:
             if cns is not None and cns not in cns_in_history:
                 history_rows.append((professional_id, cns))
                 cns_in_history.add(cns)
-            lotacao_work.append((professional_id, cpf, record[1], lots))
+            lotacao_work.append((professional_id, record[1], lots))
 
         if bulk.pg and not self._suspend_tried:
-            new_rows = len(professional_rows) + sum(len(work[3]) for work in lotacao_work)
+            new_rows = len(professional_rows) + sum(len(work[2]) for work in lotacao_work)
             if new_rows >= _SUSPEND_FK_AT:
                 self._suspend_tried = True
                 self.suspended = bulk.suspend_checks(_SUSPENDED_TABLES)
@@ -1405,9 +1406,9 @@ class _Run:
         bulk.insert(ProfessionalCnsHistory, ("professional", "cns"), history_rows)
         self._save_lotacoes(lotacao_work)
 
-    def _cns_taken(self, record: tuple, row: tuple | None) -> None:
-        """The professional's CNS in the file belongs to someone else: say so; none is kept (the
-        known professional's own CNS stays, ``row``)."""
+    def _warn_cns_taken(self, record: tuple, row: tuple | None) -> None:
+        """The professional's CNS in the file belongs to someone else: say so in the report (the
+        file's CNS is not kept; a known professional keeps their own, ``row``)."""
         cns, cpf = record[0], record[2]
         first = self.file_cns.get(cns)
         if first is not None and first != cpf:
@@ -1423,7 +1424,6 @@ class _Run:
             PROFESSIONAL_TAG,
             record[11],
         )
-        return None
 
     def _user_for(self, cpf: str, record: tuple, users: dict, user_rows: list, new_ids: Iterator[int]) -> int | None:
         """The user (login = CPF) of a professional who has none: the existing login when it is free,
@@ -1448,8 +1448,8 @@ class _Run:
         users[cpf] = (user_id, -1)
         return user_id
 
-    def _save_lotacoes(self, work: list[tuple[int, str, str, list[_Lot]]]) -> None:
-        """``work``: ``(professional id, CPF, name, accepted lotações)`` of one batch."""
+    def _save_lotacoes(self, work: list[tuple[int, str, list[_Lot]]]) -> None:
+        """``work``: ``(professional id, name, accepted lotações)`` of one batch."""
         bulk = self.bulk
         counts = self.report.lotacoes
         lotacoes, seen, flagged_lots, manual = self.lotacoes, self.seen_lotacoes, self.flagged, self.manual
@@ -1457,7 +1457,7 @@ class _Run:
         reactivate: list[tuple[int, str | None]] = []
         microareas: list[tuple[int, str | None]] = []
         adopt: list[tuple[int, str, str | None]] = []
-        for professional_id, _cpf, name, lots in work:
+        for professional_id, name, lots in work:
             for lot in lots:
                 code, unit_id, team_id, cbo_id, cbo_available, microarea, line, cbo = lot
                 found = lotacoes.get(code)
