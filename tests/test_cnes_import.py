@@ -659,7 +659,9 @@ ONLY_POSTGRES = pytest.mark.parametrize("db", [pytest.param("postgres", marks=py
 
 def _check_triggers_enabled() -> list[tuple[str, str]]:
     """The foreign-key check triggers of the tables the import writes, and their state."""
-    cursor = transaction_cursor()
+    from pec_tui.storage.database import current_database
+
+    cursor = current_database().cursor()
     cursor.execute(
         "SELECT c.relname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
         "JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname IN ('RI_FKey_check_ins', 'RI_FKey_check_upd') "
@@ -668,34 +670,35 @@ def _check_triggers_enabled() -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def transaction_cursor():
-    from pec_tui.storage.database import current_database
-
-    return current_database().cursor()
-
-
-@ONLY_POSTGRES
-def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them(network, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
-    suspended = []
+def _spy_on_suspensions(monkeypatch) -> list[tuple[object, str]]:
+    """Every call of ``_Bulk.suspend_checks`` from now on: what it returned (the suspended checks,
+    or None) and the transaction's ``lock_timeout`` right after it (its short wait is over)."""
+    calls: list[tuple[object, str]] = []
     original = importer._Bulk.suspend_checks
 
     def spy(self, models):
         result = original(self, models)
         [(lock_timeout,)] = self.query("SELECT current_setting('lock_timeout')")
-        suspended.append(result)
-        suspended.append(lock_timeout)  # the short wait for the suspension's locks is over
+        calls.append((result, lock_timeout))
         return result
 
     monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
+    return calls
+
+
+@ONLY_POSTGRES
+def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them(network, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    suspended = _spy_on_suspensions(monkeypatch)
     interval = sys.getswitchinterval()
 
     report = run(cnes_file(tmp_path, units_0_1(), professionals()))
 
     assert sys.getswitchinterval() == interval  # shortened for the writer thread, then given back
-    assert len(suspended) == 2 and suspended[0] is not None  # the test server's user is a superuser
-    assert suspended[1] == "0"
-    assert "tb_lotacao_co_unidade_saude_fkey" in suspended[0].constraints
+    [(checks, lock_timeout)] = suspended
+    assert checks is not None  # the test server's user is a superuser
+    assert lock_timeout == "0"
+    assert "tb_lotacao_co_unidade_saude_fkey" in checks.constraints
     assert report.lotacoes.novos == 4 and report.profissionais.novos == 3
     assert active_codes() == {
         code(cpf_of(0)),
@@ -715,16 +718,7 @@ def test_postgres_a_table_held_by_another_session_keeps_the_per_row_checks(netwo
 
     monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
     monkeypatch.setattr(importer, "_SUSPEND_LOCK_WAIT", 0.2)
-    suspended = []
-    original = importer._Bulk.suspend_checks
-
-    def spy(self, models):
-        result = original(self, models)
-        [(lock_timeout,)] = self.query("SELECT current_setting('lock_timeout')")
-        suspended.append((result, lock_timeout))
-        return result
-
-    monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
+    suspended = _spy_on_suspensions(monkeypatch)
     database = current_database()
     other = psycopg2.connect(dbname=database.database, **database.connect_params)
     try:
@@ -785,14 +779,7 @@ def test_postgres_cancel_midway_with_the_checks_suspended_changes_nothing(networ
     monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
     monkeypatch.setattr(importer, "CHUNK", 2)
     monkeypatch.setattr(importer, "PROGRESS_INTERVAL", 0.0)
-    suspended = []
-    original = importer._Bulk.suspend_checks
-
-    def spy(self, models):
-        suspended.append(1)
-        return original(self, models)
-
-    monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
+    suspended = _spy_on_suspensions(monkeypatch)
     cancel = threading.Event()
 
     def cancel_after_two_batches(progress: ImportProgress) -> None:
@@ -804,7 +791,7 @@ def test_postgres_cancel_midway_with_the_checks_suspended_changes_nothing(networ
     with pytest.raises(ImportCancelled):
         run(cnes_file(tmp_path, units_0_1(), many), progress=cancel_after_two_batches, cancel=cancel)
 
-    assert suspended == [1]
+    assert len(suspended) == 1 and suspended[0][0] is not None  # cancelled with the checks suspended
     assert snapshot() == before
     assert {state for _table, state in _check_triggers_enabled()} == {"O"}
 
