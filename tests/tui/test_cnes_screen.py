@@ -3,6 +3,7 @@ find it again in the Histórico de importações."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -203,17 +204,10 @@ class _HeldImport:
         raise ImportCancelled("liberada pelo teste")
 
 
-async def _start_held_import(pilot, screen, cnes_file, held) -> None:
-    screen.query_one("#cnes-path", Input).value = str(cnes_file)
-    screen.query_one("#cnes-path", Input).focus()
-    await pilot.press("enter")
-    await settle(pilot)
-    await pilot.press("enter")  # "Importar"
-    await wait_until(pilot, held.started.is_set)
-    await pilot.pause()  # not settle(): it waits for every worker, and this one is held
-
-
-async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(make_app, cnes_file, monkeypatch):
+@asynccontextmanager
+async def _held_import_on_screen(make_app, cnes_file, monkeypatch):
+    """The console, the municipal administrator on the CNES screen, a held stand-in import
+    running: yields ``(app, pilot, screen, held)``."""
     from pec_tui.cnes import importer
 
     held = _HeldImport()
@@ -222,9 +216,23 @@ async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(make_app, cnes_f
     async with app.run_test(size=(100, 32)) as pilot, held:
         await login(pilot, *MUNICIPAL_ADMIN)
         screen = await open_cnes(pilot)
-        await _start_held_import(pilot, screen, cnes_file, held)
-        footer_keys = {binding.action for _key, binding, enabled, _tip in app.active_bindings.values() if enabled}
-        assert "cancel_import" in footer_keys
+        screen.query_one("#cnes-path", Input).value = str(cnes_file)
+        screen.query_one("#cnes-path", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # "Importar"
+        await wait_until(pilot, held.started.is_set)
+        await pilot.pause()  # not settle(): it waits for every worker, and this one is held
+        yield app, pilot, screen, held
+
+
+def _footer_actions(app) -> set[str]:
+    return {binding.action for _key, binding, enabled, _tip in app.active_bindings.values() if enabled}
+
+
+async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(make_app, cnes_file, monkeypatch):
+    async with _held_import_on_screen(make_app, cnes_file, monkeypatch) as (app, pilot, screen, held):
+        assert "cancel_import" in _footer_actions(app)
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen  # still here, and told why
@@ -233,8 +241,7 @@ async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(make_app, cnes_f
         await pilot.press("ctrl+x")
         await wait_until(pilot, held.cancelled.is_set)
         await wait_until(pilot, lambda: "cancelada" in text(screen, "#cnes-status"))
-        footer_keys = {binding.action for _key, binding, enabled, _tip in app.active_bindings.values() if enabled}
-        assert "cancel_import" not in footer_keys
+        assert "cancel_import" not in _footer_actions(app)
         path = screen.query_one("#cnes-path", Input)
         path.focus()
         path.select_all()
@@ -246,14 +253,6 @@ async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(make_app, cnes_f
 
 
 async def test_ending_the_session_during_an_import_cancels_it(make_app, cnes_file, monkeypatch):
-    from pec_tui.cnes import importer
-
-    held = _HeldImport()
-    monkeypatch.setattr(importer, "import_cnes", held)
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot, held:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
-        await _start_held_import(pilot, screen, cnes_file, held)
+    async with _held_import_on_screen(make_app, cnes_file, monkeypatch) as (app, pilot, screen, held):
         app.logout()
         await wait_until(pilot, held.cancelled.is_set)
