@@ -13,9 +13,10 @@ generated once and cached under ``benchmarks/out/``. In the same run the script 
   same file (every record matched, nothing changed), and the re-import of a copy in which every
   professional's and every unit's name changed (100,000 + 1,000 updates);
 * per backend, the "write floor": the same rows (users, professionals, CNS history, roles,
-  lotações, units, teams) bulk-inserted with the importer's own writer (on PostgreSQL with the
-  foreign-key checks suspended and validated, as the import does), with no file and no rules:
-  the least any importer of this schema can cost.
+  lotações, units, teams) bulk-inserted with the importer's own writer, as the import does for a
+  large first load (PostgreSQL: the foreign-key checks suspended and validated; SQLite: the keys
+  checked once at the end and the secondary indexes built once), with no file and no rules: the
+  least any importer of this schema can cost.
 
 Every step runs in a child process; its peak RSS comes from ``os.wait4``. The figures are wall
 time, CPU time (user + system, the child's and PostgreSQL's work is not in it), ratio to the bare
@@ -133,7 +134,7 @@ def child_floor(url: str) -> dict:
     """Insert the rows a first import writes, with the importer's writer and nothing else."""
     import datetime as dt
 
-    from pec_tui.cnes.importer import _SUSPENDED_TABLES, _Bulk
+    from pec_tui.cnes.importer import _INDEXED_TABLES, _SUSPENDED_TABLES, _WRITTEN_TABLES, _Bulk, _foreign_keys_at_end
     from pec_tui.storage.database import transaction
     from pec_tui.storage.models import (
         ActorRole,
@@ -151,13 +152,18 @@ def child_floor(url: str) -> dict:
     localidade = Localidade.get(Localidade.ibge == IBGE).id
     cbo = Cbo.get(Cbo.code == "225142").id
     started = time.perf_counter()
-    with transaction():
+    # As the import does for a large first load: on PostgreSQL the foreign-key checks suspended and
+    # validated at the end; on SQLite the keys checked once at the end and the indexes built once.
+    with _foreign_keys_at_end() as keys_at_end, transaction():
         bulk = _Bulk()
         try:
             suspended = None
+            dropped = []
             if bulk.pg:
                 bulk.cursor.execute("SET LOCAL synchronous_commit = off")
-                suspended = bulk.suspend_checks(_SUSPENDED_TABLES)  # as the import does for a large load
+                suspended = bulk.suspend_checks(_SUSPENDED_TABLES)
+            else:
+                dropped = bulk.drop_indexes(_INDEXED_TABLES)
             unit_ids = bulk.ids(HealthUnit, UNITS)
             bulk.insert(
                 HealthUnit,
@@ -222,7 +228,10 @@ def child_floor(url: str) -> dict:
                 )
                 lot_index += wanted
             bulk.flush()
+            bulk.recreate_indexes(dropped)
             if suspended is not None and bulk.validate_checks(suspended):
+                raise SystemExit("piso de escrita: chaves estrangeiras inválidas")
+            if keys_at_end and bulk.foreign_key_violations(_WRITTEN_TABLES):
                 raise SystemExit("piso de escrita: chaves estrangeiras inválidas")
         finally:
             bulk.close()

@@ -31,7 +31,7 @@ from pec_tui.cnes.report import ImportReport, get_report, list_imports, report_t
 from pec_tui.cnes.synthetic import build_small_cnes, sample_professional, sample_unit
 from pec_tui.errors import PecError
 from pec_tui.installation import add_municipal_admin
-from pec_tui.storage.database import transaction
+from pec_tui.storage.database import current_database, is_postgres, transaction
 from pec_tui.storage.models import (
     ActorRole,
     AuditEvent,
@@ -70,6 +70,28 @@ TEAM10 = "0001000011"  # the first team of unit 1 (sample_team(10))
 def network(db, installation, cbo_catalogue):  # noqa: F811
     """An installation of Chapecó/SC with the CBO catalogue; returns the administrator's user id."""
     return User.get(User.login == ADMIN_CPF).id
+
+
+@pytest.fixture(params=["lidos no início", "procurados por lote"])
+def known_rows(request, monkeypatch) -> list[str]:
+    """Both ways an import finds the professionals and users the installation already has: read
+    whole at the start (few, as in these tests) or looked up batch by batch (many). Returns the
+    SQL of every lookup made, to show which way was taken."""
+    if request.param == "procurados por lote":
+        monkeypatch.setattr(importer, "_PRELOAD_AT_MOST", 0)  # the administrator alone is too many
+    lookups: list[str] = []
+    original = importer._Bulk.lookup
+
+    def spy(self, sql, keys):
+        lookups.append(sql)
+        return original(self, sql, keys)
+
+    monkeypatch.setattr(importer._Bulk, "lookup", spy)
+    return lookups
+
+
+def _by_cpf_or_login(lookups: list[str]) -> list[str]:
+    return [sql for sql in lookups if sql in (importer._SQL_PROFESSIONALS_BY_CPF, importer._SQL_USERS_BY_LOGIN)]
 
 
 def chapeco_id() -> int:
@@ -252,7 +274,7 @@ def test_the_same_file_inside_a_zip_gives_the_same_result(network, tmp_path):
     assert len(active_codes()) == 4
 
 
-def test_reimporting_the_same_file_changes_nothing(network, tmp_path):
+def test_reimporting_the_same_file_changes_nothing(network, tmp_path, known_rows):
     path = cnes_file(tmp_path, units_0_1(), professionals())
     run(path)
     before = snapshot()
@@ -269,7 +291,7 @@ def test_reimporting_the_same_file_changes_nothing(network, tmp_path):
     }
 
 
-def test_changed_data_updates_the_records(network, tmp_path):
+def test_changed_data_updates_the_records(network, tmp_path, known_rows):
     run(cnes_file(tmp_path, units_0_1(), professionals()))
     units = units_0_1()
     units[0]["NM_FANTA"] = "UBS CENTRO NOVO"
@@ -576,7 +598,7 @@ def test_hand_made_lotacao_is_left_alone_and_a_flagged_one_is_deactivated(networ
     assert report.lotacoes.desativados == 1
 
 
-def test_flagged_hand_made_lotacao_found_in_the_file_is_taken_over_not_duplicated(network, tmp_path):
+def test_flagged_hand_made_lotacao_found_in_the_file_is_taken_over_not_duplicated(network, tmp_path, known_rows):
     run(cnes_file(tmp_path, units_0_1(), professionals(1)))
     with transaction():
         user = User.create(login=cpf_of(1), must_change_password=True)
@@ -596,6 +618,26 @@ def test_flagged_hand_made_lotacao_found_in_the_file_is_taken_over_not_duplicate
     assert "cadastrada manualmente" in warning.motivo and warning.tipo == "lotação"
     assert report.profissionais.atualizados == 1 and professional(1).name == sample_professional(1)["NM_PROF"]
     assert Professional.get_by_id(nurse.id).user_id == user.id
+    assert bool(_by_cpf_or_login(known_rows)) == (importer._PRELOAD_AT_MOST == 0)
+
+
+def test_existing_logins_are_linked_when_free_and_never_taken_from_another_professional(network, tmp_path, known_rows):
+    with transaction():
+        free = User.create(login=cpf_of(0), must_change_password=True)  # a user without professional
+        taken = User.create(login=cpf_of(1))
+        Professional.create(cpf="16899535009", name="DONO DO LOGIN", user=taken.id)
+    users_before = User.select().count()
+
+    report = run(cnes_file(tmp_path, units_0_1(), professionals(2)))
+
+    assert report.profissionais.novos == 2 and User.select().count() == users_before  # no user created
+    assert professional(0).user_id == free.id
+    assert professional(1).user_id is None
+    [warning] = report.avisos
+    assert warning.chave == cpf_of(1) and warning.motivo == (
+        f"O login {masked(cpf_of(1))} já pertence a outro profissional; o profissional ficou sem usuário."
+    )
+    assert bool(_by_cpf_or_login(known_rows)) == (importer._PRELOAD_AT_MOST == 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -670,6 +712,127 @@ def _check_triggers_enabled() -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
+ONLY_SQLITE = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+
+
+def _sqlite_foreign_keys_enforced() -> bool:
+    """Whether this thread's connection enforces foreign keys again (the import turns it off)."""
+    return current_database().execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def _sqlite_indexes() -> list[tuple]:
+    return (
+        current_database()
+        .execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .fetchall()
+    )
+
+
+def _spy_on_index_drops(monkeypatch) -> list[list[str]]:
+    """The names of the indexes each ``_Bulk.drop_indexes`` call dropped."""
+    calls: list[list[str]] = []
+    original = importer._Bulk.drop_indexes
+
+    def spy(self, models):
+        dropped = original(self, models)
+        calls.append([name for name, _sql in dropped])
+        return dropped
+
+    monkeypatch.setattr(importer._Bulk, "drop_indexes", spy)
+    return calls
+
+
+@ONLY_SQLITE
+def test_sqlite_bulk_import_builds_the_indexes_once_and_checks_the_keys_once(network, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    drops = _spy_on_index_drops(monkeypatch)
+    indexes = _sqlite_indexes()
+    checked: list[list[str]] = []
+    original = importer._Bulk.foreign_key_violations
+
+    def spy(self, models):
+        checked.append([model._meta.table_name for model in models])
+        return original(self, models)
+
+    monkeypatch.setattr(importer._Bulk, "foreign_key_violations", spy)
+
+    report = run(cnes_file(tmp_path, units_0_1(), professionals()))
+
+    [dropped] = drops
+    assert {"tb_prof_nu_cpf", "tb_usuario_ds_login", "tb_lotacao_co_unico_lotacao"} <= set(dropped)
+    assert _sqlite_indexes() == indexes  # every one built again, as it was
+    [tables] = checked
+    assert {"tb_lotacao", "tb_prof", "tb_usuario", "tb_importacao_cnes", "tb_auditoria_evento"} <= set(tables)
+    assert _sqlite_foreign_keys_enforced()
+    assert report.lotacoes.novos == 4 and report.profissionais.novos == 3
+    assert active_codes() == {
+        code(cpf_of(0)),
+        code(cpf_of(1), cbo=ENFERMEIRO, ine=TEAM1),
+        code(cpf_of(2), cbo=ACS),
+        code(cpf_of(2), cnes=UNIT1, ine=TEAM10),
+    }
+    assert professional(2).user.login == cpf_of(2)
+
+
+@ONLY_SQLITE
+def test_sqlite_many_known_professionals_keep_the_indexes(network, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    monkeypatch.setattr(importer, "_PRELOAD_AT_MOST", 0)  # looked up batch by batch: indexes needed
+    drops = _spy_on_index_drops(monkeypatch)
+
+    report = run(cnes_file(tmp_path, units_0_1(), professionals()))
+
+    assert drops == [] and report.lotacoes.novos == 4
+    assert _sqlite_foreign_keys_enforced()
+
+
+@ONLY_SQLITE
+def test_sqlite_a_repeated_unique_key_found_when_the_indexes_are_built_leaves_nothing(network, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    drops = _spy_on_index_drops(monkeypatch)
+    indexes = _sqlite_indexes()
+    original = importer._Run._save_lotacoes
+
+    def with_a_repeated_code(self, work):
+        original(self, work)
+        # A second user with the login of the first professional: only the rebuilt index sees it.
+        self.bulk.insert(User, ("id", "login"), [(self.bulk.ids(User, 1)[0], cpf_of(0))], importer._NEW_USER)
+
+    monkeypatch.setattr(importer._Run, "_save_lotacoes", with_a_repeated_code)
+    before = snapshot()
+
+    error = refused(cnes_file(tmp_path, units_0_1(), professionals()))
+
+    assert len(drops) == 1
+    assert error.message.startswith(f"A importação de {NAME} falhou ao gravar no banco (UNIQUE constraint failed")
+    assert "tb_usuario.ds_login" in error.message and error.message.endswith("; nada foi alterado.")
+    assert snapshot() == before
+    assert _sqlite_indexes() == indexes and _sqlite_foreign_keys_enforced()
+
+
+@ONLY_SQLITE
+def test_sqlite_cancel_midway_with_the_indexes_dropped_changes_nothing(network, tmp_path, monkeypatch):
+    run(cnes_file(tmp_path, units_0_1(), professionals(1)))
+    before, indexes = snapshot(), _sqlite_indexes()
+    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(importer, "PROGRESS_INTERVAL", 0.0)
+    drops = _spy_on_index_drops(monkeypatch)
+    cancel = threading.Event()
+
+    def cancel_after_two_batches(progress: ImportProgress) -> None:
+        if progress.records >= 6:
+            cancel.set()
+
+    many = [sample_professional(index, lotacoes=[lot()]) for index in range(10, 20)]
+    with pytest.raises(ImportCancelled):
+        run(cnes_file(tmp_path, units_0_1(), many), progress=cancel_after_two_batches, cancel=cancel)
+
+    assert len(drops) == 1  # cancelled with the indexes dropped
+    assert snapshot() == before
+    assert _sqlite_indexes() == indexes and _sqlite_foreign_keys_enforced()
+
+
 def _spy_on_suspensions(monkeypatch) -> list[tuple[object, str]]:
     """Every call of ``_Bulk.suspend_checks`` from now on: what it returned (the suspended checks,
     or None) and the transaction's ``lock_timeout`` right after it (its short wait is over)."""
@@ -738,8 +901,7 @@ def test_postgres_a_table_held_by_another_session_keeps_the_per_row_checks(netwo
     assert {state for _table, state in _check_triggers_enabled()} == {"O"}
 
 
-@ONLY_POSTGRES
-def test_postgres_a_dangling_reference_found_by_the_validation_leaves_nothing(network, tmp_path, monkeypatch):
+def test_a_dangling_reference_found_by_the_validation_leaves_nothing(network, tmp_path, monkeypatch):
     run(cnes_file(tmp_path, units_0_1(), professionals(1)))
     before = snapshot()
     monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
@@ -769,7 +931,10 @@ def test_postgres_a_dangling_reference_found_by_the_validation_leaves_nothing(ne
     assert "tb_lotacao_co_unidade_saude_fkey" in error.message and "987654321" in error.message
     assert error.message.endswith("; nada foi alterado.")
     assert snapshot() == before
-    assert {state for _table, state in _check_triggers_enabled()} == {"O"}
+    if is_postgres():
+        assert {state for _table, state in _check_triggers_enabled()} == {"O"}
+    else:
+        assert _sqlite_foreign_keys_enforced()
 
 
 @ONLY_POSTGRES
@@ -898,7 +1063,7 @@ def test_cns_of_another_professional_is_reported_not_shared(network, tmp_path):
     assert ProfessionalCnsHistory.select().where(ProfessionalCnsHistory.cns == cns_of(7)).count() == 1
 
 
-def test_a_new_cns_of_a_known_professional_goes_to_the_history(network, tmp_path):
+def test_a_new_cns_of_a_known_professional_goes_to_the_history(network, tmp_path, known_rows):
     run(cnes_file(tmp_path, units_0_1(), professionals(1)))
     new_cns = cns_of(9)
     profs = professionals(1)

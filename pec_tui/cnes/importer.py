@@ -49,7 +49,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,10 +76,12 @@ from pec_tui.cnes.report import (
 )
 from pec_tui.errors import PecError
 from pec_tui.installation import installation_municipalities
+from pec_tui.storage import sqlite_bulk
 from pec_tui.storage.database import current_database, is_postgres, transaction
 from pec_tui.storage.fk_checks import SuspendedChecks, suspend_foreign_key_checks
 from pec_tui.storage.models import (
     ActorRole,
+    AuditEvent,
     Cbo,
     CnesImport,
     HealthUnit,
@@ -131,6 +133,29 @@ _PG_ADVISORY_CLASS = 0x434E4553  # "CNES": one import at a time per municipality
 #: import's time; below it the per-row checks cost less than validating the whole tables.
 _SUSPEND_FK_AT = 1_000
 _SUSPENDED_TABLES = (Professional, ProfessionalCnsHistory, ActorRole, Lotacao)
+#: SQLite: from the same batch (:data:`_SUSPEND_FK_AT` new rows) the secondary indexes of these
+#: tables are dropped and built again once the file is read (:mod:`pec_tui.storage.sqlite_bulk`):
+#: inserting each row into 12 indexes at random places was about a third of a first import. Only
+#: when the installation had at most :data:`_PRELOAD_AT_MOST` professionals and users, read
+#: whole at the start, so that no lookup needs those indexes meanwhile (and building them again
+#: costs little next to what the load adds).
+_INDEXED_TABLES = (User, Professional, ProfessionalCnsHistory, ActorRole, Lotacao)
+_PRELOAD_AT_MOST = 5_000
+#: SQLite: every table an import writes; their foreign keys are checked once before commit (the
+#: import runs with ``PRAGMA foreign_keys`` off, :func:`sqlite_bulk.foreign_keys_checked_at_end`).
+_WRITTEN_TABLES = (
+    UnitType,
+    TeamType,
+    HealthUnit,
+    Team,
+    User,
+    Professional,
+    ProfessionalCnsHistory,
+    ActorRole,
+    Lotacao,
+    CnesImport,
+    AuditEvent,
+)
 _SUSPEND_LOCK_WAIT = 2.0  # seconds
 # Positions of the checks the reader adds to a professional's row (pec_tui.cnes.reader.prepared).
 _CPF_OK, _CNS_OK = 13, 14
@@ -259,7 +284,8 @@ def import_cnes(
             )
             for warning in warnings:
                 run.report.avisos.append(RecordIssue("arquivo", file_name, "", warning, "", 0))
-            with transaction(), _no_cyclic_gc():
+            with _foreign_keys_at_end() as at_end, transaction(), _no_cyclic_gc():
+                run.foreign_keys_at_end = at_end
                 run.execute(reader)
             return run.report
     except CnesFileError as exc:
@@ -271,6 +297,13 @@ def import_cnes(
             f"A importação de {file_name} falhou ao gravar no banco ({detail}); nada foi alterado.",
             file_name=file_name,
         ) from exc
+
+
+def _foreign_keys_at_end():
+    """SQLite: this connection's foreign keys are checked once, before commit, instead of row by
+    row (yields True); PostgreSQL suspends its checks itself, for a large load (yields False)."""
+    db = current_database()
+    return nullcontext(False) if is_postgres(db) else sqlite_bulk.foreign_keys_checked_at_end(db)
 
 
 _gc_lock = threading.Lock()
@@ -412,7 +445,7 @@ def _c(model: type[Model], name: str) -> str:
     return f'"{_column(model, name)}"'
 
 
-_SQL_PROFESSIONALS_BY_CPF = (
+_SQL_PROFESSIONALS = (
     "SELECT "
     + ", ".join(
         _c(Professional, name)
@@ -430,17 +463,18 @@ _SQL_PROFESSIONALS_BY_CPF = (
             "phone",
         )
     )
-    + f" FROM {_t(Professional)} WHERE {_c(Professional, 'cpf')} IN {{keys}}"
+    + f" FROM {_t(Professional)}"
 )
+_SQL_PROFESSIONALS_BY_CPF = _SQL_PROFESSIONALS + f" WHERE {_c(Professional, 'cpf')} IN {{keys}}"
 _SQL_PROFESSIONALS_BY_ID = (
     f"SELECT {_c(Professional, 'id')}, {_c(Professional, 'cpf')}, {_c(Professional, 'name')}, "
     f"{_c(Professional, 'cns')} FROM {_t(Professional)} WHERE {_c(Professional, 'id')} IN {{keys}}"
 )
-_SQL_USERS_BY_LOGIN = (
+_SQL_USERS = (
     f"SELECT u.{_c(User, 'login')}, u.{_c(User, 'id')}, p.{_c(Professional, 'id')} FROM {_t(User)} u "
-    f"LEFT OUTER JOIN {_t(Professional)} p ON p.{_c(Professional, 'user')} = u.{_c(User, 'id')} "
-    f"WHERE u.{_c(User, 'login')} IN {{keys}}"
+    f"LEFT OUTER JOIN {_t(Professional)} p ON p.{_c(Professional, 'user')} = u.{_c(User, 'id')}"
 )
+_SQL_USERS_BY_LOGIN = _SQL_USERS + f" WHERE u.{_c(User, 'login')} IN {{keys}}"
 
 
 class _Bulk:
@@ -567,6 +601,19 @@ class _Bulk:
         self.flush()
         with self._statement:
             return suspended.restore_and_validate()
+
+    # -- foreign keys and indexes (SQLite) -----------------------------------------------------
+
+    def drop_indexes(self, models: Sequence[type[Model]]) -> list[tuple[str, str]]:
+        """Drop these tables' secondary indexes until :meth:`recreate_indexes`."""
+        return sqlite_bulk.drop_secondary_indexes(self.cursor, [model._meta.table_name for model in models])
+
+    def recreate_indexes(self, dropped: Sequence[tuple[str, str]]) -> None:
+        sqlite_bulk.recreate_indexes(self.cursor, dropped)
+
+    def foreign_key_violations(self, models: Sequence[type[Model]]) -> list:
+        """The rows of these tables whose foreign keys reference nothing (checked set-based)."""
+        return sqlite_bulk.foreign_key_violations(self.cursor, [model._meta.table_name for model in models])
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -794,6 +841,11 @@ class _Run:
         self.seen_lotacoes: set[int] = set()
         self.suspended: SuspendedChecks | None = None
         self._suspend_tried = False
+        self.foreign_keys_at_end = False  # SQLite: set by import_cnes, checked before commit
+        self.dropped_indexes: list[tuple[str, str]] = []  # SQLite: built again once the file is read
+        # The installation's professionals by CPF and users by login, when few (read at the start).
+        self.professionals_by_cpf: dict[str, tuple] | None = None
+        self.users_by_login: dict[str, tuple[str, int, int | None]] | None = None
 
     # -- driver -------------------------------------------------------------------------------
 
@@ -844,6 +896,11 @@ class _Run:
         if units is not None:
             self._save_units(units)
         self._check_cancel()
+        if self.dropped_indexes:
+            self.phase = "Criando os índices"
+            self._report_progress(force=True)
+            self.bulk.recreate_indexes(self.dropped_indexes)
+            self.dropped_indexes = []
         self.phase = "Desativando o que não está no arquivo"
         self._report_progress(force=True)
         self._deactivate_lotacoes()
@@ -853,14 +910,17 @@ class _Run:
         self._report_progress(force=True)
         self._without_agenda()
         self._finish()
+        violations = []
         if self.suspended is not None:
             violations = self.bulk.validate_checks(self.suspended)
-            if violations:
-                raise CnesImportError(
-                    f"A importação de {self.file_name} deixaria registros sem correspondência no banco "
-                    f"({violations[0]}); nada foi alterado.",
-                    file_name=self.file_name,
-                )
+        elif self.foreign_keys_at_end:
+            violations = self.bulk.foreign_key_violations(_WRITTEN_TABLES)
+        if violations:
+            raise CnesImportError(
+                f"A importação de {self.file_name} deixaria registros sem correspondência no banco "
+                f"({violations[0]}); nada foi alterado.",
+                file_name=self.file_name,
+            )
         self.phase = "Concluído"
         self._report_progress(force=True)
 
@@ -1020,6 +1080,12 @@ class _Run:
             if in_history:
                 self.cns_in_history.add(cns)
         self.known_logins = {row[0] for row in query(f"SELECT {_c(User, 'login')} FROM {_t(User)}")}
+        if len(self.known_cpfs) <= _PRELOAD_AT_MOST and len(self.known_logins) <= _PRELOAD_AT_MOST:
+            # Few: read them whole now rather than look them up batch by batch. (A batch only ever
+            # looks up its own CPFs, which no earlier batch touched: the rows read now are the
+            # rows a lookup would find then.)
+            self.professionals_by_cpf = {row[0]: row for row in query(_SQL_PROFESSIONALS)}
+            self.users_by_login = {row[0]: row for row in query(_SQL_USERS)}
 
     # -- units and teams ----------------------------------------------------------------------
 
@@ -1299,13 +1365,22 @@ class _Run:
         existing: dict[str, tuple] = {}
         known = [cpf for cpf in cpfs if cpf in known_cpfs]
         if known:
-            for row in bulk.lookup(_SQL_PROFESSIONALS_BY_CPF, known):
-                existing[row[0]] = row
+            by_cpf = self.professionals_by_cpf
+            if by_cpf is not None:
+                existing = {cpf: by_cpf[cpf] for cpf in known if cpf in by_cpf}
+            else:
+                existing = {row[0]: row for row in bulk.lookup(_SQL_PROFESSIONALS_BY_CPF, known)}
         known_logins = self.known_logins
         need_user = [cpf for cpf in cpfs if cpf in known_logins and (cpf not in existing or existing[cpf][2] is None)]
         users: dict[str, tuple[int, int | None]] = {}
         if need_user:
-            for login, user_id, linked in bulk.lookup(_SQL_USERS_BY_LOGIN, need_user):
+            by_login = self.users_by_login
+            found = (
+                [by_login[cpf] for cpf in need_user if cpf in by_login]
+                if by_login is not None
+                else bulk.lookup(_SQL_USERS_BY_LOGIN, need_user)
+            )
+            for login, user_id, linked in found:
                 users[login] = (user_id, linked)
         # Ids for the new professionals and for the new users (a professional without a user whose
         # login is free), drawn at once.
@@ -1389,11 +1464,14 @@ class _Run:
                 cns_in_history.add(cns)
             lotacao_work.append((professional_id, record[1], lots))
 
-        if bulk.pg and not self._suspend_tried:
+        if not self._suspend_tried:
             new_rows = len(professional_rows) + sum(len(work[2]) for work in lotacao_work)
             if new_rows >= _SUSPEND_FK_AT:
                 self._suspend_tried = True
-                self.suspended = bulk.suspend_checks(_SUSPENDED_TABLES)
+                if bulk.pg:
+                    self.suspended = bulk.suspend_checks(_SUSPENDED_TABLES)
+                elif self.professionals_by_cpf is not None:
+                    self.dropped_indexes = bulk.drop_indexes(_INDEXED_TABLES)
         bulk.insert(User, ("id", "login"), user_rows, _NEW_USER)
         bulk.insert(
             Professional,
