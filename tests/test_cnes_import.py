@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,20 @@ def network(db, installation, cbo_catalogue):  # noqa: F811
     return User.get(User.login == ADMIN_CPF).id
 
 
+def _spy_on_bulk(monkeypatch, method: str, note: Callable[[object, tuple, object], object]) -> list:
+    """Every call of ``_Bulk.<method>`` from now on, as ``note(bulk, arguments, result)``."""
+    calls: list = []
+    original = getattr(importer._Bulk, method)
+
+    def spy(self, *arguments):
+        result = original(self, *arguments)
+        calls.append(note(self, arguments, result))
+        return result
+
+    monkeypatch.setattr(importer._Bulk, method, spy)
+    return calls
+
+
 @pytest.fixture(params=["lidos no início", "procurados por lote"])
 def known_rows(request, monkeypatch) -> list[str]:
     """Both ways an import finds the professionals and users the installation already has: read
@@ -79,15 +94,7 @@ def known_rows(request, monkeypatch) -> list[str]:
     SQL of every lookup made, to show which way was taken."""
     if request.param == "procurados por lote":
         monkeypatch.setattr(importer, "_PRELOAD_AT_MOST", 0)  # the administrator alone is too many
-    lookups: list[str] = []
-    original = importer._Bulk.lookup
-
-    def spy(self, sql, keys):
-        lookups.append(sql)
-        return original(self, sql, keys)
-
-    monkeypatch.setattr(importer._Bulk, "lookup", spy)
-    return lookups
+    return _spy_on_bulk(monkeypatch, "lookup", lambda _bulk, arguments, _rows: arguments[0])
 
 
 def _by_cpf_or_login(lookups: list[str]) -> list[str]:
@@ -173,6 +180,16 @@ def snapshot() -> dict[str, object]:
         "auditoria": AuditEvent.select().count(),
         "cbo": Cbo.select().count(),
         "tipos_equipe": TeamType.select().count(),
+    }
+
+
+def codes_of_professionals() -> set[str]:
+    """The unique codes of the four lotações of :func:`professionals`."""
+    return {
+        code(cpf_of(0)),
+        code(cpf_of(1), cbo=ENFERMEIRO, ine=TEAM1),
+        code(cpf_of(2), cbo=ACS),
+        code(cpf_of(2), cnes=UNIT1, ine=TEAM10),
     }
 
 
@@ -730,16 +747,7 @@ def _sqlite_indexes() -> list[tuple]:
 
 def _spy_on_index_drops(monkeypatch) -> list[list[str]]:
     """The names of the indexes each ``_Bulk.drop_indexes`` call dropped."""
-    calls: list[list[str]] = []
-    original = importer._Bulk.drop_indexes
-
-    def spy(self, models):
-        dropped = original(self, models)
-        calls.append([name for name, _sql in dropped])
-        return dropped
-
-    monkeypatch.setattr(importer._Bulk, "drop_indexes", spy)
-    return calls
+    return _spy_on_bulk(monkeypatch, "drop_indexes", lambda _bulk, _models, dropped: [name for name, _sql in dropped])
 
 
 @ONLY_SQLITE
@@ -747,14 +755,11 @@ def test_sqlite_bulk_import_builds_the_indexes_once_and_checks_the_keys_once(net
     monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
     drops = _spy_on_index_drops(monkeypatch)
     indexes = _sqlite_indexes()
-    checked: list[list[str]] = []
-    original = importer._Bulk.foreign_key_violations
-
-    def spy(self, models):
-        checked.append([model._meta.table_name for model in models])
-        return original(self, models)
-
-    monkeypatch.setattr(importer._Bulk, "foreign_key_violations", spy)
+    checked = _spy_on_bulk(
+        monkeypatch,
+        "foreign_key_violations",
+        lambda _bulk, arguments, _found: [model._meta.table_name for model in arguments[0]],
+    )
 
     report = run(cnes_file(tmp_path, units_0_1(), professionals()))
 
@@ -765,12 +770,7 @@ def test_sqlite_bulk_import_builds_the_indexes_once_and_checks_the_keys_once(net
     assert {"tb_lotacao", "tb_prof", "tb_usuario", "tb_importacao_cnes", "tb_auditoria_evento"} <= set(tables)
     assert _sqlite_foreign_keys_enforced()
     assert report.lotacoes.novos == 4 and report.profissionais.novos == 3
-    assert active_codes() == {
-        code(cpf_of(0)),
-        code(cpf_of(1), cbo=ENFERMEIRO, ine=TEAM1),
-        code(cpf_of(2), cbo=ACS),
-        code(cpf_of(2), cnes=UNIT1, ine=TEAM10),
-    }
+    assert active_codes() == codes_of_professionals()
     assert professional(2).user.login == cpf_of(2)
 
 
@@ -810,43 +810,15 @@ def test_sqlite_a_repeated_unique_key_found_when_the_indexes_are_built_leaves_no
     assert _sqlite_indexes() == indexes and _sqlite_foreign_keys_enforced()
 
 
-@ONLY_SQLITE
-def test_sqlite_cancel_midway_with_the_indexes_dropped_changes_nothing(network, tmp_path, monkeypatch):
-    run(cnes_file(tmp_path, units_0_1(), professionals(1)))
-    before, indexes = snapshot(), _sqlite_indexes()
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
-    monkeypatch.setattr(importer, "CHUNK", 2)
-    monkeypatch.setattr(importer, "PROGRESS_INTERVAL", 0.0)
-    drops = _spy_on_index_drops(monkeypatch)
-    cancel = threading.Event()
-
-    def cancel_after_two_batches(progress: ImportProgress) -> None:
-        if progress.records >= 6:
-            cancel.set()
-
-    many = [sample_professional(index, lotacoes=[lot()]) for index in range(10, 20)]
-    with pytest.raises(ImportCancelled):
-        run(cnes_file(tmp_path, units_0_1(), many), progress=cancel_after_two_batches, cancel=cancel)
-
-    assert len(drops) == 1  # cancelled with the indexes dropped
-    assert snapshot() == before
-    assert _sqlite_indexes() == indexes and _sqlite_foreign_keys_enforced()
-
-
 def _spy_on_suspensions(monkeypatch) -> list[tuple[object, str]]:
     """Every call of ``_Bulk.suspend_checks`` from now on: what it returned (the suspended checks,
     or None) and the transaction's ``lock_timeout`` right after it (its short wait is over)."""
-    calls: list[tuple[object, str]] = []
-    original = importer._Bulk.suspend_checks
 
-    def spy(self, models):
-        result = original(self, models)
-        [(lock_timeout,)] = self.query("SELECT current_setting('lock_timeout')")
-        calls.append((result, lock_timeout))
-        return result
+    def note(bulk, _models, result):
+        [(lock_timeout,)] = bulk.query("SELECT current_setting('lock_timeout')")
+        return result, lock_timeout
 
-    monkeypatch.setattr(importer._Bulk, "suspend_checks", spy)
-    return calls
+    return _spy_on_bulk(monkeypatch, "suspend_checks", note)
 
 
 @ONLY_POSTGRES
@@ -863,12 +835,7 @@ def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them
     assert lock_timeout == "0"
     assert "tb_lotacao_co_unidade_saude_fkey" in checks.constraints
     assert report.lotacoes.novos == 4 and report.profissionais.novos == 3
-    assert active_codes() == {
-        code(cpf_of(0)),
-        code(cpf_of(1), cbo=ENFERMEIRO, ine=TEAM1),
-        code(cpf_of(2), cbo=ACS),
-        code(cpf_of(2), cnes=UNIT1, ine=TEAM10),
-    }
+    assert active_codes() == codes_of_professionals()
     states = _check_triggers_enabled()
     assert len(states) >= 8 and {state for _table, state in states} == {"O"}
 
@@ -937,14 +904,15 @@ def test_a_dangling_reference_found_by_the_validation_leaves_nothing(network, tm
         assert _sqlite_foreign_keys_enforced()
 
 
-@ONLY_POSTGRES
-def test_postgres_cancel_midway_with_the_checks_suspended_changes_nothing(network, tmp_path, monkeypatch):
+def test_cancel_midway_during_a_bulk_load_changes_nothing(network, tmp_path, monkeypatch):
+    """Cancelled with the PostgreSQL checks suspended, or with the SQLite indexes dropped."""
     run(cnes_file(tmp_path, units_0_1(), professionals(1)))
     before = snapshot()
+    indexes = None if is_postgres() else _sqlite_indexes()
     monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
     monkeypatch.setattr(importer, "CHUNK", 2)
     monkeypatch.setattr(importer, "PROGRESS_INTERVAL", 0.0)
-    suspended = _spy_on_suspensions(monkeypatch)
+    bulk_mode = _spy_on_suspensions(monkeypatch) if is_postgres() else _spy_on_index_drops(monkeypatch)
     cancel = threading.Event()
 
     def cancel_after_two_batches(progress: ImportProgress) -> None:
@@ -956,9 +924,13 @@ def test_postgres_cancel_midway_with_the_checks_suspended_changes_nothing(networ
     with pytest.raises(ImportCancelled):
         run(cnes_file(tmp_path, units_0_1(), many), progress=cancel_after_two_batches, cancel=cancel)
 
-    assert len(suspended) == 1 and suspended[0][0] is not None  # cancelled with the checks suspended
+    assert len(bulk_mode) == 1  # cancelled with the checks suspended / the indexes dropped
     assert snapshot() == before
-    assert {state for _table, state in _check_triggers_enabled()} == {"O"}
+    if is_postgres():
+        assert bulk_mode[0][0] is not None
+        assert {state for _table, state in _check_triggers_enabled()} == {"O"}
+    else:
+        assert _sqlite_indexes() == indexes and _sqlite_foreign_keys_enforced()
 
 
 def test_cancel_changes_nothing(network, tmp_path):
