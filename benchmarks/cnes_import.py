@@ -62,7 +62,7 @@ ADMIN = ("52998224725", "Helena Martins Duarte", "Senha1234")
 
 
 def ensure_files() -> None:
-    from pec_tui.cnes.synthetic import write_cnes_file
+    from pec_tui.demo.cnes_export import write_cnes_file
 
     if not FILE.exists():
         FOLDER.mkdir(parents=True, exist_ok=True)
@@ -106,7 +106,7 @@ def _open(url: str, create: bool = False):
 
 
 def child_setup(url: str) -> dict:
-    from pec_tui.installation import init_installation
+    from pec_tui.domain.installation import init_installation
 
     _open(url, create=True)
     init_installation(municipio=IBGE, admin_cpf=ADMIN[0], admin_name=ADMIN[1], admin_password=ADMIN[2])
@@ -114,7 +114,7 @@ def child_setup(url: str) -> dict:
 
 
 def child_import(url: str, path: str) -> dict:
-    from pec_tui.cnes.importer import import_cnes
+    from pec_tui.domain.cnes.importer import import_cnes
     from pec_tui.storage.models import User
 
     _open(url)
@@ -134,7 +134,13 @@ def child_floor(url: str) -> dict:
     """Insert the rows a first import writes, with the importer's writer and nothing else."""
     import datetime as dt
 
-    from pec_tui.cnes.importer import _INDEXED_TABLES, _SUSPENDED_TABLES, _WRITTEN_TABLES, _Bulk, _foreign_keys_at_end
+    from pec_tui.domain.cnes.importer import (
+        _INDEXED_TABLES,
+        _SUSPENDED_TABLES,
+        _WRITTEN_TABLES,
+        _Bulk,
+        _foreign_keys_at_end,
+    )
     from pec_tui.storage.database import transaction
     from pec_tui.storage.models import (
         ActorRole,

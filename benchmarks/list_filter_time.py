@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pec_tui import cbo, clock, units
+from pec_tui.core import clock
+from pec_tui.domain import cbo, unidades_saude
 from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url, transaction
 from pec_tui.storage.migrations import migrate
 from pec_tui.storage.models import (
@@ -251,9 +252,9 @@ def main() -> int:
         for _ in range(10):
             name = f"{rng.choice(PLACES)} {rng.randrange(len(unit_ids)):04d}"
             for query in typed(name):
-                unit_times.append(in_worker_thread(db, lambda q=query: units.list_units(q, 0, PAGE, [chapeco])))
+                unit_times.append(in_worker_thread(db, lambda q=query: unidades_saude.list_units(q, 0, PAGE, [chapeco])))
         for query in typed("3000777"):
-            unit_times.append(in_worker_thread(db, lambda q=query: units.list_units(q, 0, PAGE, [chapeco])))
+            unit_times.append(in_worker_thread(db, lambda q=query: unidades_saude.list_units(q, 0, PAGE, [chapeco])))
 
         professional_times: list[float] = []
         for _ in range(10):
@@ -261,14 +262,14 @@ def main() -> int:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             for query in typed(name):
                 professional_times.append(
-                    in_worker_thread(db, lambda u=unit_id, q=query: units.list_unit_professionals(u, False, q, 0, PAGE))
+                    in_worker_thread(db, lambda u=unit_id, q=query: unidades_saude.list_unit_professionals(u, False, q, 0, PAGE))
                 )
             professional_times.append(
-                in_worker_thread(db, lambda u=unit_id: units.list_unit_professionals(u, True, "", 0, PAGE))
+                in_worker_thread(db, lambda u=unit_id: unidades_saude.list_unit_professionals(u, True, "", 0, PAGE))
             )
 
         team_times = [
-            in_worker_thread(db, lambda u=unit_id: units.list_teams(u, True, 0, PAGE))
+            in_worker_thread(db, lambda u=unit_id: unidades_saude.list_teams(u, True, 0, PAGE))
             for unit_id in rng.sample(unit_ids, 50)
         ]
         cbo_times: list[float] = []

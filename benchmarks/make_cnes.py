@@ -2,7 +2,7 @@
 
     python benchmarks/make_cnes.py --units 300 --professionals 100000 --zip -o /tmp
 
-The work is done by :func:`pec_tui.cnes.synthetic.write_cnes_file`; this is only its CLI
+The work is done by :func:`pec_tui.demo.cnes_export.write_cnes_file`; this is only its CLI
 (run it from the project's environment, where ``pec_tui`` is installed).
 """
 
@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from pec_tui.cnes.parser import SUPPORTED_VERSIONS
-from pec_tui.cnes.synthetic import write_cnes_file
+from pec_tui.demo.cnes_export import write_cnes_file
+from pec_tui.domain.cnes.parser import SUPPORTED_VERSIONS
 
 
 def _count(text: str) -> int:

@@ -20,17 +20,17 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 
-from pec_tui import clock
-from pec_tui.keymap import load_keymap
+from pec_tui.core import clock
+from pec_tui.core.keymap import load_keymap
+from pec_tui.domain.settings import SecuritySettings
 from pec_tui.screens.base import PecScreen, worker_connection
 from pec_tui.screens.login import LoginScreen
-from pec_tui.settings import SecuritySettings
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from pec_tui.accounts import LoggedUser, LoginResult
-    from pec_tui.installation_info import ConsoleStart, InstallationSummary
+    from pec_tui.domain.accounts import LoggedUser, LoginResult
+    from pec_tui.domain.installation_info import ConsoleStart, InstallationSummary
     from pec_tui.storage.database import OpenedDatabase
 
 # The login screen is drawn before the rest of the console is imported: the domain modules a
@@ -137,7 +137,7 @@ class PecTuiApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="installation")
     def load_installation(self) -> None:
         try:
-            from pec_tui.installation_info import console_start
+            from pec_tui.domain.installation_info import console_start
 
             with worker_connection():
                 start = console_start()
@@ -216,7 +216,7 @@ class PecTuiApp(App[int]):
     @work(thread=True, exit_on_error=False, group="session")
     def record_session_end(self, user_id: int, inactivity_minutes: int | None) -> None:
         try:
-            from pec_tui import accounts
+            from pec_tui.domain import accounts
 
             with worker_connection():
                 accounts.end_session(user_id, inactivity_minutes=inactivity_minutes)

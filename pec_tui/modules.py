@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pec_tui.accounts import LoggedUser
+from pec_tui.domain.accounts import LoggedUser
 
 INSTALLATION = "Administração da instalação"
 MUNICIPAL = "Administração municipal"

@@ -34,8 +34,8 @@ from pathlib import Path
 import pytest
 from peewee import sort_models
 
-from pec_tui import clock as clock_module
-from pec_tui.clock import ManualClock
+from pec_tui.core import clock as clock_module
+from pec_tui.core.clock import ManualClock
 from pec_tui.storage import database as database_module
 from pec_tui.storage.database import DatabaseTarget, OpenedDatabase, open_database, sqlite_url
 from pec_tui.storage.migrations import migrate
@@ -386,7 +386,7 @@ def empty_db(request, tmp_path) -> Iterator[OpenedDatabase]:
 @pytest.fixture
 def installation(db):
     """``init_installation`` run on ``db`` (Chapecó/SC, administrator Helena); returns its result."""
-    from pec_tui.installation import init_installation
+    from pec_tui.domain.installation import init_installation
 
     return init_installation(
         municipio=MUNICIPALITY_IBGE,

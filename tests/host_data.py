@@ -8,8 +8,8 @@ import threading
 import zipfile
 from pathlib import Path
 
-from pec_tui import doctor
-from pec_tui.doctor import ERROR, OK, WARNING, Check, Report
+from pec_tui.domain import diagnostico
+from pec_tui.domain.diagnostico import ERROR, OK, WARNING, Check, Report
 
 from .conftest import FIXED_NOW
 
@@ -78,7 +78,7 @@ def fake_report(
     link_found: str = "LINKINSTALACAO = http://10.0.0.9:8080 não respondeu: conexão recusada na porta 8080.",
 ) -> Report:
     def check(key: str, status: str, found: str, action: str = "") -> Check:
-        return Check(key, doctor.TITLES[key], status, found, action)
+        return Check(key, diagnostico.TITLES[key], status, found, action)
 
     checks = (
         check("banco", OK, "PostgreSQL esus@127.0.0.1:5433 acessível; tamanho 2,3 GB."),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pec_tui import accounts, settings
-from pec_tui.accounts import authenticate, change_password, end_session, unblock_user
-from pec_tui.audit import EventType
-from pec_tui.clock import now
-from pec_tui.errors import AuthError, ValidationError
-from pec_tui.passwords import hash_password, verify_password
+from pec_tui.core.clock import now
+from pec_tui.core.errors import AuthError, ValidationError
+from pec_tui.domain import accounts, settings
+from pec_tui.domain.accounts import authenticate, change_password, end_session, unblock_user
+from pec_tui.domain.audit import EventType
+from pec_tui.domain.passwords import hash_password, verify_password
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AccessHistory, AuditEvent, Professional, User
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pec_tui import accounts, audit
-from pec_tui.audit import GENESIS, EventType, RecordType, chain_hash
-from pec_tui.errors import AuthError
+from pec_tui.core.errors import AuthError
+from pec_tui.domain import accounts, audit
+from pec_tui.domain.audit import GENESIS, EventType, RecordType, chain_hash
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AccessHistory, AuditEvent, User
 

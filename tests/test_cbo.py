@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from pec_tui import audit, cbo
-from pec_tui.errors import ValidationError
+from pec_tui.core.errors import ValidationError
+from pec_tui.domain import audit, cbo
 from pec_tui.storage import migrations
 from pec_tui.storage.database import transaction
 from pec_tui.storage.migrations import LATEST_VERSION, migrate, read_cbo_catalogue, seed_cbo_catalogue

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui import accounts
-from pec_tui.errors import AuthError
-from pec_tui.installation import init_installation
+from pec_tui.core.errors import AuthError
+from pec_tui.domain import accounts
+from pec_tui.domain.installation import init_installation
 from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url
 
 ADMIN_CPF = "52998224725"
@@ -298,7 +298,8 @@ def test_closed_pipe_ends_quietly(tmp_path, monkeypatch, capsys):
     """`pec-tui status | head -1`: when the reader has gone, stop quietly (exit 0), no 'erro inesperado'."""
     import os
 
-    from pec_tui import cli, demo
+    from pec_tui import cli
+    from pec_tui.demo import installation as demo
 
     path = tmp_path / "demo.sqlite3"
     demo.create(path)

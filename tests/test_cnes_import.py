@@ -17,21 +17,21 @@ from pathlib import Path
 import pytest
 from validate_docbr import CNS, CPF
 
-from pec_tui import audit
-from pec_tui.accounts import authenticate, load_logged_user
-from pec_tui.cnes import importer
-from pec_tui.cnes.checks import is_valid_cns, is_valid_cpf
-from pec_tui.cnes.importer import (
+from pec_tui.core.checks import is_valid_cns, is_valid_cpf
+from pec_tui.core.errors import PecError
+from pec_tui.demo.cnes_export import build_small_cnes, sample_professional, sample_unit
+from pec_tui.domain import audit
+from pec_tui.domain.accounts import authenticate, load_logged_user
+from pec_tui.domain.cnes import importer
+from pec_tui.domain.cnes.importer import (
     CnesImportError,
     ImportCancelled,
     ImportProgress,
     check_import_permission,
     import_cnes,
 )
-from pec_tui.cnes.report import ImportReport, get_report, list_imports, report_to_csv
-from pec_tui.cnes.synthetic import build_small_cnes, sample_professional, sample_unit
-from pec_tui.errors import PecError
-from pec_tui.installation import add_municipal_admin
+from pec_tui.domain.cnes.report import ImportReport, get_report, list_imports, report_to_csv
+from pec_tui.domain.installation import add_municipal_admin
 from pec_tui.storage.database import current_database, is_postgres, transaction
 from pec_tui.storage.models import (
     ActorRole,

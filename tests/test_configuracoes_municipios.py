@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from pec_tui import installation as inst
-from pec_tui.accounts import authenticate
-from pec_tui.errors import PecError, ValidationError
-from pec_tui.passwords import hash_password
+from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.domain import installation as inst
+from pec_tui.domain.accounts import authenticate
+from pec_tui.domain.passwords import hash_password
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import ActorRole, AuditEvent, MunicipalAdmin, Professional, User
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pec_tui import security, settings
-from pec_tui.accounts import authenticate, change_password
-from pec_tui.errors import AuthError, PecError, ValidationError
-from pec_tui.passwords import hash_password
-from pec_tui.settings import SecuritySettings
+from pec_tui.core.errors import AuthError, PecError, ValidationError
+from pec_tui.domain import settings
+from pec_tui.domain.accounts import authenticate, change_password
+from pec_tui.domain.configuracoes import seguranca
+from pec_tui.domain.passwords import hash_password
+from pec_tui.domain.settings import SecuritySettings
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Professional, User
 
@@ -36,19 +37,19 @@ def events() -> list[AuditEvent]:
 
 
 def test_the_options_are_the_manuals():
-    assert [label for label, _ in security.RENEWAL_OPTIONS] == [
+    assert [label for label, _ in seguranca.RENEWAL_OPTIONS] == [
         "1 Mês", "2 Meses", "3 Meses", "4 Meses", "5 Meses", "6 Meses"
     ]
-    assert [label for label, _ in security.INACTIVITY_OPTIONS] == [
+    assert [label for label, _ in seguranca.INACTIVITY_OPTIONS] == [
         "30 minutos", "1 hora", "2 horas", "3 horas", "4 horas"
     ]
-    assert [label for label, _ in security.ATTEMPTS_OPTIONS] == [
+    assert [label for label, _ in seguranca.ATTEMPTS_OPTIONS] == [
         "1 Tentativa", *(f"{n} Tentativas" for n in range(2, 11))
     ]
 
 
 def test_save_writes_what_the_login_reads_and_audits_each_change(db, admin_id):
-    saved = security.save(3, 120, 4, by_user_id=admin_id)
+    saved = seguranca.save(3, 120, 4, by_user_id=admin_id)
     assert saved == SecuritySettings(3, 120, 4)
     assert settings.security() == SecuritySettings(3, 120, 4)
     assert [e.details for e in events()] == [
@@ -60,9 +61,9 @@ def test_save_writes_what_the_login_reads_and_audits_each_change(db, admin_id):
 
 
 def test_saving_the_same_values_changes_nothing(db, admin_id):
-    security.save(3, 120, 4, by_user_id=admin_id)
+    seguranca.save(3, 120, 4, by_user_id=admin_id)
     count = len(events())
-    security.save(3, 120, 4, by_user_id=admin_id)
+    seguranca.save(3, 120, 4, by_user_id=admin_id)
     assert len(events()) == count
 
 
@@ -73,13 +74,13 @@ def test_saving_the_same_values_changes_nothing(db, admin_id):
 )
 def test_values_outside_the_options_are_refused(db, admin_id, values, field):
     with pytest.raises(ValidationError) as refused:
-        security.save(*values, by_user_id=admin_id)
+        seguranca.save(*values, by_user_id=admin_id)
     assert refused.value.field == field
     assert events() == []
 
 
 def test_the_login_blocks_at_the_saved_maximum(db, admin_id, user):
-    security.save(6, 30, 2, by_user_id=admin_id)
+    seguranca.save(6, 30, 2, by_user_id=admin_id)
     with pytest.raises(AuthError, match="Resta 1 tentativa"):
         authenticate(USER_CPF, "errada")
     with pytest.raises(AuthError, match="bloqueada após 2 tentativas"):
@@ -88,7 +89,7 @@ def test_the_login_blocks_at_the_saved_maximum(db, admin_id, user):
 
 
 def test_the_login_asks_renewal_after_the_saved_period(db, admin_id, user, clock):
-    security.save(1, 30, 5, by_user_id=admin_id)
+    seguranca.save(1, 30, 5, by_user_id=admin_id)
     clock.advance(days=29)
     assert not authenticate(USER_CPF, USER_PASSWORD).must_change_password
     clock.advance(days=2)
@@ -97,7 +98,7 @@ def test_the_login_asks_renewal_after_the_saved_period(db, admin_id, user, clock
 
 
 def test_reset_all_passwords_makes_everyone_change_at_next_login(db, admin_id, user):
-    count = security.reset_all_passwords(by_user_id=admin_id)
+    count = seguranca.reset_all_passwords(by_user_id=admin_id)
     assert count == 2
     assert events()[-1].details == (
         "Redefinição de senha de todos os usuários: 2 usuários deverão definir nova senha no próximo acesso."
@@ -112,7 +113,7 @@ def test_reset_all_passwords_makes_everyone_change_at_next_login(db, admin_id, u
 
 def test_only_the_installation_admin_changes_security(db, user):
     with pytest.raises(PecError, match="Só o administrador da instalação"):
-        security.save(1, 30, 5, by_user_id=user.id)
+        seguranca.save(1, 30, 5, by_user_id=user.id)
     with pytest.raises(PecError):
-        security.reset_all_passwords(by_user_id=user.id)
+        seguranca.reset_all_passwords(by_user_id=user.id)
     assert not User.get_by_id(user.id).must_change_password

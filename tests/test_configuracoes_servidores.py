@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pec_tui import servers, settings
-from pec_tui.errors import ValidationError
+from pec_tui.core.errors import ValidationError
+from pec_tui.domain import settings
+from pec_tui.domain.configuracoes import servidores
 from pec_tui.storage.models import AuditEvent, User
 
 
@@ -31,8 +32,8 @@ def events() -> list[AuditEvent]:
     ],
 )
 def test_link_without_port_uses_port_80(typed, stored):
-    assert servers.normalize_link(typed) == stored
-    assert servers.link_port(stored) == int(stored.rsplit(":", 1)[1].split("/")[0])
+    assert servidores.normalize_link(typed) == stored
+    assert servidores.link_port(stored) == int(stored.rsplit(":", 1)[1].split("/")[0])
 
 
 @pytest.mark.parametrize(
@@ -54,13 +55,13 @@ def test_link_without_port_uses_port_80(typed, stored):
 )
 def test_invalid_links_are_refused_with_a_message(typed, message):
     with pytest.raises(ValidationError, match=message.replace("?", r"\?")) as refused:
-        servers.normalize_link(typed)
+        servidores.normalize_link(typed)
     assert refused.value.field == "link"
 
 
 def test_name_and_link_are_saved_in_pecs_keys_and_audited(db, admin_id):
-    saved = servers.save_installation_server("  SMS   Chapecó ", "pec.chapeco.sc.gov.br", by_user_id=admin_id)
-    assert saved == servers.InstallationServer("SMS Chapecó", "http://pec.chapeco.sc.gov.br:80")
+    saved = servidores.save_installation_server("  SMS   Chapecó ", "pec.chapeco.sc.gov.br", by_user_id=admin_id)
+    assert saved == servidores.InstallationServer("SMS Chapecó", "http://pec.chapeco.sc.gov.br:80")
     assert settings.get_text("NOMEINSTALACAO") == "SMS Chapecó"
     assert settings.get_text("LINKINSTALACAO") == "http://pec.chapeco.sc.gov.br:80"
     assert [(e.record_id, e.details) for e in events()] == [
@@ -71,19 +72,19 @@ def test_name_and_link_are_saved_in_pecs_keys_and_audited(db, admin_id):
 
 
 def test_unchanged_values_are_not_audited(db, admin_id):
-    servers.save_installation_server("PEC Chapecó", "http://pec.local", by_user_id=admin_id)
+    servidores.save_installation_server("PEC Chapecó", "http://pec.local", by_user_id=admin_id)
     count = len(events())
-    servers.save_installation_server("PEC Chapecó", "http://pec.local:80", by_user_id=admin_id)
+    servidores.save_installation_server("PEC Chapecó", "http://pec.local:80", by_user_id=admin_id)
     assert len(events()) == count
 
 
 def test_invalid_link_saves_nothing(db, admin_id):
-    before = servers.installation_server()
+    before = servidores.installation_server()
     with pytest.raises(ValidationError):
-        servers.save_installation_server("Outro nome", "ftp://x", by_user_id=admin_id)
-    assert servers.installation_server() == before
+        servidores.save_installation_server("Outro nome", "ftp://x", by_user_id=admin_id)
+    assert servidores.installation_server() == before
     with pytest.raises(ValidationError) as refused:
-        servers.save_installation_server("   ", "http://pec.local", by_user_id=admin_id)
+        servidores.save_installation_server("   ", "http://pec.local", by_user_id=admin_id)
     assert refused.value.field == "nome"
 
 
@@ -93,8 +94,8 @@ def test_invalid_link_saves_nothing(db, admin_id):
 
 
 def test_simultaneous_requests_default_and_change(db, admin_id):
-    assert servers.advanced().simultaneous_requests == settings.DEFAULT_SIMULTANEOUS_REQUESTS
-    saved = servers.save_advanced("20", "http://127.0.0.1:9/", by_user_id=admin_id)
+    assert servidores.advanced().simultaneous_requests == settings.DEFAULT_SIMULTANEOUS_REQUESTS
+    saved = servidores.save_advanced("20", "http://127.0.0.1:9/", by_user_id=admin_id)
     assert saved.simultaneous_requests == 20 and saved.probe_url == "http://127.0.0.1:9/"
     assert settings.get_int(settings.SIMULTANEOUS_REQUESTS) == 20
     assert [e.record_id for e in events()] == [settings.SIMULTANEOUS_REQUESTS, settings.INTERNET_PROBE_URL]
@@ -104,13 +105,13 @@ def test_simultaneous_requests_default_and_change(db, admin_id):
 @pytest.mark.parametrize("typed", ["0", "-1", "abc", "", "1.5", str(settings.MAX_SIMULTANEOUS_REQUESTS + 1)])
 def test_simultaneous_requests_must_be_a_positive_integer_within_bounds(db, admin_id, typed):
     with pytest.raises(ValidationError) as refused:
-        servers.save_advanced(typed, servers.advanced().probe_url, by_user_id=admin_id)
+        servidores.save_advanced(typed, servidores.advanced().probe_url, by_user_id=admin_id)
     assert refused.value.field == "requisicoes"
     assert "de 1 a 100" in refused.value.message
     assert events() == []
 
 
 def test_the_manuals_warning_is_there():
-    assert servers.SIMULTANEOUS_REQUESTS_WARNING.startswith(
+    assert servidores.SIMULTANEOUS_REQUESTS_WARNING.startswith(
         "A alteração do número de requisições pode prejudicar o desempenho do sistema"
     )

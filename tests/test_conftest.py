@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui import clock as program_clock
-from pec_tui.audit import EventType, record
-from pec_tui.installation import init_installation
+from pec_tui.core import clock as program_clock
+from pec_tui.domain.audit import EventType, record
+from pec_tui.domain.installation import init_installation
 from pec_tui.storage import database
 from pec_tui.storage.database import transaction
 from pec_tui.storage.migrations import LATEST_VERSION

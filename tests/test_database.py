@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from pec_tui.errors import DatabaseOpenError
+from pec_tui.core.errors import DatabaseOpenError
 from pec_tui.storage import database
 from pec_tui.storage.database import (
     DatabaseTarget,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui import doctor, settings
-from pec_tui.doctor import ERROR, OK, WARNING, DoctorConfig
+from pec_tui.domain import diagnostico, settings
+from pec_tui.domain.diagnostico import ERROR, OK, WARNING, DoctorConfig
 from pec_tui.storage import diagnostics
 from pec_tui.storage.database import current_database, is_postgres, transaction
 from pec_tui.storage.models import Professional, ProfessionalCnsHistory, ServiceToggle, User
@@ -41,7 +41,7 @@ def pec_app(httpserver):
 
 @pytest.fixture
 def plenty_of_disk(monkeypatch):
-    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda path: DiskUsage(500 * GIB, 100 * GIB, 400 * GIB))
+    monkeypatch.setattr(diagnostico.shutil, "disk_usage", lambda path: DiskUsage(500 * GIB, 100 * GIB, 400 * GIB))
 
 
 @pytest.fixture
@@ -79,9 +79,9 @@ def clean_setup(installation, pec_app) -> None:
         settings.put(settings.INSTALLATION_LINK, text=pec_app.url_for("/"))
 
 
-def run(db, home: Path | None, url: str, **config) -> dict[str, doctor.Check]:
-    report = doctor.run(db, DoctorConfig(pec_home=home, pec_url=url, http_timeout=2, **config))
-    assert [check.key for check in report.checks] == list(doctor.TITLES)
+def run(db, home: Path | None, url: str, **config) -> dict[str, diagnostico.Check]:
+    report = diagnostico.run(db, DoctorConfig(pec_home=home, pec_url=url, http_timeout=2, **config))
+    assert [check.key for check in report.checks] == list(diagnostico.TITLES)
     return {check.key: check for check in report.checks}
 
 
@@ -93,7 +93,7 @@ def run(db, home: Path | None, url: str, **config) -> dict[str, doctor.Check]:
 def test_clean_installation_is_all_ok(db, installation, pec_app, plenty_of_disk, tmp_path):
     clean_setup(installation, pec_app)
     home = make_pec_home(tmp_path, version=PEC_VERSION)
-    report = doctor.run(db, DoctorConfig(pec_home=home, pec_url=pec_app.url_for("/api/public/info")))
+    report = diagnostico.run(db, DoctorConfig(pec_home=home, pec_url=pec_app.url_for("/api/public/info")))
     problems = {check.key: (check.status, check.found) for check in report.checks if check.status != OK}
     assert problems == {}
     assert not report.has_errors and report.status == OK
@@ -115,7 +115,7 @@ def test_doctor_is_quick_when_the_network_checks_wait(db, installation, plenty_o
     try:
         with transaction():
             settings.put(settings.INSTALLATION_LINK, text=f"http://127.0.0.1:{port}/")
-        report = doctor.run(
+        report = diagnostico.run(
             db, DoctorConfig(pec_home=tmp_path, pec_url=f"http://127.0.0.1:{port}/api/public/info", http_timeout=1)
         )
     finally:
@@ -330,7 +330,7 @@ def test_disk_thresholds(db, installation, pec_app, tmp_path, monkeypatch, free_
     total = 500 if free_gib != 12 else 100  # 12 of 100 GiB: above 10% and 5 GiB
     if free_gib == 4:
         total = 20  # 20%, but under 5 GiB
-    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda path: DiskUsage(int(total * GIB), 0, int(free_gib * GIB)))
+    monkeypatch.setattr(diagnostico.shutil, "disk_usage", lambda path: DiskUsage(int(total * GIB), 0, int(free_gib * GIB)))
     home = make_pec_home(tmp_path)
     checks = run(db, home, pec_app.url_for("/api/public/info"))
     assert checks["disco_instalacao"].status == status
@@ -339,7 +339,7 @@ def test_disk_thresholds(db, installation, pec_app, tmp_path, monkeypatch, free_
 
 
 def test_disk_error_under_three_percent(db, installation, pec_app, tmp_path, monkeypatch):
-    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda path: DiskUsage(2000 * GIB, 0, 50 * GIB))
+    monkeypatch.setattr(diagnostico.shutil, "disk_usage", lambda path: DiskUsage(2000 * GIB, 0, 50 * GIB))
     check = run(db, make_pec_home(tmp_path), pec_app.url_for("/api/public/info"))["disco_instalacao"]
     assert check.status == ERROR
     assert check.found.startswith("50,0 GB livres de 2,0 TB (2%)")
@@ -393,7 +393,7 @@ def test_one_failing_check_does_not_stop_the_others(db, installation, pec_app, m
 
 def test_database_that_cannot_be_opened_still_runs_the_host_checks(pec_app, tmp_path, plenty_of_disk):
     home = make_pec_home(tmp_path)
-    report = doctor.run(
+    report = diagnostico.run(
         None,
         DoctorConfig(pec_home=home, pec_url=pec_app.url_for("/api/public/info")),
         open_error="Não foi possível conectar ao PostgreSQL em 127.0.0.1:5433: conexão recusada.",
@@ -406,8 +406,8 @@ def test_database_that_cannot_be_opened_still_runs_the_host_checks(pec_app, tmp_
 
 
 def test_text_report_is_a_table_with_what_to_do(db, installation, pec_app):
-    report = doctor.run(db, DoctorConfig(pec_home=None, pec_url=pec_app.url_for("/api/public/info")))
-    text = doctor.render_text(report, width=100)
+    report = diagnostico.run(db, DoctorConfig(pec_home=None, pec_url=pec_app.url_for("/api/public/info")))
+    text = diagnostico.render_text(report, width=100)
     lines = text.splitlines()
     assert lines[0].split() == ["VERIFICAÇÃO", "ENCONTRADO", "/", "O", "QUE", "FAZER"]
     assert any(line.startswith("ERRO   Versão do banco do PEC") for line in lines)
@@ -417,9 +417,9 @@ def test_text_report_is_a_table_with_what_to_do(db, installation, pec_app):
 
 
 def test_format_bytes():
-    assert doctor.format_bytes(0) == "0 bytes"
-    assert doctor.format_bytes(1536) == "1,5 KB"
-    assert doctor.format_bytes(5 * GIB) == "5,0 GB"
+    assert diagnostico.format_bytes(0) == "0 bytes"
+    assert diagnostico.format_bytes(1536) == "1,5 KB"
+    assert diagnostico.format_bytes(5 * GIB) == "5,0 GB"
 
 
 # --------------------------------------------------------------------------------------------
@@ -461,7 +461,7 @@ def test_cli_json_reports_each_seeded_problem(run_cli, db, installation, pec_app
     assert code == 1
     assert data["situacao"] == "erro"
     by_key = {item["chave"]: item for item in data["verificacoes"]}
-    assert list(by_key) == list(doctor.TITLES)
+    assert list(by_key) == list(diagnostico.TITLES)
     expected = {
         "versao_banco": "erro",
         "link_instalacao": "aviso",

@@ -18,7 +18,7 @@ import psycopg2.errors
 import pytest
 from psycopg2 import extensions
 
-from pec_tui.storage.fk_checks import ForeignKeyViolation, suspend_foreign_key_checks
+from pec_tui.storage.bulk.fk_checks import ForeignKeyViolation, suspend_foreign_key_checks
 
 from .conftest import worker_name
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from pec_tui import settings
-from pec_tui.audit import EventType
-from pec_tui.errors import PecError, ValidationError
-from pec_tui.installation import (
+from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.domain import settings
+from pec_tui.domain.audit import EventType
+from pec_tui.domain.installation import (
     add_municipal_admin,
     find_municipality,
     init_installation,
     installation_municipalities,
     is_initialized,
 )
-from pec_tui.passwords import verify_password
+from pec_tui.domain.passwords import verify_password
 from pec_tui.storage.database import transaction
 from pec_tui.storage.migrations import LATEST_VERSION
 from pec_tui.storage.models import (
@@ -200,8 +200,8 @@ def test_bad_ibge_is_refused_before_the_schema_is_created(empty_db):
     """`pec-tui init` with a wrong code must leave no half-made database behind."""
     import pytest
 
-    from pec_tui.errors import ValidationError
-    from pec_tui.installation import init_installation
+    from pec_tui.core.errors import ValidationError
+    from pec_tui.domain.installation import init_installation
     from pec_tui.storage.migrations import schema_version
 
     with pytest.raises(ValidationError) as refused:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui import logfile
-from pec_tui.logfile import LineFilter, LogFollower, line_level, read_last_lines, search_backwards
+from pec_tui.domain import log
+from pec_tui.domain.log import LineFilter, LogFollower, line_level, read_last_lines, search_backwards
 
 LEVELS = ("INFO", "DEBUG", "WARN", "ERROR")
 
@@ -322,4 +322,4 @@ def test_filter_finds_the_newest_error_with_its_stack_line(big_log: Path):
 def test_line_filter_describes_itself():
     assert LineFilter().active is False
     assert LineFilter("cadsus", frozenset({"ERROR"})).describe() == '"cadsus" e só ERROR'
-    assert logfile.levels_label(frozenset({"ERROR", "WARN"})) == "WARN e ERROR"
+    assert log.levels_label(frozenset({"ERROR", "WARN"})) == "WARN e ERROR"

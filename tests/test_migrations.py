@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from peewee import CharField, IntegerField, Model
 
-from pec_tui import clock
-from pec_tui.errors import PecError
+from pec_tui.core import clock
+from pec_tui.core.errors import PecError
 from pec_tui.storage import migrations
 from pec_tui.storage.migrations import LATEST_VERSION, add_column, migrate, require_schema, schema_version
 from pec_tui.storage.models import (

@@ -7,8 +7,8 @@ import hashlib
 
 import pytest
 
-from pec_tui.errors import ValidationError
-from pec_tui.passwords import check_policy, hash_password, verify_password
+from pec_tui.core.errors import ValidationError
+from pec_tui.domain.passwords import check_policy, hash_password, verify_password
 
 FIXED_SALT = bytes(range(24))
 
@@ -99,6 +99,6 @@ def test_policy_refuses_short_or_weak_passwords_in_portuguese(password, message)
 
 
 def test_a_lone_surrogate_never_verifies_and_never_raises():
-    from pec_tui.passwords import hash_password, verify_password
+    from pec_tui.domain.passwords import hash_password, verify_password
 
     assert verify_password("\udcff", hash_password("Senha1234")) is False

@@ -13,9 +13,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from pec_tui import connection, secrets, servers, settings
-from pec_tui.errors import PecError, ValidationError
-from pec_tui.servers import SmtpForm
+from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.domain import secret_store, settings
+from pec_tui.domain.configuracoes import conexao, servidores
+from pec_tui.domain.configuracoes.servidores import SmtpForm
 from pec_tui.storage.database import data_dir
 from pec_tui.storage.models import AuditEvent, SystemConfig, User
 
@@ -89,7 +90,7 @@ def audit_details() -> str:
 
 
 def test_good_credentials_enable_and_the_password_is_encrypted(db, admin_id, smtp_server):
-    config = servers.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
+    config = servidores.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
 
     assert config.enabled and config.has_password and config.use_login_as_sender
     assert (config.host, config.port, config.login, config.sender_address) == (
@@ -101,7 +102,7 @@ def test_good_credentials_enable_and_the_password_is_encrypted(db, admin_id, smt
     assert not any(PASSWORD in (text or "") for _, text, _ in rows)
     assert not any(PASSWORD[:8] in (text or "") for _, text, _ in rows)
     token = settings.get_text(settings.SMTP_PASSWORD_ENCRYPTED)
-    assert token and secrets.decrypt(token) == PASSWORD
+    assert token and secret_store.decrypt(token) == PASSWORD
     # Nor in the audit trail.
     details = audit_details()
     assert PASSWORD not in details and PASSWORD[:8] not in details
@@ -113,7 +114,7 @@ def test_good_credentials_enable_and_the_password_is_encrypted(db, admin_id, smt
 
 
 def test_ascii_credentials_enable_too(db, admin_id, smtp_server):
-    config = servers.enable_smtp(form(smtp_server, login=ASCII_LOGIN), ASCII_PASSWORD, by_user_id=admin_id)
+    config = servidores.enable_smtp(form(smtp_server, login=ASCII_LOGIN), ASCII_PASSWORD, by_user_id=admin_id)
     assert config.enabled and smtp_server.authenticator_log.attempts == [ASCII_LOGIN]
     assert ASCII_PASSWORD not in str(config_rows()) and ASCII_PASSWORD not in audit_details()
 
@@ -121,33 +122,33 @@ def test_ascii_credentials_enable_too(db, admin_id, smtp_server):
 def test_bad_credentials_do_not_enable_and_save_nothing(db, admin_id, smtp_server):
     before = config_rows()
     with pytest.raises(PecError) as refused:
-        servers.enable_smtp(form(smtp_server), "senha-errada", by_user_id=admin_id)
+        servidores.enable_smtp(form(smtp_server), "senha-errada", by_user_id=admin_id)
     assert "recusou o login ou a senha (código 535)" in refused.value.message
     assert config_rows() == before
-    assert not servers.smtp_config().enabled
+    assert not servidores.smtp_config().enabled
     assert "senha-errada" not in audit_details()
 
 
 def test_wrong_login_does_not_enable(db, admin_id, smtp_server):
     with pytest.raises(PecError, match="recusou o login ou a senha"):
-        servers.enable_smtp(form(smtp_server, login="outro@saude.gov.br"), PASSWORD, by_user_id=admin_id)
-    assert not servers.smtp_config().enabled
+        servidores.enable_smtp(form(smtp_server, login="outro@saude.gov.br"), PASSWORD, by_user_id=admin_id)
+    assert not servidores.smtp_config().enabled
 
 
 def test_closed_port_does_not_enable(db, admin_id):
     port = free_port()
     with pytest.raises(PecError) as refused:
-        servers.enable_smtp(
+        servidores.enable_smtp(
             SmtpForm("127.0.0.1", port, LOGIN), PASSWORD, by_user_id=admin_id
         )
     assert refused.value.message == f"Conexão recusada pelo servidor SMTP 127.0.0.1:{port}: nada atende nessa porta."
-    assert not servers.smtp_config().enabled
+    assert not servidores.smtp_config().enabled
 
 
 def test_another_sender_and_keeping_the_stored_password(db, admin_id, smtp_server):
-    servers.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
+    servidores.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
     token = settings.get_text(settings.SMTP_PASSWORD_ENCRYPTED)
-    config = servers.enable_smtp(
+    config = servidores.enable_smtp(
         form(smtp_server, use_login_as_sender=False, sender="naoresponda@chapeco.sc.gov.br"),
         "",  # empty: the stored password is used for the test, and kept
         by_user_id=admin_id,
@@ -158,11 +159,11 @@ def test_another_sender_and_keeping_the_stored_password(db, admin_id, smtp_serve
 
 
 def test_disable_keeps_the_configuration(db, admin_id, smtp_server):
-    servers.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
-    config = servers.disable_smtp(by_user_id=admin_id)
+    servidores.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
+    config = servidores.disable_smtp(by_user_id=admin_id)
     assert not config.enabled and config.has_password and config.host == "127.0.0.1"
     with pytest.raises(PecError, match="já está desabilitado"):
-        servers.disable_smtp(by_user_id=admin_id)
+        servidores.disable_smtp(by_user_id=admin_id)
 
 
 @pytest.mark.parametrize(
@@ -179,15 +180,15 @@ def test_disable_keeps_the_configuration(db, admin_id, smtp_server):
 )
 def test_form_errors_name_the_field(db, admin_id, smtp_server, changes, password, field):
     with pytest.raises(ValidationError) as refused:
-        servers.enable_smtp(form(smtp_server, **changes), password, by_user_id=admin_id)
+        servidores.enable_smtp(form(smtp_server, **changes), password, by_user_id=admin_id)
     assert refused.value.field == field
     assert smtp_server.authenticator_log.attempts == []
 
 
 def test_smtp_needs_the_internet(db, admin_id, smtp_server):
-    connection.disable_internet(admin_id)
+    conexao.disable_internet(admin_id)
     with pytest.raises(PecError, match="Não é possível habilitar o servidor SMTP"):
-        servers.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
+        servidores.enable_smtp(form(smtp_server), PASSWORD, by_user_id=admin_id)
     assert smtp_server.authenticator_log.attempts == []
 
 
@@ -197,24 +198,24 @@ def test_smtp_needs_the_internet(db, admin_id, smtp_server):
 
 
 def test_key_file_is_created_on_first_use_readable_only_by_its_owner(hermetic_env):
-    path = secrets.key_path()
+    path = secret_store.key_path()
     assert path.parent == data_dir() and not path.exists()
-    token = secrets.encrypt("segredo")
+    token = secret_store.encrypt("segredo")
     assert path.exists()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert "segredo" not in token and secrets.decrypt(token) == "segredo"
-    assert secrets.encrypt("segredo") != token  # Fernet: a fresh IV every time
+    assert "segredo" not in token and secret_store.decrypt(token) == "segredo"
+    assert secret_store.encrypt("segredo") != token  # Fernet: a fresh IV every time
 
 
 def test_key_file_readable_by_others_is_refused(hermetic_env):
-    secrets.encrypt("x")
-    os.chmod(secrets.key_path(), 0o644)
+    secret_store.encrypt("x")
+    os.chmod(secret_store.key_path(), 0o644)
     with pytest.raises(PecError, match="chmod 600"):
-        secrets.encrypt("x")
+        secret_store.encrypt("x")
 
 
 def test_token_of_another_key_is_refused_with_a_message(hermetic_env):
-    token = secrets.encrypt("segredo")
-    secrets.key_path().unlink()
+    token = secret_store.encrypt("segredo")
+    secret_store.key_path().unlink()
     with pytest.raises(PecError, match="informe a senha de novo"):
-        secrets.decrypt(token)
+        secret_store.decrypt(token)

@@ -1,4 +1,4 @@
-"""SQLite bulk loads (pec_tui.storage.sqlite_bulk): foreign keys checked once, indexes built once."""
+"""SQLite bulk loads (pec_tui.storage.bulk.sqlite): foreign keys checked once, indexes built once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from peewee import IntegrityError, SqliteDatabase
 
-from pec_tui.storage import sqlite_bulk
+from pec_tui.storage.bulk import sqlite as sqlite_bulk
 
 SCHEMA = """
 CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT);

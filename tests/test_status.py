@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from pec_tui import accounts, audit, demo, settings, status
-from pec_tui.installation import find_municipality
+from pec_tui.demo import installation as demo
+from pec_tui.domain import accounts, audit, settings, status
+from pec_tui.domain.installation import find_municipality
 from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url, transaction
 from pec_tui.storage.migrations import LATEST_VERSION
 from pec_tui.storage.models import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pec_tui import units
-from pec_tui.units import UnitNotFound
+from pec_tui.domain import unidades_saude
+from pec_tui.domain.unidades_saude import UnitNotFound
 
 from .units_data import build_network
 
@@ -25,22 +25,22 @@ def names(page) -> list[str]:
 
 
 def test_units_are_paged_by_name_with_the_total(net):
-    first = units.list_units("", 0, 10, [net.chapeco_id])
+    first = unidades_saude.list_units("", 0, 10, [net.chapeco_id])
     assert first.total == 29  # 4 named + 25 extra, Chapecó only
     assert len(first.rows) == 10
     assert (first.page_number, first.page_count) == (1, 3)
     assert names(first)[:2] == ["CAPS II Chapecó", "UBS Efapi"]
-    last = units.list_units("", 20, 10, [net.chapeco_id])
+    last = unidades_saude.list_units("", 20, 10, [net.chapeco_id])
     assert len(last.rows) == 9 and (last.page_number, last.page_count) == (3, 3)
-    everything = names(first) + names(units.list_units("", 10, 10, [net.chapeco_id])) + names(last)
+    everything = names(first) + names(unidades_saude.list_units("", 10, 10, [net.chapeco_id])) + names(last)
     assert len(set(everything)) == 29
     assert "UBS Xanxerê Centro" not in everything
 
 
 def test_only_the_administered_municipalities_are_listed(net):
-    assert names(units.list_units("", 0, 50, [net.xanxere_id])) == ["UBS Xanxerê Centro"]
-    assert units.list_units("", 0, 50, []).total == 0
-    both = units.list_units("ubs", 0, 50, [net.chapeco_id, net.xanxere_id])
+    assert names(unidades_saude.list_units("", 0, 50, [net.xanxere_id])) == ["UBS Xanxerê Centro"]
+    assert unidades_saude.list_units("", 0, 50, []).total == 0
+    both = unidades_saude.list_units("ubs", 0, 50, [net.chapeco_id, net.xanxere_id])
     assert names(both) == ["UBS Efapi", "UBS SÃO CRISTÓVÃO", "UBS Xanxerê Centro"]
 
 
@@ -60,18 +60,18 @@ def test_only_the_administered_municipalities_are_listed(net):
     ],
 )
 def test_search_by_name_or_cnes(net, query, expected):
-    page = units.list_units(query, 0, 50, [net.chapeco_id])
+    page = unidades_saude.list_units(query, 0, 50, [net.chapeco_id])
     assert names(page) == expected
     assert page.total == len(expected)
 
 
 def test_inactive_unit_is_listed_as_such(net):
-    (row,) = units.list_units("desativada", 0, 10, [net.chapeco_id]).rows
+    (row,) = unidades_saude.list_units("desativada", 0, 10, [net.chapeco_id]).rows
     assert row.active is False and row.type_name == "Centro de saúde / Unidade básica"
 
 
 def test_a_page_past_the_end_is_empty_but_keeps_the_total(net):
-    page = units.list_units("", 500, 10, [net.chapeco_id])
+    page = unidades_saude.list_units("", 500, 10, [net.chapeco_id])
     assert page.rows == [] and page.total == 29
 
 
@@ -81,7 +81,7 @@ def test_a_page_past_the_end_is_empty_but_keeps_the_total(net):
 
 
 def test_unit_detail_has_data_and_contact(net):
-    detail = units.unit_detail(net.units["UBS SÃO CRISTÓVÃO"], [net.chapeco_id])
+    detail = unidades_saude.unit_detail(net.units["UBS SÃO CRISTÓVÃO"], [net.chapeco_id])
     assert detail.cnes == "2345671"
     assert detail.cnpj_label == "11.222.333/0001-81"
     assert detail.municipality == "Chapecó/SC"
@@ -95,15 +95,15 @@ def test_unit_detail_has_data_and_contact(net):
 
 def test_unit_of_another_municipality_is_refused(net):
     with pytest.raises(UnitNotFound):
-        units.unit_detail(net.units["UBS Xanxerê Centro"], [net.chapeco_id])
+        unidades_saude.unit_detail(net.units["UBS Xanxerê Centro"], [net.chapeco_id])
     with pytest.raises(UnitNotFound):
-        units.unit_detail(999_999)
+        unidades_saude.unit_detail(999_999)
 
 
 def test_service_types_of_the_unit(net):
-    rows = units.unit_service_types(net.units["UBS SÃO CRISTÓVÃO"])
+    rows = unidades_saude.unit_service_types(net.units["UBS SÃO CRISTÓVÃO"])
     assert [row.name for row in rows] == ["Consulta médica", "Odontologia", "Vacinação"]
-    assert units.unit_service_types(net.units["UBS Efapi"]) == []
+    assert unidades_saude.unit_service_types(net.units["UBS Efapi"]) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,21 +113,21 @@ def test_service_types_of_the_unit(net):
 
 def test_inactive_teams_are_hidden_unless_asked(net):
     unit = net.units["UBS SÃO CRISTÓVÃO"]
-    active = units.list_teams(unit, False, 0, 10)
+    active = unidades_saude.list_teams(unit, False, 0, 10)
     assert [(t.type_acronym, t.ine, t.area_code) for t in active.rows] == [
         ("eSB", "0000123464", "002"),
         ("eSF", "0000123456", "001"),
     ]
     assert active.total == 2
-    every = units.list_teams(unit, True, 0, 10)
+    every = unidades_saude.list_teams(unit, True, 0, 10)
     assert every.total == 3
     inactive = [t for t in every.rows if not t.active]
     assert [t.name for t in inactive] == ["ESF São Cristóvão II (antiga)"]
-    assert units.list_teams(unit, True, 2, 2).rows == every.rows[2:]
+    assert unidades_saude.list_teams(unit, True, 2, 2).rows == every.rows[2:]
 
 
 def test_team_detail_lists_its_professionals_active_first(net):
-    detail = units.team_detail(net.teams["ESF São Cristóvão I"], [net.chapeco_id])
+    detail = unidades_saude.team_detail(net.teams["ESF São Cristóvão I"], [net.chapeco_id])
     assert detail.team.type_name == "Equipe de Saúde da Família"
     assert detail.unit_name == "UBS SÃO CRISTÓVÃO"
     assert [(m.name, m.cbo_code, m.microarea, m.active) for m in detail.members] == [
@@ -137,15 +137,15 @@ def test_team_detail_lists_its_professionals_active_first(net):
     ]
     assert detail.members_total == 3
     with pytest.raises(UnitNotFound):
-        units.team_detail(net.teams["ESF São Cristóvão I"], [net.xanxere_id])
+        unidades_saude.team_detail(net.teams["ESF São Cristóvão I"], [net.xanxere_id])
 
 
 def test_team_members_are_paged(net):
     team = net.teams["ESF São Cristóvão I"]
-    first, rest = units.list_team_members(team, 0, 2), units.list_team_members(team, 2, 2)
+    first, rest = unidades_saude.list_team_members(team, 0, 2), unidades_saude.list_team_members(team, 2, 2)
     assert (first.total, rest.total) == (3, 3)
     assert [m.name for m in first.rows + rest.rows] == ["Ana Beatriz Conceição", "Davi Ícaro Melo", "Bruno Araújo"]
-    assert units.team_detail(team, with_members=False).members == []
+    assert unidades_saude.team_detail(team, with_members=False).members == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,13 +155,13 @@ def test_team_members_are_paged(net):
 
 def test_professionals_without_active_lotacao_are_hidden_unless_asked(net):
     unit = net.units["UBS SÃO CRISTÓVÃO"]
-    page = units.list_unit_professionals(unit, False, "", 0, 10)
+    page = unidades_saude.list_unit_professionals(unit, False, "", 0, 10)
     assert names(page) == ["Ana Beatriz Conceição", "Davi Ícaro Melo"]
     davi = page.rows[1]
     assert [code for code, _ in davi.cbos] == ["515105"]  # the inactive CBO (223565) is not shown
     assert davi.cbo_label.lower() == "agente comunitário de saúde"  # the catalogue may spell it in capitals
     assert davi.active_lotacao is True
-    every = units.list_unit_professionals(unit, True, "", 0, 10)
+    every = unidades_saude.list_unit_professionals(unit, True, "", 0, 10)
     assert names(every) == ["Ana Beatriz Conceição", "Bruno Araújo", "Davi Ícaro Melo"]
     bruno = every.rows[1]
     assert bruno.active_lotacao is False
@@ -170,7 +170,7 @@ def test_professionals_without_active_lotacao_are_hidden_unless_asked(net):
 
 
 def test_professionals_of_another_unit_are_not_listed(net):
-    page = units.list_unit_professionals(net.units["UBS Efapi"], True, "", 0, 10)
+    page = unidades_saude.list_unit_professionals(net.units["UBS Efapi"], True, "", 0, 10)
     assert names(page) == ["Carla Efapi Souza"]
 
 
@@ -186,13 +186,13 @@ def test_professionals_of_another_unit_are_not_listed(net):
     ],
 )
 def test_professionals_search_by_name_cpf_or_cns(net, query, expected):
-    page = units.list_unit_professionals(net.units["UBS SÃO CRISTÓVÃO"], False, query, 0, 10)
+    page = unidades_saude.list_unit_professionals(net.units["UBS SÃO CRISTÓVÃO"], False, query, 0, 10)
     assert names(page) == expected
 
 
 def test_professionals_are_paged(net):
     unit = net.units["UBS SÃO CRISTÓVÃO"]
-    first = units.list_unit_professionals(unit, True, "", 0, 2)
-    second = units.list_unit_professionals(unit, True, "", 2, 2)
+    first = unidades_saude.list_unit_professionals(unit, True, "", 0, 2)
+    second = unidades_saude.list_unit_professionals(unit, True, "", 2, 2)
     assert (first.total, second.total) == (3, 3)
     assert names(first) + names(second) == ["Ana Beatriz Conceição", "Bruno Araújo", "Davi Ícaro Melo"]

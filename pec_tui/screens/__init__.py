@@ -16,9 +16,9 @@ MODULE_SCREENS: dict[str, str] = {
     "cbo": "pec_tui.screens.cbo:CboScreen",
     "cnes": "pec_tui.screens.cnes:CnesScreen",
     "configuracoes": "pec_tui.screens.configuracoes:ConfigurationScreen",
-    "unidades_saude": "pec_tui.screens.units:UnitsScreen",
-    "diagnostico": "pec_tui.screens.doctor:DoctorScreen",
-    "log": "pec_tui.screens.logs:LogScreen",
+    "unidades_saude": "pec_tui.screens.unidades_saude:UnitsScreen",
+    "diagnostico": "pec_tui.screens.diagnostico:DoctorScreen",
+    "log": "pec_tui.screens.log:LogScreen",
 }
 
 

@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
-from pec_tui import cbo
-from pec_tui.errors import PecError, ValidationError
-from pec_tui.paging import Page
+from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.paging import Page
+from pec_tui.domain import cbo
 from pec_tui.screens.base import PecScreen, worker_connection
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable, focus_visible_search

@@ -21,13 +21,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
 
-from pec_tui.cnes import importer, report
-from pec_tui.cnes.importer import ImportProgress
-from pec_tui.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
-from pec_tui.errors import PecError
-from pec_tui.paging import Page, clamp_paging
+from pec_tui.core.errors import PecError
+from pec_tui.core.paging import Page, clamp_paging
+from pec_tui.core.validators import format_cpf
+from pec_tui.domain.cnes import importer, report
+from pec_tui.domain.cnes.importer import ImportProgress
+from pec_tui.domain.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
 from pec_tui.screens.base import PecScreen, worker_connection
-from pec_tui.validators import format_cpf
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.file_picker import FilePicker
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable

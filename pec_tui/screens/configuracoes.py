@@ -1,8 +1,8 @@
 """Configurações da instalação (manual 3.1): Conexão, Segurança, Servidores, Municípios e
 responsáveis, Configurações avançadas. Installation administrator only.
 
-Every change goes through a domain function (:mod:`pec_tui.connection`, :mod:`pec_tui.security`,
-:mod:`pec_tui.servers`, :mod:`pec_tui.installation`) run in a thread worker that only posts a
+Every change goes through a domain function (:mod:`pec_tui.domain.configuracoes.conexao`, :mod:`pec_tui.domain.configuracoes.seguranca`,
+:mod:`pec_tui.domain.configuracoes.servidores`, :mod:`pec_tui.domain.installation`) run in a thread worker that only posts a
 message; the handler updates the screen. The CADSUS and Hórus timers are shown from the stored
 end moment: a 1-second timer re-renders the countdown from the computed state, without asking
 the database.
@@ -27,15 +27,17 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static, TabbedContent, TabPane
 
-from pec_tui import clock, connection, installation, security, servers
-from pec_tui.connection import CADSUS, HORUS, ConnectionStatus, ServiceState, TestResult
-from pec_tui.errors import PecError, ValidationError
-from pec_tui.installation import ProfessionalChoice, ResponsibleRow
-from pec_tui.paging import Page
+from pec_tui.core import clock
+from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.paging import Page
+from pec_tui.core.validators import format_cpf
+from pec_tui.domain import installation
+from pec_tui.domain.configuracoes import conexao, seguranca, servidores
+from pec_tui.domain.configuracoes.conexao import CADSUS, HORUS, ConnectionStatus, ServiceState, TestResult
+from pec_tui.domain.configuracoes.servidores import AdvancedSettings, InstallationServer, SmtpConfig, SmtpForm
+from pec_tui.domain.installation import ProfessionalChoice, ResponsibleRow
+from pec_tui.domain.settings import SecuritySettings
 from pec_tui.screens.base import PecScreen, worker_connection
-from pec_tui.servers import AdvancedSettings, InstallationServer, SmtpConfig, SmtpForm
-from pec_tui.settings import SecuritySettings
-from pec_tui.validators import format_cpf
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable
 
@@ -101,12 +103,12 @@ class ConfigData:
 
 def read_everything() -> ConfigData:
     return ConfigData(
-        connection.status(),
-        security.current(),
-        servers.installation_server(),
-        servers.smtp_config(),
+        conexao.status(),
+        seguranca.current(),
+        servidores.installation_server(),
+        servidores.smtp_config(),
         installation.responsibles(),
-        servers.advanced(),
+        servidores.advanced(),
     )
 
 
@@ -203,8 +205,8 @@ class ConfigurationScreen(PecScreen):
             with Horizontal(classes="config-actions", id=f"{key}-actions"):
                 yield Static("Desabilitar durante", classes="config-inline-label", id=f"{key}-duration-label")
                 yield Select(
-                    [(option.label, option.key) for option in connection.DURATIONS[service]],
-                    value=connection.DURATIONS[service][0].key,
+                    [(option.label, option.key) for option in conexao.DURATIONS[service]],
+                    value=conexao.DURATIONS[service][0].key,
                     allow_blank=False,
                     compact=True,
                     id=f"{key}-duration",
@@ -221,12 +223,12 @@ class ConfigurationScreen(PecScreen):
         yield Static("", id="connection-note", classes="config-note")
 
     def compose_security(self) -> ComposeResult:
-        yield Static(security.RENEWAL_LABEL, classes="config-field-label -first")
-        yield Select(security.RENEWAL_OPTIONS, allow_blank=False, value=6, compact=True, id="security-renewal")
-        yield Static(security.INACTIVITY_LABEL, classes="config-field-label")
-        yield Select(security.INACTIVITY_OPTIONS, allow_blank=False, value=30, compact=True, id="security-inactivity")
-        yield Static(security.ATTEMPTS_LABEL, classes="config-field-label")
-        yield Select(security.ATTEMPTS_OPTIONS, allow_blank=False, value=5, compact=True, id="security-attempts")
+        yield Static(seguranca.RENEWAL_LABEL, classes="config-field-label -first")
+        yield Select(seguranca.RENEWAL_OPTIONS, allow_blank=False, value=6, compact=True, id="security-renewal")
+        yield Static(seguranca.INACTIVITY_LABEL, classes="config-field-label")
+        yield Select(seguranca.INACTIVITY_OPTIONS, allow_blank=False, value=30, compact=True, id="security-inactivity")
+        yield Static(seguranca.ATTEMPTS_LABEL, classes="config-field-label")
+        yield Select(seguranca.ATTEMPTS_OPTIONS, allow_blank=False, value=5, compact=True, id="security-attempts")
         yield error_line("security-error")
         with Horizontal(classes="config-buttons"):
             yield Button("Salvar", compact=True, variant="primary", id="security-save")
@@ -241,7 +243,7 @@ class ConfigurationScreen(PecScreen):
 
     def compose_servers(self) -> ComposeResult:
         yield Static("Servidor da instalação", classes="config-section -first")
-        yield field_row("Nome da instalação", Input(compact=True, max_length=servers.NAME_MAX, id="server-name"))
+        yield field_row("Nome da instalação", Input(compact=True, max_length=servidores.NAME_MAX, id="server-name"))
         yield error_line("server-name-error")
         yield field_row(
             "Link da instalação",
@@ -258,7 +260,7 @@ class ConfigurationScreen(PecScreen):
                 "Servidor SMTP",
                 Input(placeholder="smtp.exemplo.gov.br", compact=True, id="smtp-host"),
                 Static("Porta", classes="config-inline-label"),
-                Input(value=str(servers.DEFAULT_SMTP_PORT), compact=True, max_length=5, restrict=r"\d*",
+                Input(value=str(servidores.DEFAULT_SMTP_PORT), compact=True, max_length=5, restrict=r"\d*",
                       id="smtp-port"),
             )
             yield error_line("smtp-host-error")
@@ -291,11 +293,11 @@ class ConfigurationScreen(PecScreen):
         )
 
     def compose_advanced(self) -> ComposeResult:
-        yield Static(servers.SIMULTANEOUS_REQUESTS_LABEL, classes="config-field-label -first")
+        yield Static(servidores.SIMULTANEOUS_REQUESTS_LABEL, classes="config-field-label -first")
         yield Input(compact=True, max_length=3, restrict=r"\d*", id="advanced-requests")
         yield error_line("advanced-requests-error")
-        yield Static(f"Um número inteiro de 1 a {servers.settings.MAX_SIMULTANEOUS_REQUESTS}.", classes="config-note")
-        yield Static(servers.SIMULTANEOUS_REQUESTS_WARNING, classes="config-warning")
+        yield Static(f"Um número inteiro de 1 a {servidores.settings.MAX_SIMULTANEOUS_REQUESTS}.", classes="config-note")
+        yield Static(servidores.SIMULTANEOUS_REQUESTS_WARNING, classes="config-warning")
         yield Static("Endereço usado no teste de conexão com a internet", classes="config-field-label")
         yield Input(compact=True, id="advanced-url")
         yield error_line("advanced-url-error")
@@ -420,7 +422,7 @@ class ConfigurationScreen(PecScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="config-reload")
     def reload_connection(self) -> None:
-        self._run("connection", "", connection.status)
+        self._run("connection", "", conexao.status)
 
     def on_configuration_screen_changed(self, message: Changed) -> None:
         kind = message.kind
@@ -510,7 +512,7 @@ class ConfigurationScreen(PecScreen):
         now = clock.now()
         internet_on = status.internet.enabled_at(now)
         self.query_one("#internet-status", Static).update(
-            Content.assemble(("Internet  ", "bold"), connection.describe(status.internet, now))
+            Content.assemble(("Internet  ", "bold"), conexao.describe(status.internet, now))
         )
         self._swap("internet", internet_on, "#internet-disable", "#internet-enable")
         test = self.query_one("#internet-test", Button)
@@ -569,7 +571,7 @@ class ConfigurationScreen(PecScreen):
 
     @staticmethod
     def _service_line(state: ServiceState, now: dt.datetime, internet_on: bool) -> Content:
-        line = connection.describe(state, now)
+        line = conexao.describe(state, now)
         if state.enabled_at(now) and not internet_on:
             line += " · indisponível sem internet"
         return Content.assemble((f"{state.label}  ", "bold"), line)
@@ -591,7 +593,7 @@ class ConfigurationScreen(PecScreen):
             return
         self._testing = True
         self.render_internet_result(True)
-        self.network("internet-test", "", connection.test_internet)
+        self.network("internet-test", "", conexao.test_internet)
 
     def _internet_tested(self, result: TestResult) -> None:
         self._testing = False
@@ -617,32 +619,32 @@ class ConfigurationScreen(PecScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.change("connection", "Conexão com a internet desabilitada.",
-                            lambda: connection.disable_internet(user))
+                            lambda: conexao.disable_internet(user))
 
         self.app.push_screen(question, answered)
 
     @on(Button.Pressed, "#internet-enable")
     def enable_internet(self) -> None:
         user = self.user_id
-        self.change("connection", "Conexão com a internet habilitada.", lambda: connection.enable_internet(user))
+        self.change("connection", "Conexão com a internet habilitada.", lambda: conexao.enable_internet(user))
 
     @on(Button.Pressed, "#cadsus-disable, #horus-disable")
     def disable_service(self, event: Button.Pressed) -> None:
         service = CADSUS if event.button.id == "cadsus-disable" else HORUS
         choice = self.query_one(f"#{service.lower()}-duration", Select).value
         user = self.user_id
-        option = connection.duration(service, str(choice))
-        label = connection.SERVICE_LABELS[service]
+        option = conexao.duration(service, str(choice))
+        label = conexao.SERVICE_LABELS[service]
         how_long = "por tempo indeterminado" if option.indefinite else f"durante {option.label}"
         notice = f"{label} desabilitado {how_long}."
-        self.change("connection", notice, lambda: connection.disable_service(service, str(choice), user))
+        self.change("connection", notice, lambda: conexao.disable_service(service, str(choice), user))
 
     @on(Button.Pressed, "#cadsus-enable, #horus-enable")
     def enable_service(self, event: Button.Pressed) -> None:
         service = CADSUS if event.button.id == "cadsus-enable" else HORUS
         user = self.user_id
-        label = connection.SERVICE_LABELS[service]
-        self.change("connection", f"{label} habilitado.", lambda: connection.enable_service(service, user))
+        label = conexao.SERVICE_LABELS[service]
+        self.change("connection", f"{label} habilitado.", lambda: conexao.enable_service(service, user))
 
     @on(Input.Submitted, "#agenda-key")
     @on(Button.Pressed, "#agenda-enable")
@@ -650,7 +652,7 @@ class ConfigurationScreen(PecScreen):
         self.clear_errors("agenda")
         key = self.query_one("#agenda-key", Input).value
         user = self.user_id
-        self.change("connection", "Agenda Online habilitada.", lambda: connection.enable_agenda_online(key, user))
+        self.change("connection", "Agenda Online habilitada.", lambda: conexao.enable_agenda_online(key, user))
 
     @on(Button.Pressed, "#agenda-disable")
     def disable_agenda(self) -> None:
@@ -666,7 +668,7 @@ class ConfigurationScreen(PecScreen):
             if yes:
                 self.query_one("#agenda-key", Input).value = ""
                 self.change("connection", "Agenda Online desabilitada.",
-                            lambda: connection.disable_agenda_online(user))
+                            lambda: conexao.disable_agenda_online(user))
 
         self.app.push_screen(question, answered)
 
@@ -687,7 +689,7 @@ class ConfigurationScreen(PecScreen):
         self.change(
             "security",
             "Configurações de segurança salvas.",
-            lambda: security.save(months, minutes, attempts, by_user_id=user),
+            lambda: seguranca.save(months, minutes, attempts, by_user_id=user),
         )
 
     def _security_saved(self, values: SecuritySettings) -> None:
@@ -706,7 +708,7 @@ class ConfigurationScreen(PecScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change("reset", "", lambda: security.reset_all_passwords(by_user_id=user))
+                self.change("reset", "", lambda: seguranca.reset_all_passwords(by_user_id=user))
 
         self.app.push_screen(question, answered)
 
@@ -732,7 +734,7 @@ class ConfigurationScreen(PecScreen):
         self.change(
             "server",
             "Servidor da instalação salvo.",
-            lambda: servers.save_installation_server(name, link, by_user_id=user),
+            lambda: servidores.save_installation_server(name, link, by_user_id=user),
         )
 
     def _server_saved(self, server: InstallationServer) -> None:
@@ -806,7 +808,7 @@ class ConfigurationScreen(PecScreen):
         user = self.user_id
         self._smtp_testing = True
         self._set_result("#smtp-result", f"Testando a conexão e o login em {form.host.strip()}:{form.port}…", None)
-        self.network("smtp", "", lambda: servers.enable_smtp(form, password, by_user_id=user))
+        self.network("smtp", "", lambda: servidores.enable_smtp(form, password, by_user_id=user))
 
     @on(Button.Pressed, "#smtp-disable")
     def disable_smtp(self) -> None:
@@ -820,7 +822,7 @@ class ConfigurationScreen(PecScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change("smtp", "Servidor SMTP desabilitado.", lambda: servers.disable_smtp(by_user_id=user))
+                self.change("smtp", "Servidor SMTP desabilitado.", lambda: servidores.disable_smtp(by_user_id=user))
 
         self.app.push_screen(question, answered)
 
@@ -914,7 +916,7 @@ class ConfigurationScreen(PecScreen):
         self.change(
             "advanced",
             "Configurações avançadas salvas.",
-            lambda: servers.save_advanced(requests, url, by_user_id=user),
+            lambda: servidores.save_advanced(requests, url, by_user_id=user),
         )
 
 

@@ -12,12 +12,12 @@ from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from pec_tui.errors import PecError, ValidationError
+from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.screens.base import PecScreen, worker_connection
 
 if TYPE_CHECKING:
-    from pec_tui.accounts import LoginResult
-    from pec_tui.settings import SecuritySettings
+    from pec_tui.domain.accounts import LoginResult
+    from pec_tui.domain.settings import SecuritySettings
 
 
 class LoginScreen(PecScreen):
@@ -95,7 +95,10 @@ class LoginScreen(PecScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
     def authenticate(self, cpf: str, password: str) -> None:
         try:
-            from pec_tui import accounts, settings  # imported here, off the first frame's path
+            from pec_tui.domain import (
+                accounts,  # imported here, off the first frame's path
+                settings,
+            )
 
             with worker_connection():
                 result = accounts.authenticate(cpf, password)

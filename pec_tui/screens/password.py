@@ -11,8 +11,8 @@ from textual.containers import Center, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from pec_tui import accounts
-from pec_tui.errors import PecError, ValidationError
+from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.domain import accounts
 from pec_tui.screens.base import PecScreen, worker_connection
 
 FIELD_INPUTS = {

@@ -21,7 +21,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
-from pec_tui.errors import DatabaseOpenError
+from pec_tui.core.errors import DatabaseOpenError
 
 from .proxy import database_proxy
 

@@ -1,4 +1,4 @@
-"""Read-only queries of the host doctor (:mod:`pec_tui.doctor`) that the models cannot express:
+"""Read-only queries of the host doctor (:mod:`pec_tui.domain.diagnostico`) that the models cannot express:
 the database's size and data directory, PEC's Liquibase lock, CNS shared by professionals.
 
 Every function runs one or two plain ``SELECT`` statements in autocommit mode (a failed query

@@ -15,8 +15,8 @@ from importlib import resources
 
 from peewee import Field
 
-from pec_tui import clock
-from pec_tui.errors import PecError
+from pec_tui.core import clock
+from pec_tui.core.errors import PecError
 
 from . import reference
 from .database import current_database, is_postgres, transaction

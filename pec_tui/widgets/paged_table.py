@@ -31,8 +31,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from pec_tui.errors import PecError
-from pec_tui.paging import Page
+from pec_tui.core.errors import PecError
+from pec_tui.core.paging import Page
 
 T = TypeVar("T")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui.cnes.archive import filename_warning, ibge6_from_filename, open_cnes_source
-from pec_tui.cnes.errors import CnesFileError
-from pec_tui.cnes.parser import parse_cnes
-from pec_tui.cnes.synthetic import build_small_cnes, sample_professional, sample_unit
+from pec_tui.demo.cnes_export import build_small_cnes, sample_professional, sample_unit
+from pec_tui.domain.cnes.archive import filename_warning, ibge6_from_filename, open_cnes_source
+from pec_tui.domain.cnes.errors import CnesFileError
+from pec_tui.domain.cnes.parser import parse_cnes
 
 XML = build_small_cnes([sample_unit()], [sample_professional()])
 ZIP_NAME = "XmlParaESUS31_420540.zip"

@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 
-from pec_tui.cnes import parser
-from pec_tui.cnes.archive import open_cnes_source
-from pec_tui.cnes.checks import (
+from pec_tui.core.checks import (
     is_cbo_code,
     is_cnes_code,
     is_ine_code,
@@ -20,9 +18,7 @@ from pec_tui.cnes.checks import (
     is_valid_cns,
     is_valid_cpf,
 )
-from pec_tui.cnes.errors import CnesFileError
-from pec_tui.cnes.parser import CnesHeader, CnesProfessional, CnesUnit, iter_cnes, parse_cnes
-from pec_tui.cnes.synthetic import (
+from pec_tui.demo.cnes_export import (
     PRIMARY_CARE_CBOS,
     build_small_cnes,
     sample_professional,
@@ -30,6 +26,10 @@ from pec_tui.cnes.synthetic import (
     sample_unit,
     write_cnes_file,
 )
+from pec_tui.domain.cnes import parser
+from pec_tui.domain.cnes.archive import open_cnes_source
+from pec_tui.domain.cnes.errors import CnesFileError
+from pec_tui.domain.cnes.parser import CnesHeader, CnesProfessional, CnesUnit, iter_cnes, parse_cnes
 
 NAME = "XmlParaESUS31_420540.xml"
 XML_DECLARATION = b"<?xml version='1.0'?>\n"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui.cnes import reader
-from pec_tui.cnes.checks import is_valid_cns, is_valid_cpf
-from pec_tui.cnes.errors import CnesFileError
-from pec_tui.cnes.parser import CnesUnit
-from pec_tui.cnes.synthetic import build_small_cnes, sample_professional, sample_unit, write_cnes_file
+from pec_tui.core.checks import is_valid_cns, is_valid_cpf
+from pec_tui.demo.cnes_export import build_small_cnes, sample_professional, sample_unit, write_cnes_file
+from pec_tui.domain.cnes import reader
+from pec_tui.domain.cnes.errors import CnesFileError
+from pec_tui.domain.cnes.parser import CnesUnit
 
 NAME = "XmlParaESUS31_420540.xml"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui import clock
+from pec_tui.core import clock
 from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url
 
 FIXED_NOW = dt.datetime(2026, 11, 20, 9, 0, 0)
@@ -16,7 +16,7 @@ FIXED_NOW = dt.datetime(2026, 11, 20, 9, 0, 0)
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pec_tui import demo
+    from pec_tui.demo import installation as demo
 
     previous = clock._now
     clock.set_clock(clock.ManualClock(FIXED_NOW))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Select, Static, TabbedContent
 
-from pec_tui.cnes.synthetic import write_cnes_file
+from pec_tui.demo.cnes_export import write_cnes_file
 from pec_tui.screens.cnes import CnesReportScreen, CnesScreen
 from pec_tui.storage.models import CnesImport, HealthUnit
 from pec_tui.widgets.dialogs import ConfirmDialog
@@ -192,7 +192,7 @@ class _HeldImport:
         self.release.set()  # a failed assertion must not leave the worker waiting (and the app with it)
 
     def __call__(self, path, *, localidade_id, user_id, progress=None, cancel=None):
-        from pec_tui.cnes.importer import ImportCancelled, ImportProgress
+        from pec_tui.domain.cnes.importer import ImportCancelled, ImportProgress
 
         if progress is not None:
             progress(ImportProgress(10, 0.1, 100, 1000, "Lendo profissionais e lotações"))
@@ -208,7 +208,7 @@ class _HeldImport:
 async def _held_import_on_screen(make_app, cnes_file, monkeypatch):
     """The console, the municipal administrator on the CNES screen, a held stand-in import
     running: yields ``(app, pilot, screen, held)``."""
-    from pec_tui.cnes import importer
+    from pec_tui.domain.cnes import importer
 
     held = _HeldImport()
     monkeypatch.setattr(importer, "import_cnes", held)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent
 
-from pec_tui import accounts, connection, settings
-from pec_tui.connection import CADSUS
+from pec_tui.domain import accounts, settings
+from pec_tui.domain.configuracoes import conexao
+from pec_tui.domain.configuracoes.conexao import CADSUS
 from pec_tui.screens.configuracoes import ConfigurationScreen, ResponsibleDialog
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Professional, ServiceToggle, SystemConfig, User
@@ -127,7 +128,7 @@ async def test_cadsus_disabled_during_two_hours_counts_down_and_habilitar_ends_i
 
 
 async def test_a_timer_ends_by_itself_on_screen(make_app, tui_clock):
-    connection.disable_service(CADSUS, "30min", None)
+    conexao.disable_service(CADSUS, "30min", None)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_config(pilot)
@@ -162,7 +163,7 @@ async def test_without_internet_what_needs_it_is_disabled_and_the_test_says_why(
         await pilot.press("enter")
         await confirm(pilot)
         assert text(screen, "#internet-status") == "Internet  Desabilitada"
-        assert not connection.internet_enabled()
+        assert not conexao.internet_enabled()
         for selector in ["#internet-test", "#cadsus-disable", "#cadsus-duration", "#horus-enable",
                          "#agenda-key", "#agenda-enable", "#smtp-enable"]:
             assert screen.query_one(selector).disabled, selector
@@ -172,7 +173,7 @@ async def test_without_internet_what_needs_it_is_disabled_and_the_test_says_why(
         assert app.focused is screen.query_one("#internet-enable")
         await pilot.press("enter")
         await settle(pilot)
-        assert connection.internet_enabled()
+        assert conexao.internet_enabled()
         assert not screen.query_one("#horus-enable").disabled
 
 

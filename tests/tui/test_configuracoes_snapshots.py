@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from pec_tui import connection
-from pec_tui.connection import CADSUS, HORUS
+from pec_tui.domain.configuracoes import conexao
+from pec_tui.domain.configuracoes.conexao import CADSUS, HORUS
 
 from .helpers import INSTALLATION_ADMIN, login, settle
 
@@ -20,9 +20,9 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 @pytest.fixture
 def timers(demo_db):
     """CADSUS off for 2 hours, Hórus off indefinitely: the Conexão tab shows both kinds."""
-    connection.enable_service(HORUS, None)
-    connection.disable_service(CADSUS, "2h", None)
-    connection.disable_service(HORUS, "indeterminado", None)
+    conexao.enable_service(HORUS, None)
+    conexao.disable_service(CADSUS, "2h", None)
+    conexao.disable_service(HORUS, "indeterminado", None)
 
 
 async def open_tab(pilot, key: str) -> None:
@@ -42,7 +42,7 @@ def test_conexao_with_timers(snap_compare, make_app, timers, size):
 
 
 def test_conexao_without_internet(snap_compare, make_app, demo_db):
-    connection.disable_internet(None)
+    conexao.disable_internet(None)
 
     async def ready(pilot):
         await open_tab(pilot, "1")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui import doctor
-from pec_tui.screens.logs import LogScreen
+from pec_tui.domain import diagnostico
+from pec_tui.screens.log import LogScreen
 
 from ..host_data import FakeRunner, fake_report, make_log_home, pec_log_lines
 from .helpers import INSTALLATION_ADMIN, login, settle
@@ -21,7 +21,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 @pytest.fixture
 def fixed_checks(monkeypatch):
-    monkeypatch.setattr(doctor, "run", FakeRunner(fake_report()))
+    monkeypatch.setattr(diagnostico, "run", FakeRunner(fake_report()))
 
 
 @pytest.fixture

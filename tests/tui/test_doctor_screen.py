@@ -8,9 +8,9 @@ import threading
 import pytest
 from textual.widgets import OptionList, Static
 
-from pec_tui import doctor
-from pec_tui.doctor import OK
-from pec_tui.screens.doctor import DoctorScreen
+from pec_tui.domain import diagnostico
+from pec_tui.domain.diagnostico import OK
+from pec_tui.screens.diagnostico import DoctorScreen
 from pec_tui.screens.help import HelpScreen
 
 from ..host_data import FakeRunner, fake_report, make_pec_home
@@ -20,7 +20,7 @@ from .helpers import INSTALLATION_ADMIN, login, settle, wait_until
 @pytest.fixture
 def runner(monkeypatch):
     fake = FakeRunner(fake_report())
-    monkeypatch.setattr(doctor, "run", fake)
+    monkeypatch.setattr(diagnostico, "run", fake)
     return fake
 
 
@@ -45,13 +45,13 @@ def detail(screen: DoctorScreen) -> str:
 
 async def test_real_checks_on_the_demo_with_a_fake_installation(make_app, tmp_path, httpserver, monkeypatch):
     httpserver.expect_request("/api/public/info").respond_with_json({"versao": "5.4.21"})
-    monkeypatch.setenv(doctor.ENV_PEC_URL, httpserver.url_for("/api/public/info"))
+    monkeypatch.setenv(diagnostico.ENV_PEC_URL, httpserver.url_for("/api/public/info"))
     home = make_pec_home(tmp_path, version="5.4.21")
     app = make_app(pec_home=home)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_doctor(pilot)
         table = screen.table
-        assert [row.value for row in table.rows] == list(doctor.TITLES)
+        assert [row.value for row in table.rows] == list(diagnostico.TITLES)
         assert cell(screen, "aplicacao_pec", "status") == "OK"
         # The demo base says 5.3.28 and this fake installation's program is 5.4.21: PEC would not start.
         assert cell(screen, "versao_banco", "status") == "ERRO"
@@ -87,7 +87,7 @@ async def test_status_words_are_readable_without_colour(make_app, runner):
 async def test_refresh_updates_the_rows_in_place(make_app, monkeypatch):
     fixed = fake_report(OK, link_found="LINKINSTALACAO = http://10.0.0.9:8080 respondeu (HTTP 200).")
     fake = FakeRunner(fake_report(), fixed)
-    monkeypatch.setattr(doctor, "run", fake)
+    monkeypatch.setattr(diagnostico, "run", fake)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_doctor(pilot)
@@ -107,7 +107,7 @@ async def test_refresh_updates_the_rows_in_place(make_app, monkeypatch):
 async def test_the_ui_answers_while_the_checks_run(make_app, monkeypatch):
     gate = threading.Event()
     fake = FakeRunner(fake_report(), gate=gate)
-    monkeypatch.setattr(doctor, "run", fake)
+    monkeypatch.setattr(diagnostico, "run", fake)
     app = make_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_doctor(pilot)
@@ -147,7 +147,7 @@ async def test_a_failing_runner_is_one_sentence(make_app, monkeypatch):
     def broken(opened, config):
         raise RuntimeError("falha inesperada")
 
-    monkeypatch.setattr(doctor, "run", broken)
+    monkeypatch.setattr(diagnostico, "run", broken)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_doctor(pilot)
@@ -157,7 +157,7 @@ async def test_a_failing_runner_is_one_sentence(make_app, monkeypatch):
 
 
 async def test_l_opens_the_log_and_escape_comes_back(make_app, runner):
-    from pec_tui.screens.logs import LogScreen
+    from pec_tui.screens.log import LogScreen
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -8,8 +8,8 @@ import os
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from pec_tui.logfile import line_level
-from pec_tui.screens.logs import LogScreen, PecLogView
+from pec_tui.domain.log import line_level
+from pec_tui.screens.log import LogScreen, PecLogView
 
 from ..host_data import append, make_log_home, pec_log_lines
 from .helpers import INSTALLATION_ADMIN, login, settle, wait_until

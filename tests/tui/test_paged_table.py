@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from pec_tui.errors import PecError
-from pec_tui.paging import Page
+from pec_tui.core.errors import PecError
+from pec_tui.core.paging import Page
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable, column_widths
 
 from .helpers import settle

@@ -6,7 +6,7 @@ import pytest
 from textual.widgets import Checkbox, OptionList, Static
 
 from pec_tui.screens.home import HomeScreen
-from pec_tui.screens.units import TeamScreen, UnitScreen, UnitsScreen
+from pec_tui.screens.unidades_saude import TeamScreen, UnitScreen, UnitsScreen
 from pec_tui.widgets.paged_table import PagedGrid, PagedTable
 
 from ..units_data import build_network

@@ -1,0 +1,266 @@
+"""Accounts and login: attempts, blocking, forced and periodic password change, session end.
+
+Rules (manual 1.3, 3.1.2, 3.5.2): the login is the CPF; failed attempts count per user and
+block the account at the configured maximum; a blocked account cannot log in until an
+administrator unblocks it; a user without a password (created by the CNES import or by
+"Cadastrar profissional") logs in with the CNS followed by ``esus`` (the CPF followed by
+``esus`` when there is no CNS) and must change it; a password older than the renewal
+period must be renewed. Every attempt, block, password change and session end is audited.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pec_tui.core import clock
+from pec_tui.core.errors import AuthError, PecError, ValidationError
+from pec_tui.core.validators import format_cpf, require_cpf
+from pec_tui.domain import audit, settings
+from pec_tui.domain.audit import EventType, RecordType
+from pec_tui.domain.passwords import check_policy, hash_password, verify_password
+from pec_tui.storage.database import transaction
+from pec_tui.storage.models import (
+    AccessHistory,
+    ActorRole,
+    InstallationAdmin,
+    Localidade,
+    MunicipalAdmin,
+    Professional,
+    State,
+    User,
+)
+
+COMPONENT = "pec-tui/login"
+
+
+@dataclass(frozen=True)
+class MunicipalityRef:
+    id: int
+    name: str
+    uf: str
+    ibge: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}/{self.uf}"
+
+
+@dataclass(frozen=True)
+class LoggedUser:
+    """Who is using the console, and which administration roles they hold."""
+
+    user_id: int
+    login: str
+    name: str
+    installation_admin: bool = False
+    municipal_admin_of: tuple[MunicipalityRef, ...] = field(default_factory=tuple)
+
+    @property
+    def municipal_admin(self) -> bool:
+        return bool(self.municipal_admin_of)
+
+    @property
+    def roles_label(self) -> str:
+        roles = []
+        if self.installation_admin:
+            roles.append("Administrador da instalação")
+        if self.municipal_admin:
+            roles.append("Administrador municipal")
+        return ", ".join(roles) or "Sem perfil de administração"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: LoggedUser
+    must_change_password: bool
+    reason: str = ""  # why the change is required, in Portuguese
+
+
+def default_password(professional: Professional | None, login: str) -> str:
+    """PEC's first password: CNS + "esus", or CPF + "esus" without a CNS (3.5.1)."""
+    if professional is not None and professional.cns:
+        return f"{professional.cns}esus"
+    return f"{login}esus"
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _audit_own(event: EventType, user_id: int, details: str | None = None, component: str = COMPONENT) -> None:
+    """An event a user causes on their own account (login, block, password, session)."""
+    audit.record(
+        event, component=component, user_id=user_id, record_type=RecordType.USER, record_id=user_id, details=details
+    )
+
+
+def load_logged_user(user: User) -> LoggedUser:
+    professional = Professional.get_or_none(Professional.user == user.id)
+    if professional is None:
+        return LoggedUser(user.id, user.login, format_cpf(user.login))
+    kinds = {
+        role.kind
+        for role in ActorRole.select(ActorRole.kind).where(
+            (ActorRole.professional == professional.id) & (ActorRole.active == True)
+        )
+    }
+    installation_admin = (
+        ActorRole.INSTALLATION_ADMIN in kinds
+        and InstallationAdmin.select()
+        .join(ActorRole)
+        .where((ActorRole.professional == professional.id) & (ActorRole.active == True))
+        .exists()
+    )
+    municipalities = tuple(
+        MunicipalityRef(row.localidade.id, row.localidade.name, row.localidade.state.acronym, row.localidade.ibge)
+        for row in MunicipalAdmin.select(MunicipalAdmin, ActorRole, Localidade, State)
+        .join(ActorRole)
+        .switch(MunicipalAdmin)
+        .join(Localidade)
+        .join(State)
+        .where((ActorRole.professional == professional.id) & (ActorRole.active == True))
+        .order_by(Localidade.name)
+    )
+    return LoggedUser(user.id, user.login, professional.name, installation_admin, municipalities)
+
+
+def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResult:
+    """Check a login. Raises :class:`AuthError` (with the reason) or returns the session."""
+    login = require_cpf(cpf)
+    failure: str | None = None
+    with transaction():
+        user = User.get_or_none(User.login == login)
+        if user is None:
+            audit.record(
+                EventType.LOGIN_FAILED,
+                component=COMPONENT,
+                record_type=RecordType.USER,
+                details=f"Login ou senha incorretos. CPF: {format_cpf(login)}",
+            )
+            failure = "CPF ou senha incorretos."
+        elif user.blocked:
+            _history(user, ip, False)
+            _audit_own(EventType.LOGIN_FAILED, user.id, f"Conta bloqueada. CPF: {format_cpf(login)}")
+            failure = (
+                "Esta conta está bloqueada por excesso de tentativas de login sem sucesso; "
+                "peça ao administrador que a desbloqueie."
+            )
+        else:
+            professional = Professional.get_or_none(Professional.user == user.id)
+            if user.password_hash:
+                accepted = verify_password(password, user.password_hash)
+            else:
+                accepted = password == default_password(professional, login)
+            if not accepted:
+                failure = _count_failure(user, ip)
+            else:
+                user.failed_attempts = 0
+                user.save(only=[User.failed_attempts])
+                _history(user, ip, True)
+                _audit_own(EventType.LOGIN_SUCCEEDED, user.id)
+                reason = _change_reason(user)
+                result = LoginResult(load_logged_user(user), bool(reason), reason)
+    if failure is not None:
+        raise AuthError(failure)
+    return result
+
+
+def _count_failure(user: User, ip: str | None) -> str:
+    maximum = settings.security().max_login_attempts
+    user.failed_attempts = (user.failed_attempts or 0) + 1
+    _history(user, ip, False)
+    _audit_own(EventType.LOGIN_FAILED, user.id, f"Login ou senha incorretos. CPF: {format_cpf(user.login)}")
+    if user.failed_attempts >= maximum:
+        user.blocked = True
+        user.save(only=[User.failed_attempts, User.blocked])
+        _audit_own(EventType.ACCOUNT_BLOCKED, user.id, f"Login bloqueado: {format_cpf(user.login)}")
+        return (
+            f"CPF ou senha incorretos. A conta foi bloqueada após {maximum} tentativas sem sucesso; "
+            "peça ao administrador que a desbloqueie."
+        )
+    user.save(only=[User.failed_attempts])
+    remaining = maximum - user.failed_attempts
+    plural = "tentativa" if remaining == 1 else "tentativas"
+    return f"CPF ou senha incorretos. Resta{'m' if remaining > 1 else ''} {remaining} {plural} antes do bloqueio."
+
+
+def _change_reason(user: User) -> str:
+    if not user.password_hash:
+        if user.password_changed_at is not None:  # had a password: an administrator reset it
+            return "A sua senha foi redefinida: defina uma nova senha."
+        return "Primeiro acesso: defina a sua senha."
+    if user.must_change_password:
+        return "A sua senha foi redefinida: defina uma nova senha."
+    months = settings.security().password_renewal_months
+    changed = user.password_changed_at
+    if changed is not None and add_months(changed, months) <= clock.now():
+        return f"A sua senha tem mais de {months} {'mês' if months == 1 else 'meses'}: defina uma nova senha."
+    return ""
+
+
+def _history(user: User, ip: str | None, succeeded: bool) -> None:
+    AccessHistory.create(user=user.id, at=clock.now(), ip=ip, succeeded=succeeded)
+
+
+def change_password(user_id: int, current: str, new: str, confirmation: str | None = None) -> None:
+    """The user changes their own password (also the forced change at login)."""
+    if confirmation is not None and new != confirmation:
+        raise ValidationError("A confirmação não é igual à nova senha.", "confirmacao")
+    check_policy(new, field="nova_senha")
+    with transaction():
+        user = User.get_by_id(user_id)
+        professional = Professional.get_or_none(Professional.user == user.id)
+        if user.password_hash:
+            current_ok = verify_password(current, user.password_hash)
+        else:
+            current_ok = current == default_password(professional, user.login)
+        if not current_ok:
+            raise ValidationError("A senha atual não confere.", "senha_atual")
+        if new == current:
+            raise ValidationError("A nova senha deve ser diferente da atual.", "nova_senha")
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        user.password_changed_at = clock.now()
+        user.save(only=[User.password_hash, User.must_change_password, User.password_changed_at])
+        _audit_own(EventType.PASSWORD_CHANGED, user.id)
+
+
+def end_session(user_id: int, *, inactivity_minutes: int | None = None) -> None:
+    """Audit the end of a session: logout, or lock by inactivity."""
+    details = (
+        f"Sessão encerrada por inatividade ({inactivity_minutes} min)."
+        if inactivity_minutes
+        else "Saída do sistema."
+    )
+    with transaction():
+        _audit_own(EventType.SESSION_ENDED, user_id, details, component="pec-tui/sessao")
+
+
+def unblock_user(admin_user_id: int, user_id: int) -> None:
+    """Unblock an account and reset its password to PEC's default (3.5.2)."""
+    with transaction():
+        user = User.get_or_none(User.id == user_id)
+        if user is None:
+            raise PecError("Usuário não encontrado.")
+        user.blocked = False
+        user.failed_attempts = 0
+        user.password_hash = None
+        user.must_change_password = True
+        user.save(only=[User.blocked, User.failed_attempts, User.password_hash, User.must_change_password])
+        audit.record(
+            EventType.ACCOUNT_UNBLOCKED,
+            component="pec-tui/profissionais",
+            user_id=admin_user_id,
+            record_type=RecordType.USER,
+            record_id=user.id,
+            details=f"Desbloqueio e redefinição de senha: {format_cpf(user.login)}",
+        )
+
+
+def blocked_count() -> int:
+    return User.select().where(User.blocked == True).count()

@@ -1,0 +1,78 @@
+"""What the installation is, read before the console's first frame: its active municipalities,
+the header's summary and the login screen's start data.
+
+Kept apart from :mod:`pec_tui.domain.installation` (which creates and changes the installation, with
+audit, passwords and migrations behind it) so that the console's start imports only settings
+and the models. :mod:`pec_tui.domain.installation` re-exports every name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pec_tui.domain import settings
+from pec_tui.storage.models import InstallationMunicipality, Localidade, State
+
+
+def installation_municipalities() -> list[Localidade]:
+    return list(
+        Localidade.select(Localidade, State)
+        .join(State)
+        .switch(Localidade)
+        .join(InstallationMunicipality)
+        .where(InstallationMunicipality.active == True)
+        .order_by(Localidade.name)
+    )
+
+
+@dataclass(frozen=True)
+class InstallationSummary:
+    """What the console's header shows about the installation."""
+
+    name: str
+    municipalities: tuple[str, ...]
+    demo: bool
+    training: bool
+
+    @property
+    def production(self) -> bool:
+        """A real installation: neither the demo nor a training base."""
+        return not (self.demo or self.training)
+
+    @property
+    def municipalities_label(self) -> str:
+        if not self.municipalities:
+            return "nenhum município"
+        if len(self.municipalities) == 1:
+            return self.municipalities[0]
+        return f"{self.municipalities[0]} e mais {len(self.municipalities) - 1}"
+
+
+def summary() -> InstallationSummary:
+    return InstallationSummary(
+        name=settings.get_text(settings.INSTALLATION_NAME) or "Instalação sem nome",
+        municipalities=tuple(m.label for m in installation_municipalities()),
+        demo=settings.get_flag(settings.DEMO),
+        training=settings.get_flag(settings.TRAINING),
+    )
+
+
+@dataclass(frozen=True)
+class ConsoleStart:
+    """What the console needs before its first frame: the header's summary, the demo
+    credentials for the login screen (empty on a real installation) and the security settings."""
+
+    summary: InstallationSummary
+    demo_banner: str
+    security: settings.SecuritySettings
+
+
+def console_start() -> ConsoleStart:
+    """Read :class:`ConsoleStart` (three small queries)."""
+    info = summary()
+    banner = ""
+    if info.demo:
+        from pec_tui.demo.accounts import credentials_banner
+
+        banner = credentials_banner()
+    return ConsoleStart(info, banner, settings.security())

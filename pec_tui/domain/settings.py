@@ -1,0 +1,116 @@
+"""Installation settings kept in ``tb_config_sistema`` (PEC's keys and ours)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pec_tui.storage.models import SystemConfig
+
+# PEC's own keys.
+INSTALLATION_NAME = "NOMEINSTALACAO"
+INSTALLATION_LINK = "LINKINSTALACAO"
+INSTALLATION_TYPE = "TIPOINSTALACAO"  # PRONTUARIO | CENTRALIZADORA
+DATABASE_VERSION = "VERSAOBANCODADOS"
+TRAINING = "TREINAMENTO"
+CADSUS_ENABLED = "CADSUSHABILITADO"
+HORUS_ENABLED = "HORUSHABILITADO"
+
+# Security (3.1.2). Keys of ours; defaults are PEC's documented options.
+PASSWORD_RENEWAL_MONTHS = "PECTUI_PERIODO_REDEFINICAO_SENHA_MESES"
+INACTIVITY_MINUTES = "PECTUI_TEMPO_MAXIMO_INATIVIDADE_MIN"
+MAX_LOGIN_ATTEMPTS = "PECTUI_MAXIMO_TENTATIVAS_LOGIN"
+DEMO = "PECTUI_DEMO"
+
+# Conexão (3.1.1). Keys of ours: the internet probe and the Agenda Online synchronisation.
+INTERNET_PROBE_URL = "PECTUI_URL_TESTE_INTERNET"
+DEFAULT_INTERNET_PROBE_URL = "https://www.google.com/generate_204"
+AGENDA_ONLINE_ENABLED = "PECTUI_AGENDA_ONLINE_HABILITADA"
+AGENDA_ONLINE_COUNTER_KEY = "PECTUI_AGENDA_ONLINE_CONTRACHAVE"
+
+# Servidores (3.1.3): the SMTP server for "Esqueci minha senha". The password is stored
+# encrypted (pec_tui.domain.secret_store), never in clear.
+SMTP_HOST = "PECTUI_SMTP_SERVIDOR"
+SMTP_PORT = "PECTUI_SMTP_PORTA"
+SMTP_LOGIN = "PECTUI_SMTP_LOGIN"
+SMTP_SENDER = "PECTUI_SMTP_REMETENTE"  # empty: the login is the sender
+SMTP_PASSWORD_ENCRYPTED = "PECTUI_SMTP_SENHA_CIFRADA"
+SMTP_ENABLED = "PECTUI_SMTP_HABILITADO"
+
+# Configurações avançadas (3.1.5).
+SIMULTANEOUS_REQUESTS = "PECTUI_REQUISICOES_SIMULTANEAS"
+DEFAULT_SIMULTANEOUS_REQUESTS = 10
+MAX_SIMULTANEOUS_REQUESTS = 100
+
+PASSWORD_RENEWAL_CHOICES = (1, 2, 3, 4, 5, 6)
+INACTIVITY_CHOICES = (30, 60, 120, 180, 240)
+MAX_ATTEMPTS_CHOICES = tuple(range(1, 11))
+
+
+def get_text(key: str, default: str | None = None) -> str | None:
+    row = SystemConfig.get_or_none(SystemConfig.key == key)
+    return row.text if row is not None and row.text is not None else default
+
+
+def get_int(key: str, default: int | None = None) -> int | None:
+    row = SystemConfig.get_or_none(SystemConfig.key == key)
+    return row.integer if row is not None and row.integer is not None else default
+
+
+def get_flag(key: str) -> bool:
+    row = SystemConfig.get_or_none(SystemConfig.key == key)
+    if row is None:
+        return False
+    if row.integer is not None:
+        return row.integer != 0
+    return (row.text or "").strip().lower() in {"1", "true", "s", "sim", "t"}
+
+
+def put(key: str, *, text: str | None = None, integer: int | None = None) -> None:
+    """Upsert one key; call inside the transaction of the change."""
+    (
+        SystemConfig.insert(key=key, text=text, integer=integer)
+        .on_conflict(
+            conflict_target=[SystemConfig.key],
+            update={SystemConfig.text: text, SystemConfig.integer: integer},
+        )
+        .execute()
+    )
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    password_renewal_months: int = 6
+    inactivity_minutes: int = 30
+    max_login_attempts: int = 5
+
+
+def security() -> SecuritySettings:
+    defaults = SecuritySettings()
+    return SecuritySettings(
+        password_renewal_months=get_int(PASSWORD_RENEWAL_MONTHS, defaults.password_renewal_months),
+        inactivity_minutes=get_int(INACTIVITY_MINUTES, defaults.inactivity_minutes),
+        max_login_attempts=get_int(MAX_LOGIN_ATTEMPTS, defaults.max_login_attempts),
+    )
+
+
+def has(key: str) -> bool:
+    """Whether the key exists at all (a flag never written keeps its default)."""
+    return SystemConfig.select().where(SystemConfig.key == key).exists()
+
+
+def get_flag_or(key: str, default: bool) -> bool:
+    """The flag, or ``default`` when the key was never written."""
+    return get_flag(key) if has(key) else default
+
+
+def put_flag(key: str, value: bool) -> None:
+    """A yes/no key, written the way PEC writes its own (``true``/``false``)."""
+    put(key, text="true" if value else "false")
+
+
+def internet_probe_url() -> str:
+    return get_text(INTERNET_PROBE_URL) or DEFAULT_INTERNET_PROBE_URL
+
+
+def simultaneous_requests() -> int:
+    return get_int(SIMULTANEOUS_REQUESTS, DEFAULT_SIMULTANEOUS_REQUESTS) or DEFAULT_SIMULTANEOUS_REQUESTS

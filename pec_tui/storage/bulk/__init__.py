@@ -1,0 +1,1 @@
+"""Bulk loads: the engines a large import writes through (SQLite and PostgreSQL)."""
