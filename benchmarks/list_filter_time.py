@@ -252,7 +252,9 @@ def main() -> int:
         for _ in range(10):
             name = f"{rng.choice(PLACES)} {rng.randrange(len(unit_ids)):04d}"
             for query in typed(name):
-                unit_times.append(in_worker_thread(db, lambda q=query: unidades_saude.list_units(q, 0, PAGE, [chapeco])))
+                unit_times.append(
+                    in_worker_thread(db, lambda q=query: unidades_saude.list_units(q, 0, PAGE, [chapeco]))
+                )
         for query in typed("3000777"):
             unit_times.append(in_worker_thread(db, lambda q=query: unidades_saude.list_units(q, 0, PAGE, [chapeco])))
 
@@ -262,7 +264,9 @@ def main() -> int:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             for query in typed(name):
                 professional_times.append(
-                    in_worker_thread(db, lambda u=unit_id, q=query: unidades_saude.list_unit_professionals(u, False, q, 0, PAGE))
+                    in_worker_thread(
+                        db, lambda u=unit_id, q=query: unidades_saude.list_unit_professionals(u, False, q, 0, PAGE)
+                    )
                 )
             professional_times.append(
                 in_worker_thread(db, lambda u=unit_id: unidades_saude.list_unit_professionals(u, True, "", 0, PAGE))

@@ -43,6 +43,7 @@ def _modules_provider() -> type[Provider]:
 
     return ModulesProvider
 
+
 ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
 

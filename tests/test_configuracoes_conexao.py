@@ -51,10 +51,21 @@ CADSUS_OPTIONS = [
 
 def test_the_options_are_the_manuals():
     assert [d.label for d in conexao.DURATIONS[CADSUS]] == [
-        "30 minutos", "1 hora", "2 horas", "4 horas", "8 horas", "1 semana", "1 mês"
+        "30 minutos",
+        "1 hora",
+        "2 horas",
+        "4 horas",
+        "8 horas",
+        "1 semana",
+        "1 mês",
     ]
     assert [d.label for d in conexao.DURATIONS[HORUS]] == [
-        "30 minutos", "1 hora", "2 horas", "4 horas", "8 horas", "Tempo indeterminado"
+        "30 minutos",
+        "1 hora",
+        "2 horas",
+        "4 horas",
+        "8 horas",
+        "Tempo indeterminado",
     ]
 
 
@@ -120,9 +131,7 @@ def test_habilitar_ends_the_timer_early(db, admin_id, clock):
     assert status.cadsus.enabled_at(clock()) and not status.cadsus.timer
     assert ServiceToggle.select().count() == 0
     assert flag(settings.CADSUS_ENABLED) == "true"
-    assert last_event().details == (
-        "CADSUS habilitado antes do fim da desabilitação prevista para 20/11/2026 17:00."
-    )
+    assert last_event().details == ("CADSUS habilitado antes do fim da desabilitação prevista para 20/11/2026 17:00.")
 
 
 def test_describe_shows_the_end_and_a_countdown(db, admin_id, clock):

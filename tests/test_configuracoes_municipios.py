@@ -143,8 +143,17 @@ def test_only_the_installation_admin_chooses_responsibles(db, installation):
 
 @pytest.mark.parametrize(
     ("typed", "code"),
-    [("4204202", "4204202"), ("chapeco", "4204202"), ("Chapecó/SC", "4204202"), ("águas de chapecó", "4200507"),
-     ("bom jesus", None), ("bom jesus rs", "4302303"), ("42042", None), ("xyz", None), ("", None)],
+    [
+        ("4204202", "4204202"),
+        ("chapeco", "4204202"),
+        ("Chapecó/SC", "4204202"),
+        ("águas de chapecó", "4200507"),
+        ("bom jesus", None),
+        ("bom jesus rs", "4302303"),
+        ("42042", None),
+        ("xyz", None),
+        ("", None),
+    ],
 )
 def test_resolve_municipality_only_without_doubt(typed, code):
     assert inst.resolve_municipality(typed) == code

@@ -38,13 +38,23 @@ def events() -> list[AuditEvent]:
 
 def test_the_options_are_the_manuals():
     assert [label for label, _ in seguranca.RENEWAL_OPTIONS] == [
-        "1 Mês", "2 Meses", "3 Meses", "4 Meses", "5 Meses", "6 Meses"
+        "1 Mês",
+        "2 Meses",
+        "3 Meses",
+        "4 Meses",
+        "5 Meses",
+        "6 Meses",
     ]
     assert [label for label, _ in seguranca.INACTIVITY_OPTIONS] == [
-        "30 minutos", "1 hora", "2 horas", "3 horas", "4 horas"
+        "30 minutos",
+        "1 hora",
+        "2 horas",
+        "3 horas",
+        "4 horas",
     ]
     assert [label for label, _ in seguranca.ATTEMPTS_OPTIONS] == [
-        "1 Tentativa", *(f"{n} Tentativas" for n in range(2, 11))
+        "1 Tentativa",
+        *(f"{n} Tentativas" for n in range(2, 11)),
     ]
 
 
@@ -69,8 +79,14 @@ def test_saving_the_same_values_changes_nothing(db, admin_id):
 
 @pytest.mark.parametrize(
     ("values", "field"),
-    [((0, 30, 5), "renovacao"), ((7, 30, 5), "renovacao"), ((6, 45, 5), "inatividade"),
-     ((6, 30, 0), "tentativas"), ((6, 30, 11), "tentativas"), ((6, 30, True), "tentativas")],
+    [
+        ((0, 30, 5), "renovacao"),
+        ((7, 30, 5), "renovacao"),
+        ((6, 45, 5), "inatividade"),
+        ((6, 30, 0), "tentativas"),
+        ((6, 30, 11), "tentativas"),
+        ((6, 30, True), "tentativas"),
+    ],
 )
 def test_values_outside_the_options_are_refused(db, admin_id, values, field):
     with pytest.raises(ValidationError) as refused:

@@ -330,7 +330,9 @@ def test_disk_thresholds(db, installation, pec_app, tmp_path, monkeypatch, free_
     total = 500 if free_gib != 12 else 100  # 12 of 100 GiB: above 10% and 5 GiB
     if free_gib == 4:
         total = 20  # 20%, but under 5 GiB
-    monkeypatch.setattr(diagnostico.shutil, "disk_usage", lambda path: DiskUsage(int(total * GIB), 0, int(free_gib * GIB)))
+    monkeypatch.setattr(
+        diagnostico.shutil, "disk_usage", lambda path: DiskUsage(int(total * GIB), 0, int(free_gib * GIB))
+    )
     home = make_pec_home(tmp_path)
     checks = run(db, home, pec_app.url_for("/api/public/info"))
     assert checks["disco_instalacao"].status == status

@@ -94,7 +94,10 @@ def test_good_credentials_enable_and_the_password_is_encrypted(db, admin_id, smt
 
     assert config.enabled and config.has_password and config.use_login_as_sender
     assert (config.host, config.port, config.login, config.sender_address) == (
-        "127.0.0.1", smtp_server.port, LOGIN, LOGIN
+        "127.0.0.1",
+        smtp_server.port,
+        LOGIN,
+        LOGIN,
     )
     assert smtp_server.authenticator_log.attempts == [LOGIN]
     # Nowhere in tb_config_sistema in clear, not even partly; only the Fernet token.
@@ -138,9 +141,7 @@ def test_wrong_login_does_not_enable(db, admin_id, smtp_server):
 def test_closed_port_does_not_enable(db, admin_id):
     port = free_port()
     with pytest.raises(PecError) as refused:
-        servidores.enable_smtp(
-            SmtpForm("127.0.0.1", port, LOGIN), PASSWORD, by_user_id=admin_id
-        )
+        servidores.enable_smtp(SmtpForm("127.0.0.1", port, LOGIN), PASSWORD, by_user_id=admin_id)
     assert refused.value.message == f"Conexão recusada pelo servidor SMTP 127.0.0.1:{port}: nada atende nessa porta."
     assert not servidores.smtp_config().enabled
 

@@ -238,7 +238,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         opened, open_error = _open(args, check_schema=False), None
     except PecError as exc:
         opened, open_error = None, exc.message
-    config = diagnostico.DoctorConfig(pec_home=pec_home_path(args), pec_url=args.pec_url or diagnostico.default_pec_url())
+    config = diagnostico.DoctorConfig(
+        pec_home=pec_home_path(args), pec_url=args.pec_url or diagnostico.default_pec_url()
+    )
     report = diagnostico.run(opened, config, open_error=open_error)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))

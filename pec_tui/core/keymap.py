@@ -1,8 +1,8 @@
 """A remappable keymap: ``keymap.toml`` in the configuration folder maps binding ids to keys.
 
-    # ~/.config/pec-tui/keymap.toml
-    "home.logout" = "ctrl+o"
-    "screen.help" = "f1,question_mark"
+# ~/.config/pec-tui/keymap.toml
+"home.logout" = "ctrl+o"
+"screen.help" = "f1,question_mark"
 """
 
 from __future__ import annotations

@@ -233,9 +233,7 @@ def change_password(user_id: int, current: str, new: str, confirmation: str | No
 def end_session(user_id: int, *, inactivity_minutes: int | None = None) -> None:
     """Audit the end of a session: logout, or lock by inactivity."""
     details = (
-        f"Sessão encerrada por inatividade ({inactivity_minutes} min)."
-        if inactivity_minutes
-        else "Saída do sistema."
+        f"Sessão encerrada por inatividade ({inactivity_minutes} min)." if inactivity_minutes else "Saída do sistema."
     )
     with transaction():
         _audit_own(EventType.SESSION_ENDED, user_id, details, component="pec-tui/sessao")

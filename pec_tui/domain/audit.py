@@ -64,7 +64,7 @@ EVENT_LABELS: dict[EventType, str] = {
 
 
 class RecordType(StrEnum):
-    """"Tipo de registro afetado" (3.9, passo 3), plus the console's own records."""
+    """ "Tipo de registro afetado" (3.9, passo 3), plus the console's own records."""
 
     CITIZEN = "CIDADAO"
     PROFILE = "PERFIL"
@@ -174,12 +174,7 @@ def verify(batch_size: int = 5_000) -> VerifyResult:
     count = 0
     last_id = 0
     while True:
-        rows = list(
-            AuditEvent.select()
-            .where(AuditEvent.id > last_id)
-            .order_by(AuditEvent.id)
-            .limit(batch_size)
-        )
+        rows = list(AuditEvent.select().where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size))
         if not rows:
             break
         for event in rows:

@@ -40,9 +40,7 @@ def check_ibge(ibge: str, field: str = "municipio") -> str:
     """The 7-digit IBGE code, checked against the shipped table (no database needed)."""
     code = digits(ibge)
     if len(code) != 7:
-        raise ValidationError(
-            f"O código IBGE do município deve ter 7 dígitos (informado: '{ibge}').", field
-        )
+        raise ValidationError(f"O código IBGE do município deve ter 7 dígitos (informado: '{ibge}').", field)
     if code not in municipalities_by_ibge():
         raise ValidationError(f"Não existe município com o código IBGE {code}.", field)
     return code
@@ -52,9 +50,7 @@ def find_municipality(ibge: str, field: str = "municipio") -> Localidade:
     """The municipality with this 7-digit IBGE code, checked against the shipped table."""
     code = digits(ibge)
     if len(code) != 7:
-        raise ValidationError(
-            f"O código IBGE do município deve ter 7 dígitos (informado: '{ibge}').", field
-        )
+        raise ValidationError(f"O código IBGE do município deve ter 7 dígitos (informado: '{ibge}').", field)
     found = Localidade.select(Localidade, State).join(State).where(Localidade.ibge == code).first()
     if found is None:
         raise ValidationError(f"Não existe município com o código IBGE {code}.", field)
@@ -257,14 +253,22 @@ def municipality_candidates(text: str, limit: int = 5) -> list[tuple[str, str]]:
         found = sorted(key for key in table if key.startswith(code))
     else:
         words = fold(value).replace("/", " ").split()
+
         def matches(key: str) -> bool:
             name, uf = table[key]
             folded = f"{fold(name)} {uf.lower()}"
             return all(word in folded for word in words)
+
         found = [key for key in table if matches(key)]
         exact = fold(value)
-        found.sort(key=lambda key: (fold(table[key][0]) != exact, not fold(table[key][0]).startswith(exact),
-                                    fold(table[key][0]), table[key][1]))
+        found.sort(
+            key=lambda key: (
+                fold(table[key][0]) != exact,
+                not fold(table[key][0]).startswith(exact),
+                fold(table[key][0]),
+                table[key][1],
+            )
+        )
     return [(key, f"{table[key][0]}/{table[key][1]}") for key in found[:limit]]
 
 
@@ -291,8 +295,9 @@ def resolve_municipality(text: str) -> str | None:
 def search_professionals(query: str, offset: int, limit: int) -> Page[ProfessionalChoice]:
     """Professionals of the local base by name, CPF or CNS, paged in the database."""
     offset, limit = clamp_paging(offset, limit)
-    select = Professional.select(Professional.id, Professional.name, Professional.cpf, Professional.cns,
-                                 Professional.user)
+    select = Professional.select(
+        Professional.id, Professional.name, Professional.cpf, Professional.cns, Professional.user
+    )
     text = (query or "").strip()
     number = digits(text)
     if number and len(number) == len(text.replace(".", "").replace("-", "").replace(" ", "")):
@@ -310,7 +315,7 @@ def search_professionals(query: str, offset: int, limit: int) -> Page[Profession
 
 
 def add_municipality(ibge: str, professional_id: int | None, *, by_user_id: int | None) -> ResponsibleRow:
-    """"Adicionar": a municipality (IBGE code, checked against the shipped table) and its one
+    """ "Adicionar": a municipality (IBGE code, checked against the shipped table) and its one
     responsible, who gets the municipal administrator role."""
     check_ibge(ibge)
     if professional_id is None:

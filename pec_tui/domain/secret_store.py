@@ -33,8 +33,7 @@ def _check_permissions(path: Path) -> None:
     info = path.stat()
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise PecError(
-            f"O arquivo de chave {path} pode ser lido por outros usuários; "
-            f"deixe-o só para o dono com: chmod 600 {path}"
+            f"O arquivo de chave {path} pode ser lido por outros usuários; deixe-o só para o dono com: chmod 600 {path}"
         )
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
         raise PecError(f"O arquivo de chave {path} pertence a outro usuário do sistema; ele não será usado.")

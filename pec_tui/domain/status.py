@@ -45,9 +45,7 @@ def collect(opened: OpenedDatabase) -> dict[str, Any]:
             "versao_esquema": version,
             "versao_esquema_programa": LATEST_VERSION,
         },
-        "municipios": [
-            {"ibge": m.ibge, "nome": m.name, "uf": m.state.acronym} for m in installation_municipalities()
-        ],
+        "municipios": [{"ibge": m.ibge, "nome": m.name, "uf": m.state.acronym} for m in installation_municipalities()],
         "contagens": {
             "unidades_ativas": HealthUnit.select().where(HealthUnit.active == True).count(),
             "equipes_ativas": Team.select().where(Team.active == True).count(),
@@ -80,8 +78,7 @@ def render_text(data: dict[str, Any]) -> str:
         f"Banco          {db['tipo']} {db['endereco']} (origem: {db['origem']})",
         f"Esquema        versão {db['versao_esquema']} (programa: {db['versao_esquema_programa']})"
         + (f"; PEC {inst['versao_banco_pec']}" if inst["versao_banco_pec"] else ""),
-        "Municípios     "
-        + (", ".join(f"{m['nome']}/{m['uf']} ({m['ibge']})" for m in data["municipios"]) or "nenhum"),
+        "Municípios     " + (", ".join(f"{m['nome']}/{m['uf']} ({m['ibge']})" for m in data["municipios"]) or "nenhum"),
         f"Unidades       {counts['unidades_ativas']} ativas; equipes ativas: {counts['equipes_ativas']}",
         f"Profissionais  {counts['profissionais']}; lotações ativas: {counts['lotacoes_ativas']}",
         f"Usuários       {counts['usuarios']} ({counts['usuarios_bloqueados']} bloqueados)",

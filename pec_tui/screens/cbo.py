@@ -217,6 +217,7 @@ class CboScreen(PecScreen):
 
 class CboEditDialog(ModalScreen[cbo.CboRow | None]):
     """Editar CBO: the duração da consulta, in minutes (empty: the municipality's default)."""
+
     CSS_PATH = "cbo.tcss"  # read when first opened: the login parses only app.tcss
 
     BINDINGS = [

@@ -369,6 +369,7 @@ def _issue_text(issue: RecordIssue) -> str:
 
 class CnesReportScreen(PecScreen):
     """The report of one import (3.3, Figuras 3.2.2): imported, not imported, without agenda."""
+
     CSS_PATH = "cnes.tcss"  # read when first opened: the login parses only app.tcss
 
     HELP = (
@@ -504,6 +505,7 @@ def _iso_br(value: str | None) -> str:
 
 class PathDialog(ModalScreen[str | None]):
     """Asks for a file path (pre-filled); Enter confirms, Esc cancels."""
+
     CSS_PATH = "cnes.tcss"  # read when first opened: the login parses only app.tcss
 
     BINDINGS = [Binding("escape", "cancel", "Cancelar", id="path.cancel")]

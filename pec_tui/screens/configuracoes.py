@@ -1,11 +1,10 @@
 """Configurações da instalação (manual 3.1): Conexão, Segurança, Servidores, Municípios e
 responsáveis, Configurações avançadas. Installation administrator only.
 
-Every change goes through a domain function (:mod:`pec_tui.domain.configuracoes.conexao`, :mod:`pec_tui.domain.configuracoes.seguranca`,
-:mod:`pec_tui.domain.configuracoes.servidores`, :mod:`pec_tui.domain.installation`) run in a thread worker that only posts a
-message; the handler updates the screen. The CADSUS and Hórus timers are shown from the stored
-end moment: a 1-second timer re-renders the countdown from the computed state, without asking
-the database.
+Every change goes through a domain function (:mod:`pec_tui.domain.configuracoes`,
+:mod:`pec_tui.domain.installation`) run in a thread worker that only posts a message; the
+handler updates the screen. The CADSUS and Hórus timers are shown from the stored end moment:
+a 1-second timer re-renders the countdown from the computed state, without asking the database.
 """
 
 from __future__ import annotations
@@ -129,7 +128,7 @@ class ConfigurationScreen(PecScreen):
         'tentativas consecutivas de login com autenticação inválida (clique em "Salvar"), e "Redefinir senha '
         'de todos os usuários", que pede a todos uma nova senha no primeiro acesso após a solicitação.\n\n'
         "Servidores: nome e link da instalação (se a porta não for informada no link, o sistema utiliza a "
-        "porta padrão 80), e o servidor SMTP usado para \"Esqueci minha senha\": endereço e porta, login "
+        'porta padrão 80), e o servidor SMTP usado para "Esqueci minha senha": endereço e porta, login '
         '(um e-mail válido), "Usar como e-mail remetente" ou outro e-mail remetente, e senha. "Habilitar" só '
         "conclui se a conexão for bem sucedida. A senha é guardada cifrada e nunca mais é mostrada.\n\n"
         "Municípios e responsáveis: adicione um município (código IBGE ou nome) e seu responsável, um "
@@ -148,8 +147,7 @@ class ConfigurationScreen(PecScreen):
         Binding("1", "show_tab('tab-conexao')", "Conexão", id="config.tab_conexao", show=False),
         Binding("2", "show_tab('tab-seguranca')", "Segurança", id="config.tab_seguranca", show=False),
         Binding("3", "show_tab('tab-servidores')", "Servidores", id="config.tab_servidores", show=False),
-        Binding("4", "show_tab('tab-municipios')", "Municípios e responsáveis", id="config.tab_municipios",
-                show=False),
+        Binding("4", "show_tab('tab-municipios')", "Municípios e responsáveis", id="config.tab_municipios", show=False),
         Binding("5", "show_tab('tab-avancadas')", "Configurações avançadas", id="config.tab_avancadas", show=False),
         Binding("f2", "save", "Salvar", id="config.save"),
         Binding("a", "add_municipality", "Adicionar município", id="config.add_municipality"),
@@ -260,8 +258,9 @@ class ConfigurationScreen(PecScreen):
                 "Servidor SMTP",
                 Input(placeholder="smtp.exemplo.gov.br", compact=True, id="smtp-host"),
                 Static("Porta", classes="config-inline-label"),
-                Input(value=str(servidores.DEFAULT_SMTP_PORT), compact=True, max_length=5, restrict=r"\d*",
-                      id="smtp-port"),
+                Input(
+                    value=str(servidores.DEFAULT_SMTP_PORT), compact=True, max_length=5, restrict=r"\d*", id="smtp-port"
+                ),
             )
             yield error_line("smtp-host-error")
             yield field_row("Login (e-mail)", Input(compact=True, id="smtp-login"))
@@ -296,7 +295,9 @@ class ConfigurationScreen(PecScreen):
         yield Static(servidores.SIMULTANEOUS_REQUESTS_LABEL, classes="config-field-label -first")
         yield Input(compact=True, max_length=3, restrict=r"\d*", id="advanced-requests")
         yield error_line("advanced-requests-error")
-        yield Static(f"Um número inteiro de 1 a {servidores.settings.MAX_SIMULTANEOUS_REQUESTS}.", classes="config-note")
+        yield Static(
+            f"Um número inteiro de 1 a {servidores.settings.MAX_SIMULTANEOUS_REQUESTS}.", classes="config-note"
+        )
         yield Static(servidores.SIMULTANEOUS_REQUESTS_WARNING, classes="config-warning")
         yield Static("Endereço usado no teste de conexão com a internet", classes="config-field-label")
         yield Input(compact=True, id="advanced-url")
@@ -618,8 +619,9 @@ class ConfigurationScreen(PecScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change("connection", "Conexão com a internet desabilitada.",
-                            lambda: conexao.disable_internet(user))
+                self.change(
+                    "connection", "Conexão com a internet desabilitada.", lambda: conexao.disable_internet(user)
+                )
 
         self.app.push_screen(question, answered)
 
@@ -667,8 +669,7 @@ class ConfigurationScreen(PecScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.query_one("#agenda-key", Input).value = ""
-                self.change("connection", "Agenda Online desabilitada.",
-                            lambda: conexao.disable_agenda_online(user))
+                self.change("connection", "Agenda Online desabilitada.", lambda: conexao.disable_agenda_online(user))
 
         self.app.push_screen(question, answered)
 
@@ -744,7 +745,11 @@ class ConfigurationScreen(PecScreen):
     def show_smtp(self, smtp: SmtpConfig, *, fill: bool) -> None:
         if self.data is not None:
             self.data = ConfigData(
-                self.data.connection, self.data.security, self.data.server, smtp, self.data.responsibles,
+                self.data.connection,
+                self.data.security,
+                self.data.server,
+                smtp,
+                self.data.responsibles,
                 self.data.advanced,
             )
         if fill:
@@ -769,8 +774,11 @@ class ConfigurationScreen(PecScreen):
         self.query_one("#smtp-enable", Button).disabled = not internet_on
         result = self.query_one("#smtp-result", Static)
         if not internet_on:
-            self._set_result("#smtp-result", "O servidor SMTP precisa da conexão com a internet, que está desabilitada "
-                             "(aba Conexão).", False)
+            self._set_result(
+                "#smtp-result",
+                "O servidor SMTP precisa da conexão com a internet, que está desabilitada (aba Conexão).",
+                False,
+            )
             self._smtp_blocked = True
         elif self._smtp_blocked:
             self._smtp_blocked = False
@@ -932,6 +940,7 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
     """Adicionar município (IBGE code or name, and its responsible) or Trocar responsável.
 
     Dismisses with the new list of municipalities and responsibles, or None (Esc, Cancelar)."""
+
     CSS_PATH = "configuracoes.tcss"  # read when first opened: the login parses only app.tcss
 
     BINDINGS = [
@@ -967,8 +976,10 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
                 assert self.current is not None
                 yield Static("Trocar responsável", classes="dialog-title")
                 yield Static(
-                    Text(f"{self.current.label} (IBGE {self.current.ibge}) · responsável atual: "
-                         f"{self.current.professional_name}"),
+                    Text(
+                        f"{self.current.label} (IBGE {self.current.ibge}) · responsável atual: "
+                        f"{self.current.professional_name}"
+                    ),
                     classes="responsible-context",
                 )
             else:
@@ -1034,8 +1045,13 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
         else:
             candidates = installation.municipality_candidates(text, limit=3)
             if candidates:
-                found.update(Text("Vários: " + " · ".join(f"{ibge} {label}" for ibge, label in candidates)
-                                  + " — informe o código ou o nome completo"))
+                found.update(
+                    Text(
+                        "Vários: "
+                        + " · ".join(f"{ibge} {label}" for ibge, label in candidates)
+                        + " — informe o código ou o nome completo"
+                    )
+                )
             else:
                 found.update(Text("Nenhum município com esse código ou nome."))
 
@@ -1096,8 +1112,9 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
 
             def answered(yes: bool | None) -> None:
                 if yes:
-                    self.save(lambda: installation.change_responsible(
-                        current.localidade_id, professional_id, by_user_id=user))
+                    self.save(
+                        lambda: installation.change_responsible(current.localidade_id, professional_id, by_user_id=user)
+                    )
 
             self.app.push_screen(question, answered)
             return

@@ -113,7 +113,9 @@ class DoctorScreen(PecScreen):
     def config(self) -> diagnostico.DoctorConfig:
         if self._config is not None:
             return self._config
-        return diagnostico.DoctorConfig(pec_home=getattr(self.app, "pec_home", None), pec_url=diagnostico.default_pec_url())
+        return diagnostico.DoctorConfig(
+            pec_home=getattr(self.app, "pec_home", None), pec_url=diagnostico.default_pec_url()
+        )
 
     # ------------------------------------------------------------------ running
 
@@ -250,7 +252,11 @@ class DoctorScreen(PecScreen):
         if check is None:
             detail.update("")
             return
-        style = {diagnostico.OK: "bold $success", diagnostico.WARNING: "bold $warning", diagnostico.ERROR: "bold $error"}
+        style = {
+            diagnostico.OK: "bold $success",
+            diagnostico.WARNING: "bold $warning",
+            diagnostico.ERROR: "bold $error",
+        }
         parts: list[str | tuple[str, str]] = [
             (check.label, style[check.status]),
             "  ",

@@ -48,22 +48,16 @@ class HomeScreen(PecScreen):
                 if options:
                     yield OptionList(*options, id="home-modules")
                 else:
-                    yield Static(
-                        "O seu usuário não tem perfil de administração nesta instalação.", classes="muted"
-                    )
+                    yield Static("O seu usuário não tem perfil de administração nesta instalação.", classes="muted")
             with Vertical(id="home-detail"):
                 yield Static("", id="home-module-title")
                 yield Static("", id="home-module-summary")
-                yield Static(
-                    f"Perfil: {session.roles_label}" if session else "", id="home-roles", classes="muted"
-                )
+                yield Static(f"Perfil: {session.roles_label}" if session else "", id="home-roles", classes="muted")
 
     def on_mount(self) -> None:
         for menu in self.query("#home-modules").results(OptionList):
             menu.focus()
-            first = next(
-                (i for i in range(menu.option_count) if not menu.get_option_at_index(i).disabled), None
-            )
+            first = next((i for i in range(menu.option_count) if not menu.get_option_at_index(i).disabled), None)
             menu.highlighted = first
 
     @on(OptionList.OptionHighlighted, "#home-modules")

@@ -49,6 +49,7 @@ def fields(pairs: list[tuple[str, str | None]], width: int = 16) -> Content:
 
 class _MunicipalScreen(PecScreen):
     """A screen of the municipal administrator: knows the municipalities they administer."""
+
     CSS_PATH = "unidades_saude.tcss"  # read when first opened: the login parses only app.tcss
 
     BINDINGS = [

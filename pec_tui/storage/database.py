@@ -166,16 +166,13 @@ def url_from_pec_home(pec_home: Path) -> str:
     """Turn PEC's Spring datasource into a peewee URL."""
     path = pec_home / PROPERTIES_RELATIVE
     if not path.is_file():
-        raise DatabaseOpenError(
-            f"O arquivo {path} não existe; confira --pec-home (a pasta de instalação do PEC)."
-        )
+        raise DatabaseOpenError(f"O arquivo {path} não existe; confira --pec-home (a pasta de instalação do PEC).")
     props = read_properties(path)
     jdbc = props.get("spring.datasource.url", "").strip()
     match = re.match(r"jdbc:postgresql://([^/:?]+)(?::(\d+))?/([^?;]+)", jdbc)
     if not match:
         raise DatabaseOpenError(
-            f"O arquivo {path} não tem um spring.datasource.url do PostgreSQL "
-            f"(encontrado: {jdbc or 'nada'})."
+            f"O arquivo {path} não tem um spring.datasource.url do PostgreSQL (encontrado: {jdbc or 'nada'})."
         )
     host, port, name = match.group(1), match.group(2) or "5432", match.group(3)
     user = props.get("spring.datasource.username", "postgres").strip() or "postgres"
@@ -263,9 +260,7 @@ def open_database(target: DatabaseTarget, *, must_exist: bool = True) -> OpenedD
                 raise DatabaseOpenError(f"A pasta {path.parent} do banco SQLite não existe.")
             path.parent.mkdir(parents=True, exist_ok=True)
         if must_exist and not path.exists():
-            raise DatabaseOpenError(
-                f"O banco {path} não existe; crie-o com 'pec-tui init' ou use 'pec-tui demo'."
-            )
+            raise DatabaseOpenError(f"O banco {path} não existe; crie-o com 'pec-tui init' ou use 'pec-tui demo'.")
     try:
         db.connect(reuse_if_open=True)
         if isinstance(db, SqliteDatabase):

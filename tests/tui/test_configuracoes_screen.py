@@ -48,8 +48,9 @@ async def choose(pilot, screen, selector: str, label: str) -> None:
     await focus(pilot, screen, selector)
     select = screen.query_one(selector, Select)
     labels = [str(prompt) for prompt, _ in select._options]
-    current = labels.index(next(lbl for lbl, (_, value) in zip(labels, select._options, strict=True)
-                                 if value == select.value))
+    current = labels.index(
+        next(lbl for lbl, (_, value) in zip(labels, select._options, strict=True) if value == select.value)
+    )
     await pilot.press("enter")
     await settle(pilot)
     steps = labels.index(label) - current
@@ -71,8 +72,9 @@ async def test_the_module_has_the_manuals_five_tabs(make_app):
         tabs = screen.query_one("#config-tabs", TabbedContent)
         labels = [str(tab.label) for tab in tabs.query("ContentTab")]
         assert labels == ["Conexão", "Segurança", "Servidores", "Municípios e responsáveis", "Configurações avançadas"]
-        for key, pane in zip("12345", ["tab-conexao", "tab-seguranca", "tab-servidores", "tab-municipios",
-                                       "tab-avancadas"], strict=True):
+        for key, pane in zip(
+            "12345", ["tab-conexao", "tab-seguranca", "tab-servidores", "tab-municipios", "tab-avancadas"], strict=True
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert tabs.active == pane
@@ -164,8 +166,15 @@ async def test_without_internet_what_needs_it_is_disabled_and_the_test_says_why(
         await confirm(pilot)
         assert text(screen, "#internet-status") == "Internet  Desabilitada"
         assert not conexao.internet_enabled()
-        for selector in ["#internet-test", "#cadsus-disable", "#cadsus-duration", "#horus-enable",
-                         "#agenda-key", "#agenda-enable", "#smtp-enable"]:
+        for selector in [
+            "#internet-test",
+            "#cadsus-disable",
+            "#cadsus-duration",
+            "#horus-enable",
+            "#agenda-key",
+            "#agenda-enable",
+            "#smtp-enable",
+        ]:
             assert screen.query_one(selector).disabled, selector
         assert "desabilitada" in text(screen, "#internet-result")
         assert text(screen, "#connection-note").startswith("Sem conexão com a internet")

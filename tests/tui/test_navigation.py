@@ -21,10 +21,18 @@ def palette_first_hit(app) -> str:
         return ""
     return str(found.first().get_option_at_index(0).prompt)
 
+
 INSTALLATION_MODULES = ["CNES", "Configurações da instalação", "Profissionais", "Relatórios", "Transmissão de dados"]
 MUNICIPAL_MODULES = [
-    "Auditoria", "CBO", "CNES", "Gestão municipal", "Importar cidadão", "Perfis", "Profissionais",
-    "Transmissão de dados", "Unidades de saúde",
+    "Auditoria",
+    "CBO",
+    "CNES",
+    "Gestão municipal",
+    "Importar cidadão",
+    "Perfis",
+    "Profissionais",
+    "Transmissão de dados",
+    "Unidades de saúde",
 ]
 
 
@@ -54,7 +62,7 @@ async def test_home_lists_the_modules_of_the_profile(make_app, account, expected
 
 @pytest.mark.parametrize("account", [INSTALLATION_ADMIN, MUNICIPAL_ADMIN], ids=["instalacao", "municipal"])
 async def test_every_module_opens_by_keyboard_and_escape_returns(make_app, account):
-    app = make_app(  )
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, *account)
         allowed = modules.allowed(app.session)

@@ -393,6 +393,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 # Bulk writing, the same on SQLite and PostgreSQL
 # --------------------------------------------------------------------------------------------
 
+
 def _csv(rows: Sequence[Sequence[Any]], constants: tuple = ()) -> io.StringIO:
     """``rows`` (and ``constants`` after each) as COPY's CSV, by the csv module's C writer: about
     a third faster than joining escaped text in Python. None is an empty unquoted field, which

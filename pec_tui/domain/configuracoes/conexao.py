@@ -53,9 +53,7 @@ SERVICE_DEFAULTS = {CADSUS: True, HORUS: False}
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 SUCCESS_MESSAGE = "Conexão bem sucedida"
-INTERNET_DISABLED_MESSAGE = (
-    "A conexão com a internet está desabilitada nesta instalação; habilite-a na aba Conexão."
-)
+INTERNET_DISABLED_MESSAGE = "A conexão com a internet está desabilitada nesta instalação; habilite-a na aba Conexão."
 
 
 @dataclass(frozen=True)
@@ -292,7 +290,7 @@ def enable_internet(by_user_id: int | None) -> ConnectionStatus:
 
 
 def disable_service(service: str, duration_key: str, by_user_id: int | None) -> ConnectionStatus:
-    """"Desabilitar durante": CADSUS or Hórus disabled until now + the chosen duration."""
+    """ "Desabilitar durante": CADSUS or Hórus disabled until now + the chosen duration."""
     if service not in SERVICE_FLAGS:
         raise PecError(f"Serviço desconhecido: {service}.")
     option = duration(service, duration_key)
@@ -312,7 +310,7 @@ def disable_service(service: str, duration_key: str, by_user_id: int | None) -> 
 
 
 def enable_service(service: str, by_user_id: int | None) -> ConnectionStatus:
-    """"Habilitar": ends a disabling early (or enables a service that was off)."""
+    """ "Habilitar": ends a disabling early (or enables a service that was off)."""
     if service not in SERVICE_FLAGS:
         raise PecError(f"Serviço desconhecido: {service}.")
     label = SERVICE_LABELS[service]
@@ -372,9 +370,7 @@ def normalize_counter_key(text: str | None) -> str:
     """The contra-chave as e-Gestor AB shows it, without the spaces and line breaks a copy adds."""
     value = re.sub(r"\s+", "", text or "")
     if not value:
-        raise ValidationError(
-            'Informe a contrachave gerada no e-Gestor AB para "Agendamento".', "contrachave"
-        )
+        raise ValidationError('Informe a contrachave gerada no e-Gestor AB para "Agendamento".', "contrachave")
     if not _COUNTER_KEY_RE.match(value):
         raise ValidationError(
             "A contrachave tem caracteres que o e-Gestor AB não gera; copie-a de novo "
@@ -488,7 +484,7 @@ def _reason(reason: object, where: str, timeout: float) -> str:
 
 
 def test_internet(timeout: float = DEFAULT_TIMEOUT_SECONDS) -> TestResult:
-    """"Testar conexão com a internet" with the configured probe URL (reads the database, then
+    """ "Testar conexão com a internet" with the configured probe URL (reads the database, then
     the network; call it from a worker, outside any transaction)."""
     url = settings.internet_probe_url()
     if not internet_enabled():

@@ -58,16 +58,12 @@ def _check(value: object, choices: tuple[int, ...], label: str, field: str, desc
 def save(
     password_renewal_months: int, inactivity_minutes: int, max_login_attempts: int, *, by_user_id: int | None
 ) -> SecuritySettings:
-    """"Salvar" of the Segurança tab. Only what changed is written and audited."""
+    """ "Salvar" of the Segurança tab. Only what changed is written and audited."""
     months = _check(
         password_renewal_months, settings.PASSWORD_RENEWAL_CHOICES, RENEWAL_LABEL, "renovacao", renewal_label
     )
-    minutes = _check(
-        inactivity_minutes, settings.INACTIVITY_CHOICES, INACTIVITY_LABEL, "inatividade", inactivity_label
-    )
-    attempts = _check(
-        max_login_attempts, settings.MAX_ATTEMPTS_CHOICES, ATTEMPTS_LABEL, "tentativas", attempts_label
-    )
+    minutes = _check(inactivity_minutes, settings.INACTIVITY_CHOICES, INACTIVITY_LABEL, "inatividade", inactivity_label)
+    attempts = _check(max_login_attempts, settings.MAX_ATTEMPTS_CHOICES, ATTEMPTS_LABEL, "tentativas", attempts_label)
     require_installation_admin(by_user_id)
     with transaction():
         before = settings.security()

@@ -271,7 +271,7 @@ def _login(client: smtplib.SMTP, login: str, password: str) -> None:
 
 
 def enable_smtp(form: SmtpForm, password: str | None, *, by_user_id: int | None) -> SmtpConfig:
-    """"Habilitar": test the connection and the login, then save (password encrypted) and enable.
+    """ "Habilitar": test the connection and the login, then save (password encrypted) and enable.
 
     An empty ``password`` uses the one stored, if any. Nothing is saved when the test fails."""
     config = check_smtp_form(form)
