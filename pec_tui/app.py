@@ -188,12 +188,11 @@ class PecTuiApp(App[int]):
         if session is None:
             return
         from pec_tui import modules
-        from pec_tui.screens import screen_factory
 
         if not modules.may_open(session, key):
             self.notify("O seu perfil não dá acesso a este módulo.", severity="warning")
             return
-        factory = screen_factory(key)
+        factory = modules.screen_factory(key)
         if factory is None:
             from pec_tui.screens.placeholder import UnderConstructionScreen
 

@@ -1,8 +1,18 @@
-"""The administration modules of chapter 3 and who may open them (section 3, introduction)."""
+"""The one table of modules: the administration modules of chapter 3, who may open them
+(section 3, introduction) and the screen that opens each.
+
+A module's ``key`` names its files in every layer: ``domain/<key>.py`` (or the package
+``domain/<key>/``) holds its rules, ``screens/<key>.py`` (or ``screens/<key>/``) its screen.
+``screen`` is written ``"package.module:ClassName"`` so a screen is imported only when first
+opened (start-up stays fast); a module without one opens the "em construção" screen.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
 
 from pec_tui.domain.accounts import LoggedUser
 
@@ -20,11 +30,20 @@ class Module:
     installation_admin: bool = False
     municipal_admin: bool = False
     console: bool = False
+    #: ``"package.module:ClassName"`` of the module's screen; ``None`` while it is being built.
+    screen: str | None = None
 
 
 MODULES: tuple[Module, ...] = (
     Module("auditoria", "Auditoria", "3.9", "Trilhas de auditoria: quem fez o quê, e quando.", municipal_admin=True),
-    Module("cbo", "CBO", "3.2", "Ocupações disponíveis para lotação e duração da consulta.", municipal_admin=True),
+    Module(
+        "cbo",
+        "CBO",
+        "3.2",
+        "Ocupações disponíveis para lotação e duração da consulta.",
+        municipal_admin=True,
+        screen="pec_tui.screens.cbo:CboScreen",
+    ),
     Module(
         "cnes",
         "CNES",
@@ -32,6 +51,7 @@ MODULES: tuple[Module, ...] = (
         "Importação do arquivo XML do SCNES e histórico de importações.",
         installation_admin=True,
         municipal_admin=True,
+        screen="pec_tui.screens.cnes:CnesScreen",
     ),
     Module(
         "configuracoes",
@@ -39,6 +59,7 @@ MODULES: tuple[Module, ...] = (
         "3.1",
         "Conexão, segurança, servidores, municípios e responsáveis, configurações avançadas.",
         installation_admin=True,
+        screen="pec_tui.screens.configuracoes:ConfigurationScreen",
     ),
     Module(
         "gestao_municipal",
@@ -80,6 +101,7 @@ MODULES: tuple[Module, ...] = (
         "3.4",
         "Unidades importadas do CNES, equipes e profissionais.",
         municipal_admin=True,
+        screen="pec_tui.screens.unidades_saude:UnitsScreen",
     ),
     Module(
         "diagnostico",
@@ -87,6 +109,7 @@ MODULES: tuple[Module, ...] = (
         "—",
         "Verificações do servidor: banco, versão, disco, pasta chaves, log do PEC.",
         console=True,
+        screen="pec_tui.screens.diagnostico:DoctorScreen",
     ),
     Module(
         "log",
@@ -94,6 +117,7 @@ MODULES: tuple[Module, ...] = (
         "—",
         "Acompanha webserver/logs/pec.log como tail -f, com filtro e níveis destacados.",
         console=True,
+        screen="pec_tui.screens.log:LogScreen",
     ),
     Module(
         "certificados",
@@ -112,6 +136,15 @@ MODULES: tuple[Module, ...] = (
 )
 
 BY_KEY = {module.key: module for module in MODULES}
+
+
+def screen_factory(key: str) -> Callable[[], Any] | None:
+    """The screen class (a no-argument factory) of module ``key``, or ``None`` while it is being built."""
+    target = BY_KEY[key].screen
+    if target is None:
+        return None
+    module_name, _, attribute = target.partition(":")
+    return getattr(import_module(module_name), attribute)
 
 
 def sections_for(user: LoggedUser) -> list[tuple[str, list[Module]]]:
