@@ -1,25 +1,45 @@
-"""Shared screen chrome: the installation header, the footer, help (F1) and back (Esc).
+"""Shared screen chrome and the one worker path.
 
-A module screen subclasses :class:`PecScreen`, writes ``compose_body`` and a ``HELP`` text in
-the manual's words, and runs database work in thread workers that only post messages.
+A module screen subclasses :class:`PecScreen` (a dialog that does work, :class:`PecModal`),
+writes ``compose_body`` and a ``HELP`` text in the manual's words.
+
+Database and network work goes through :meth:`TaskRunner.run_task`: the task runs in a thread
+worker with its own database connection and **returns or raises**; it never touches a widget.
+One handler here turns the outcome into what the user sees:
+
+* a result → the ``done`` callback, on the UI thread;
+* :class:`~pec_tui.core.errors.ValidationError` → the field's error line (``FIELDS``), or a
+  notice when the field is not on this screen;
+* :class:`~pec_tui.core.errors.PecError` → a notice with its sentence;
+* anything else → a notice ``"<failure>: <detail>."`` — never a traceback.
+
+A screen that must react to a failure itself (re-enable a button, show the error inline) passes
+``failed``; it is called before the default handling and returns ``True`` when it handled it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen, Screen, ScreenResultType
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
+from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.storage.database import current_database
 
 if TYPE_CHECKING:
     from pec_tui.app import PecTuiApp
+    from pec_tui.domain.accounts import LoggedUser
 
 
 @contextmanager
@@ -32,6 +52,126 @@ def worker_connection() -> Iterator[None]:
             yield
     else:
         yield
+
+
+@dataclass(frozen=True)
+class Field:
+    """Where a form field's error shows: the input to mark and focus, and the line that says why.
+
+    Several fields may share one error line (a tab with one message line)."""
+
+    input: str
+    error: str
+
+
+@dataclass(frozen=True)
+class _Task:
+    done: Callable[[Any], None] | None
+    failure: str
+    failed: Callable[[BaseException], bool] | None
+
+
+class TaskRunner(Screen):
+    """The worker path and the form errors, shared by :class:`PecScreen` and :class:`PecModal`."""
+
+    #: Form fields by the name a :class:`ValidationError` gives (``error.field``).
+    FIELDS: ClassVar[dict[str, Field]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tasks: dict[Worker, _Task] = {}
+
+    @property
+    def pec_app(self) -> PecTuiApp:
+        return cast("PecTuiApp", self.app)
+
+    @property
+    def session(self) -> LoggedUser | None:
+        """Who is logged in (``None`` on the login screen)."""
+        return getattr(self.app, "session", None)
+
+    @property
+    def user_id(self) -> int | None:
+        """The logged user's id, for the audit trail of a change."""
+        session = self.session
+        return session.user_id if session is not None else None
+
+    # ------------------------------------------------------------------ tasks
+
+    def run_task(
+        self,
+        task: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None] | None = None,
+        failure: str,
+        group: str,
+        exclusive: bool = True,
+        failed: Callable[[BaseException], bool] | None = None,
+        **kwargs: Any,
+    ) -> Worker:
+        """Run ``task(*args, **kwargs)`` in a thread worker with its own database connection.
+
+        ``failure`` starts the sentence shown for an unexpected error ("Não foi possível salvar o
+        CBO"); ``group`` names the worker (``exclusive`` cancels the group's previous one)."""
+
+        def body() -> Any:
+            with worker_connection():
+                return task(*args, **kwargs)
+
+        worker = self.run_worker(body, name=group, group=group, thread=True, exclusive=exclusive, exit_on_error=False)
+        self._tasks[worker] = _Task(done, failure, failed)
+        return worker
+
+    @on(Worker.StateChanged)
+    def _task_state_changed(self, event: Worker.StateChanged) -> None:
+        task = self._tasks.get(event.worker)
+        if task is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        del self._tasks[event.worker]
+        if event.state == WorkerState.SUCCESS:
+            if task.done is not None:
+                task.done(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            assert error is not None
+            if task.failed is None or not task.failed(error):
+                self.show_failure(error, task.failure)
+
+    def show_failure(self, error: BaseException, failure: str) -> None:
+        """The one mapping from an error to what the user sees."""
+        if isinstance(error, ValidationError) and self.show_field_error(error.field, error.message):
+            return
+        if isinstance(error, PecError):
+            self.notify(error.message, severity="error")
+        else:  # never a traceback on screen
+            self.notify(f"{failure}: {error}.", severity="error")
+
+    # ------------------------------------------------------------------ form errors
+
+    def show_field_error(self, field: str | None, text: str) -> bool:
+        """Show ``text`` on the field's error line, mark the input and focus it. False when the
+        field is not on this screen (the caller then shows a notice)."""
+        spec = self.FIELDS.get(field or "")
+        if spec is None:
+            return False
+        try:
+            line = self.query_one(spec.error, Static)
+            target = self.query_one(spec.input, Widget)
+        except NoMatches:
+            return False
+        line.update(text)
+        target.add_class("-invalid")
+        target.focus()
+        return True
+
+    def clear_field_errors(self, *fields: str) -> None:
+        """Empty the error lines (and unmark the inputs) of ``fields``, or of every field."""
+        for name in fields or tuple(self.FIELDS):
+            spec = self.FIELDS[name]
+            for line in self.query(spec.error).results(Static):
+                line.update("")
+            for target in self.query(spec.input):
+                target.remove_class("-invalid")
 
 
 class InstallationHeader(Static):
@@ -66,7 +206,7 @@ class InstallationHeader(Static):
         self.update(Content.assemble(*parts))
 
 
-class PecScreen(Screen):
+class PecScreen(TaskRunner):
     """Base of every screen: header on top, body in the middle, footer at the bottom."""
 
     HELP: str = ""
@@ -76,10 +216,6 @@ class PecScreen(Screen):
         Binding("escape", "back", "Voltar", id="screen.back"),
         Binding("f1", "help", "Ajuda", id="screen.help"),
     ]
-
-    @property
-    def pec_app(self) -> PecTuiApp:
-        return cast("PecTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield InstallationHeader()
@@ -109,3 +245,12 @@ class PecScreen(Screen):
         from pec_tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self))
+
+
+class PecModal(TaskRunner, ModalScreen[ScreenResultType]):
+    """Base of a dialog that does work (saves, searches): the same worker path and form errors."""
+
+    def on_mount(self) -> None:
+        if not getattr(self.app, "cursor_blink", True):  # off in snapshot tests
+            for field in self.query(Input):
+                field.cursor_blink = False

@@ -6,22 +6,18 @@ and the CBO can be made "Indisponível para lotação" or available again, after
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
 from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.core.paging import Page
 from pec_tui.domain import cbo
-from pec_tui.screens.base import PecScreen, worker_connection
+from pec_tui.screens.base import Field, PecModal, PecScreen, worker_connection
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable, focus_visible_search
 
@@ -82,13 +78,6 @@ class CboScreen(PecScreen):
         PagedColumn("minutes", MINUTES_FIELD, width=19),
         PagedColumn("status", "Situação", width=12),
     ]
-
-    @dataclass
-    class Changed(Message):
-        """The worker's answer to an availability change."""
-
-        row: cbo.CboRow | None
-        error: str | None = None
 
     def __init__(self) -> None:
         super().__init__(name="cbo")
@@ -190,24 +179,18 @@ class CboScreen(PecScreen):
         )
         self.app.push_screen(question, lambda yes: yes and self.change_availability(row.id, True))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cbo-change")
     def change_availability(self, cbo_id: int, available: bool) -> None:
-        session = self.pec_app.session
-        try:
-            with worker_connection():
-                row = cbo.set_available(cbo_id, available, session.user_id if session else None)
-        except PecError as exc:
-            self.post_message(self.Changed(None, exc.message))
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Changed(None, f"Não foi possível alterar o CBO: {exc}."))
-        else:
-            self.post_message(self.Changed(row))
+        self.run_task(
+            cbo.set_available,
+            cbo_id,
+            available,
+            self.user_id,
+            done=self._availability_changed,
+            failure="Não foi possível alterar o CBO",
+            group="cbo-change",
+        )
 
-    def on_cbo_screen_changed(self, message: Changed) -> None:
-        if message.row is None:
-            self.notify(message.error or "Não foi possível alterar o CBO.", severity="error")
-            return
-        row = message.row
+    def _availability_changed(self, row: cbo.CboRow) -> None:
         if row.available:
             self.notify(f"CBO {row.code} disponível para lotação.")
         else:
@@ -215,7 +198,7 @@ class CboScreen(PecScreen):
         self.list.reload()
 
 
-class CboEditDialog(ModalScreen[cbo.CboRow | None]):
+class CboEditDialog(PecModal[cbo.CboRow | None]):
     """Editar CBO: the duração da consulta, in minutes (empty: the municipality's default)."""
 
     CSS_PATH = "cbo.tcss"  # read when first opened: the login parses only app.tcss
@@ -224,11 +207,7 @@ class CboEditDialog(ModalScreen[cbo.CboRow | None]):
         Binding("escape", "cancel", "Cancelar", id="cbo_edit.cancel"),
     ]
 
-    @dataclass
-    class Saved(Message):
-        row: cbo.CboRow | None
-        error: str | None = None
-        field: str | None = None
+    FIELDS = {"appointment_minutes": Field("#cbo-minutes", "#cbo-minutes-error")}
 
     def __init__(self, row: cbo.CboRow) -> None:
         super().__init__()
@@ -256,9 +235,7 @@ class CboEditDialog(ModalScreen[cbo.CboRow | None]):
                 yield Button("Cancelar", id="cbo-cancel")
 
     def on_mount(self) -> None:
-        field = self.query_one("#cbo-minutes", Input)
-        field.cursor_blink = getattr(self.app, "cursor_blink", True)  # off in snapshot tests
-        field.focus()
+        self.query_one("#cbo-minutes", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -273,35 +250,25 @@ class CboEditDialog(ModalScreen[cbo.CboRow | None]):
         try:
             minutes = parse_minutes(self.query_one("#cbo-minutes", Input).value)
         except ValidationError as exc:
-            self._show_error(exc.message)
+            self.show_field_error("appointment_minutes", exc.message)
             return
         self.query_one("#cbo-save", Button).disabled = True
-        self.save(minutes)
+        self.run_task(
+            cbo.set_appointment_minutes,
+            self.row.id,
+            minutes,
+            self.user_id,
+            done=self.dismiss,
+            failed=self._save_failed,
+            failure="Não foi possível salvar o CBO",
+            group="cbo-edit",
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cbo-edit")
-    def save(self, minutes: int | None) -> None:
-        session = getattr(self.app, "session", None)
-        try:
-            with worker_connection():
-                row = cbo.set_appointment_minutes(self.row.id, minutes, session.user_id if session else None)
-        except ValidationError as exc:
-            self.post_message(self.Saved(None, exc.message, exc.field))
-        except PecError as exc:
-            self.post_message(self.Saved(None, exc.message))
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Saved(None, f"Não foi possível salvar o CBO: {exc}."))
-        else:
-            self.post_message(self.Saved(row))
-
-    def on_cbo_edit_dialog_saved(self, message: Saved) -> None:
+    def _save_failed(self, error: BaseException) -> bool:
+        """Every refusal shows on the form's line, as the form has only one field."""
         self.query_one("#cbo-save", Button).disabled = False
-        if message.row is None:
-            self._show_error(message.error or "Não foi possível salvar o CBO.")
-            return
-        self.dismiss(message.row)
-
-    def _show_error(self, text: str) -> None:
-        self.query_one("#cbo-minutes-error", Static).update(text)
-        field = self.query_one("#cbo-minutes", Input)
-        field.add_class("-invalid")
-        field.focus()
+        if isinstance(error, PecError):
+            self.show_field_error("appointment_minutes", error.message)
+        else:
+            self.show_field_error("appointment_minutes", f"Não foi possível salvar o CBO: {error}.")
+        return True
