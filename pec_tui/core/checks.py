@@ -4,7 +4,7 @@ Check digits follow ``validate_docbr``; these helpers also enforce the exact sha
 layout uses (digits only, fixed length), which the library does not: it accepts masks and pads
 short CPFs with zeros. CPF and CNS check digits are computed here with the library's own
 arithmetic, because the importer checks two numbers per professional (hundreds of thousands per
-file) and the library spends about 20 µs on each; ``tests/test_cnes_import.py`` compares both
+file) and the library spends about 20 µs on each; ``tests/cnes/test_importer.py`` compares both
 over thousands of generated and mutated numbers. CNPJ (one per unit) still goes to the library.
 """
 

@@ -12,8 +12,8 @@ import pytest
 
 from pec_tui.domain import diagnostico
 from pec_tui.screens.log import LogScreen
+from tests.support.host_data import FakeRunner, fake_report, make_log_home, pec_log_lines
 
-from ..host_data import FakeRunner, fake_report, make_log_home, pec_log_lines
 from .helpers import INSTALLATION_ADMIN, login, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

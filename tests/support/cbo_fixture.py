@@ -6,7 +6,7 @@ catalogue; the PostgreSQL one does not, because ``tests/conftest.py`` empties ev
 shipped settings (available, default duration) and, on PostgreSQL, puts ``tb_cbo``'s sequence back
 afterwards so the conftest's fingerprint still matches a fresh database (no re-clone).
 
-Import it into a test module: ``from .cbo_fixture import cbo_catalogue  # noqa: F401``.
+Import it into a test module: ``from tests.support.cbo_fixture import cbo_catalogue  # noqa: F401``.
 """
 
 from __future__ import annotations

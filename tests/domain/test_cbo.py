@@ -12,8 +12,7 @@ from pec_tui.storage import migrations
 from pec_tui.storage.database import transaction
 from pec_tui.storage.migrations import LATEST_VERSION, migrate, read_cbo_catalogue, seed_cbo_catalogue
 from pec_tui.storage.models import AuditEvent, Cbo, SchemaVersion
-
-from .cbo_fixture import cbo_catalogue  # noqa: F401
+from tests.support.cbo_fixture import cbo_catalogue  # noqa: F401
 
 #: The professions of PEC's default profiles, with their CBO 2002 titles.
 DEFAULT_PROFILE_OCCUPATIONS = {

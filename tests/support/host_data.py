@@ -10,8 +10,7 @@ from pathlib import Path
 
 from pec_tui.domain import diagnostico
 from pec_tui.domain.diagnostico import ERROR, OK, WARNING, Check, Report
-
-from .conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW
 
 PEC_VERSION = "5.4.21"
 

@@ -6,8 +6,7 @@ import pytest
 
 from pec_tui.domain import unidades_saude
 from pec_tui.domain.unidades_saude import UnitNotFound
-
-from .units_data import build_network
+from tests.support.units_data import build_network
 
 
 @pytest.fixture

@@ -49,9 +49,8 @@ from pec_tui.storage.models import (
     TeamType,
     User,
 )
-
-from .cbo_fixture import cbo_catalogue  # noqa: F401
-from .conftest import ADMIN_CPF
+from tests.conftest import ADMIN_CPF
+from tests.support.cbo_fixture import cbo_catalogue  # noqa: F401
 
 CHAPECO = "4204202"
 XANXERE = "4219507"
