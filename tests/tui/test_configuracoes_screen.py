@@ -14,8 +14,8 @@ from pec_tui.screens.configuracoes import ConfigurationScreen, ResponsibleDialog
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Professional, ServiceToggle, SystemConfig, User
 from pec_tui.widgets.dialogs import ConfirmDialog
+from tests.domain.configuracoes.test_smtp import LOGIN, PASSWORD, Authenticator, Handler, free_port
 
-from ..test_smtp import LOGIN, PASSWORD, Authenticator, Handler, free_port
 from .helpers import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle
 
 
