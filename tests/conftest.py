@@ -7,7 +7,7 @@ The ``db`` fixture yields an :class:`~pec_tui.storage.database.OpenedDatabase` w
 migrated and no installation data, once on SQLite and once on PostgreSQL:
 
 * SQLite: a copy of a template file migrated once per session (per xdist worker).
-* PostgreSQL: one database per xdist worker (``pectui_test_<worker>``), cloned at session start
+* PostgreSQL: one database per run and xdist worker (``pectui_test_<run>_<worker>``), cloned at session start
   from a template database migrated once. Before each test every table except the reference
   data is emptied and its sequence restarted; a fingerprint of the reference data, the
   sequences and the columns is then compared with the fresh database's, and on any difference
@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -132,8 +133,14 @@ def clock_stopped_for_setup() -> Iterator[None]:
         clock_module.set_clock(previous)
 
 
+#: This test run, in every database and role name it creates: two runs on one machine (two
+#: developers, a developer and CI) never touch each other's. xdist gives its workers one id.
+RUN_ID = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex)[:8]
+
+
 def worker_name() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This run and this xdist worker (``3f2a9c1d_gw0``), for names of databases and roles."""
+    return f"{RUN_ID}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,27 +194,22 @@ class PgServer:
 def pg_server() -> Iterator[PgServer]:
     """The machine's PostgreSQL; skips (fails under ``CI=true``) when it cannot be reached.
 
-    The databases of a worker are named after it (``pectui_test_gw0``...), so two test runs
-    on the same machine would drop each other's. The session holds an advisory lock named
-    after the worker: a second run waits for the first to finish instead.
+    The databases are named after the run and the worker (``pectui_test_3f2a9c1d_gw0``...),
+    so two test runs on the same machine run side by side.
     """
     server = PgServer(PG_HOST, PG_PORT, PG_USER)
     try:
-        lock = server.admin()
+        probe = server.admin()
     except Exception as exc:  # psycopg2.OperationalError, or psycopg2 itself missing
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         reason = f"PostgreSQL indisponível em {PG_HOST}:{PG_PORT}: {first_line}"
-        lock = None
-    if lock is None:
+        probe = None
+    if probe is None:
         if running_in_ci():
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
-    try:
-        with lock.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"pectui_test_{worker_name()}",))
-        yield server
-    finally:
-        lock.close()
+    probe.close()
+    yield server
 
 
 def _pg_fingerprint(db) -> str:
