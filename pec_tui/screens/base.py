@@ -3,9 +3,10 @@
 A module screen subclasses :class:`PecScreen` (a dialog that does work, :class:`PecModal`),
 writes ``compose_body`` and a ``HELP`` text in the manual's words.
 
-Database and network work goes through :meth:`TaskRunner.run_task`: the task runs in a thread
-worker with its own database connection and **returns or raises**; it never touches a widget.
-One handler here turns the outcome into what the user sees:
+Database and network work goes through ``run_task`` (:class:`pec_tui.widgets.tasks.TaskOwner`,
+shared with the widgets and the app): the task runs in a thread worker with its own database
+connection and **returns or raises**; it never touches a widget. One handler turns the outcome
+into what the user sees:
 
 * a result → the ``done`` callback, on the UI thread;
 * :class:`~pec_tui.core.errors.ValidationError` → the field's error line (``FIELDS``), or a
@@ -15,16 +16,23 @@ One handler here turns the outcome into what the user sees:
 
 A screen that must react to a failure itself (re-enable a button, show the error inline) passes
 ``failed``; it is called before the default handling and returns ``True`` when it handled it.
+Work that reports progress while it runs (the CNES import) may post its own progress messages;
+its outcome still goes through ``run_task``.
+
+A screen reaches the app as ``self.pec_app`` and the logged user as ``self.session`` /
+``self.user_id``; it asks the app for navigation (log in, open a module, início, end the
+session) by posting a message of :mod:`pec_tui.messages`, never by calling the app's methods.
+
+Stylesheets: ``app.tcss`` holds what every screen shares and is the only one parsed before the
+login is drawn; a module screen names its own with ``CSS_PATH = "<module key>.tcss"``, read when
+the screen is first opened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -32,26 +40,23 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
-from pec_tui.core.errors import PecError, ValidationError
-from pec_tui.storage.database import current_database
+from pec_tui.core.errors import ValidationError
+from pec_tui.widgets.tasks import TaskOwner, failure_message, worker_connection
 
 if TYPE_CHECKING:
     from pec_tui.app import PecTuiApp
     from pec_tui.domain.accounts import LoggedUser
 
-
-@contextmanager
-def worker_connection() -> Iterator[None]:
-    """Open this worker thread's own database connection and close it at the end
-    (SQLite connections are bound to the thread that opened them)."""
-    db = current_database()
-    if db.is_closed():
-        with db.connection_context():
-            yield
-    else:
-        yield
+__all__ = [
+    "Field",
+    "InstallationHeader",
+    "PecModal",
+    "PecScreen",
+    "TaskRunner",
+    "failure_message",
+    "worker_connection",
+]
 
 
 @dataclass(frozen=True)
@@ -64,22 +69,11 @@ class Field:
     error: str
 
 
-@dataclass(frozen=True)
-class _Task:
-    done: Callable[[Any], None] | None
-    failure: str
-    failed: Callable[[BaseException], bool] | None
-
-
-class TaskRunner(Screen):
+class TaskRunner(TaskOwner, Screen):
     """The worker path and the form errors, shared by :class:`PecScreen` and :class:`PecModal`."""
 
     #: Form fields by the name a :class:`ValidationError` gives (``error.field``).
     FIELDS: ClassVar[dict[str, Field]] = {}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._tasks: dict[Worker, _Task] = {}
 
     @property
     def pec_app(self) -> PecTuiApp:
@@ -88,7 +82,7 @@ class TaskRunner(Screen):
     @property
     def session(self) -> LoggedUser | None:
         """Who is logged in (``None`` on the login screen)."""
-        return getattr(self.app, "session", None)
+        return self.pec_app.session
 
     @property
     def user_id(self) -> int | None:
@@ -96,55 +90,19 @@ class TaskRunner(Screen):
         session = self.session
         return session.user_id if session is not None else None
 
-    # ------------------------------------------------------------------ tasks
+    def on_mount(self) -> None:
+        # Textual calls this as well as a subclass's own on_mount.
+        if not self.pec_app.cursor_blink:  # off in snapshot tests: a blinking cursor is not reproducible
+            for field in self.query(Input):
+                field.cursor_blink = False
 
-    def run_task(
-        self,
-        task: Callable[..., Any],
-        *args: Any,
-        done: Callable[[Any], None] | None = None,
-        failure: str,
-        group: str,
-        exclusive: bool = True,
-        failed: Callable[[BaseException], bool] | None = None,
-        **kwargs: Any,
-    ) -> Worker:
-        """Run ``task(*args, **kwargs)`` in a thread worker with its own database connection.
-
-        ``failure`` starts the sentence shown for an unexpected error ("Não foi possível salvar o
-        CBO"); ``group`` names the worker (``exclusive`` cancels the group's previous one)."""
-
-        def body() -> Any:
-            with worker_connection():
-                return task(*args, **kwargs)
-
-        worker = self.run_worker(body, name=group, group=group, thread=True, exclusive=exclusive, exit_on_error=False)
-        self._tasks[worker] = _Task(done, failure, failed)
-        return worker
-
-    @on(Worker.StateChanged)
-    def _task_state_changed(self, event: Worker.StateChanged) -> None:
-        task = self._tasks.get(event.worker)
-        if task is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            return
-        del self._tasks[event.worker]
-        if event.state == WorkerState.SUCCESS:
-            if task.done is not None:
-                task.done(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            assert error is not None
-            if task.failed is None or not task.failed(error):
-                self.show_failure(error, task.failure)
+    # ------------------------------------------------------------------ failures
 
     def show_failure(self, error: BaseException, failure: str) -> None:
-        """The one mapping from an error to what the user sees."""
+        """The one mapping from an error to what the user sees: a field's error first."""
         if isinstance(error, ValidationError) and self.show_field_error(error.field, error.message):
             return
-        if isinstance(error, PecError):
-            self.notify(error.message, severity="error")
-        else:  # never a traceback on screen
-            self.notify(f"{failure}: {error}.", severity="error")
+        super().show_failure(error, failure)
 
     # ------------------------------------------------------------------ form errors
 
@@ -172,6 +130,17 @@ class TaskRunner(Screen):
                 line.update("")
             for target in self.query(spec.input):
                 target.remove_class("-invalid")
+
+    def show_message(self, line: str, text: str, css_class: str = "", *, focus: str | None = None) -> None:
+        """A screen's one message line (login, senha, CNES): ``text`` in the look of ``css_class``
+        ("-error", "-notice", "-success", or none); ``focus`` names the input to fix, if on screen."""
+        status = self.query_one(line, Static)
+        status.set_classes(css_class)
+        status.update(text)
+        if focus:
+            for target in self.query(focus):
+                target.focus()
+                break
 
 
 class InstallationHeader(Static):
@@ -227,12 +196,6 @@ class PecScreen(TaskRunner):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def on_mount(self) -> None:
-        # Textual calls this as well as a subclass's own on_mount.
-        if not self.pec_app.cursor_blink:
-            for field in self.query(Input):
-                field.cursor_blink = False
-
     def refresh_header(self) -> None:
         for header in self.query(InstallationHeader):
             header.refresh_from_app()
@@ -249,8 +212,3 @@ class PecScreen(TaskRunner):
 
 class PecModal(TaskRunner, ModalScreen[ScreenResultType]):
     """Base of a dialog that does work (saves, searches): the same worker path and form errors."""
-
-    def on_mount(self) -> None:
-        if not getattr(self.app, "cursor_blink", True):  # off in snapshot tests
-            for field in self.query(Input):
-                field.cursor_blink = False

@@ -1,0 +1,108 @@
+"""The one worker path, for any node that does blocking work: a screen, a widget, the app.
+
+:meth:`TaskOwner.run_task` runs a task in a thread worker (with its own database connection,
+unless told otherwise); the task **returns or raises** and never touches a widget. One handler
+turns the outcome into what the user sees: a result goes to ``done`` on the UI thread; a failure
+goes to ``failed`` first, when given (it returns True when it handled it), then to
+:meth:`TaskOwner.show_failure`: a :class:`~pec_tui.core.errors.PecError` is a notice with its
+sentence, anything else a notice ``"<failure>: <detail>."`` — never a traceback. A worker that is
+cancelled (an exclusive group's newer run, the node removed) delivers nothing.
+
+Screens use it through :class:`pec_tui.screens.base.PecScreen`, which adds the form errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.dom import DOMNode
+from textual.worker import Worker, WorkerState
+
+from pec_tui.core.errors import PecError
+from pec_tui.storage.database import current_database
+
+
+@contextmanager
+def worker_connection() -> Iterator[None]:
+    """Open this worker thread's own database connection and close it at the end
+    (SQLite connections are bound to the thread that opened them)."""
+    db = current_database()
+    if db.is_closed():
+        with db.connection_context():
+            yield
+    else:
+        yield
+
+
+def failure_message(error: BaseException, failure: str) -> str:
+    """The sentence for a failed task: a :class:`PecError` says its own; anything else is
+    ``"<failure>: <detail>."`` ("Não foi possível salvar o CBO: …")."""
+    if isinstance(error, PecError):
+        return error.message
+    return f"{failure}: {error}."
+
+
+@dataclass(frozen=True)
+class _Task:
+    done: Callable[[Any], None] | None
+    failure: str
+    failed: Callable[[BaseException], bool] | None
+
+
+class TaskOwner(DOMNode):
+    """Mixed into a screen, a widget or the app (before the Textual class): ``run_task``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tasks: dict[Worker, _Task] = {}
+
+    def run_task(
+        self,
+        task: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None] | None = None,
+        failure: str,
+        group: str,
+        exclusive: bool = True,
+        failed: Callable[[BaseException], bool] | None = None,
+        connection: bool = True,
+        **kwargs: Any,
+    ) -> Worker:
+        """Run ``task(*args, **kwargs)`` in a thread worker with its own database connection.
+
+        ``failure`` starts the sentence shown for an unexpected error ("Não foi possível salvar o
+        CBO"); ``group`` names the worker (``exclusive`` cancels the group's previous one);
+        ``connection=False`` for work that reads no database (files, memory, the host)."""
+
+        def body() -> Any:
+            if not connection:
+                return task(*args, **kwargs)
+            with worker_connection():
+                return task(*args, **kwargs)
+
+        worker = self.run_worker(body, name=group, group=group, thread=True, exclusive=exclusive, exit_on_error=False)
+        self._tasks[worker] = _Task(done, failure, failed)
+        return worker
+
+    @on(Worker.StateChanged)
+    def _task_state_changed(self, event: Worker.StateChanged) -> None:
+        task = self._tasks.get(event.worker)
+        if task is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        del self._tasks[event.worker]
+        if event.state == WorkerState.SUCCESS:
+            if task.done is not None:
+                task.done(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            assert error is not None
+            if task.failed is None or not task.failed(error):
+                self.show_failure(error, task.failure)
+
+    def show_failure(self, error: BaseException, failure: str) -> None:
+        """The one mapping from an error to what the user sees (a screen adds its form fields)."""
+        self.app.notify(failure_message(error, failure), severity="error")
