@@ -1,7 +1,9 @@
 """The console: login → início → one screen per administration module.
 
-The app owns the session (who is logged in, their roles, the security settings) and the
-inactivity lock. Screens do their database work in thread workers that post messages.
+The app owns the session (who is logged in, their roles, the security settings), the screen
+stack and the inactivity lock. Screens do their database work through ``run_task`` (see
+:mod:`pec_tui.screens.base`) and ask the app for navigation with the messages of
+:mod:`pec_tui.messages` (log in, open a module, início, alterar senha, end the session).
 """
 
 from __future__ import annotations
@@ -9,27 +11,27 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.message import Message
 from textual.screen import Screen
 
+from pec_tui import messages
 from pec_tui.core import clock
 from pec_tui.core.keymap import load_keymap
 from pec_tui.domain.settings import SecuritySettings
-from pec_tui.screens.base import PecScreen, worker_connection
+from pec_tui.screens.base import PecScreen
 from pec_tui.screens.login import LoginScreen
+from pec_tui.widgets.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from pec_tui.domain.accounts import LoggedUser, LoginResult
+    from pec_tui.domain.accounts import LoggedUser
     from pec_tui.domain.installation_info import ConsoleStart, InstallationSummary
     from pec_tui.storage.database import OpenedDatabase
 
@@ -47,7 +49,19 @@ def _modules_provider() -> type[Provider]:
 ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
 
-class PecTuiApp(App[int]):
+def _console_start() -> ConsoleStart:
+    from pec_tui.domain.installation_info import console_start
+
+    return console_start()
+
+
+def _end_session(user_id: int, inactivity_minutes: int | None) -> None:
+    from pec_tui.domain import accounts
+
+    accounts.end_session(user_id, inactivity_minutes=inactivity_minutes)
+
+
+class PecTuiApp(TaskOwner, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "pec-tui"
     COMMANDS = {_modules_provider}
@@ -58,11 +72,6 @@ class PecTuiApp(App[int]):
         Binding("ctrl+p", "command_palette", "Buscar", id="app.palette", priority=True),
         Binding("ctrl+q", "quit", "Sair", id="app.quit", priority=True),
     ]
-
-    @dataclass
-    class InstallationLoaded(Message):
-        start: ConsoleStart | None
-        error: str | None = None
 
     def __init__(
         self,
@@ -135,28 +144,27 @@ class PecTuiApp(App[int]):
         gc.freeze()
         gc.enable()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="installation")
     def load_installation(self) -> None:
-        try:
-            from pec_tui.domain.installation_info import console_start
-
-            with worker_connection():
-                start = console_start()
-        except Exception as exc:
-            self.post_message(self.InstallationLoaded(None, f"Não foi possível ler a instalação: {exc}."))
-        else:
-            self.post_message(self.InstallationLoaded(start))
+        """Read the installation again (the header and the demo banner follow)."""
+        self.run_task(
+            _console_start,
+            done=self._installation_loaded,
+            failed=self._installation_unread,
+            failure="Não foi possível ler a instalação",
+            group="installation",
+        )
 
     def _apply_start(self, start: ConsoleStart) -> None:
         self.installation = start.summary
         self.demo_banner = start.demo_banner
         self.security = start.security
 
-    def on_pec_tui_app_installation_loaded(self, message: InstallationLoaded) -> None:
-        if message.start is None:
-            self.notify(message.error or "Não foi possível ler a instalação.", severity="error", timeout=10)
-            return
-        self._apply_start(message.start)
+    def _installation_unread(self, error: BaseException) -> bool:
+        self.notify(f"Não foi possível ler a instalação: {error}.", severity="error", timeout=10)
+        return True
+
+    def _installation_loaded(self, start: ConsoleStart) -> None:
+        self._apply_start(start)
         for screen in self.screen_stack:
             if isinstance(screen, PecScreen):
                 screen.refresh_header()
@@ -165,23 +173,30 @@ class PecTuiApp(App[int]):
 
     # ---------------------------------------------------------------- session
 
-    def login_succeeded(self, result: LoginResult, password: str, security: SecuritySettings | None = None) -> None:
+    def on_logged_in(self, message: messages.LoggedIn) -> None:
+        result = message.result
         self.session = result.user
-        if security is not None:
-            self.security = security
+        if message.security is not None:
+            self.security = message.security
         self.last_activity = clock.now()
         if result.must_change_password:
             from pec_tui.screens.password import ChangePasswordScreen
 
-            self._reset_to(ChangePasswordScreen(forced=True, reason=result.reason, current_password=password))
+            self._reset_to(ChangePasswordScreen(forced=True, reason=result.reason, current_password=message.password))
         else:
-            self.show_home()
+            self._show_home()
 
-    def show_home(self) -> None:
+    def on_show_home(self, message: messages.ShowHome) -> None:
+        self._show_home()
+
+    def _show_home(self) -> None:
         if self.session is not None:
             from pec_tui.screens.home import HomeScreen
 
             self._reset_to(HomeScreen())
+
+    def on_open_module(self, message: messages.OpenModule) -> None:
+        self.open_module(message.key)
 
     def open_module(self, key: str) -> None:
         session = self.session
@@ -200,11 +215,14 @@ class PecTuiApp(App[int]):
         else:
             self.push_screen(factory())
 
-    def action_change_password(self) -> None:
+    def on_change_password(self, message: messages.ChangePassword) -> None:
         if self.session is not None:
             from pec_tui.screens.password import ChangePasswordScreen
 
             self.push_screen(ChangePasswordScreen(forced=False))
+
+    def on_logout(self, message: messages.Logout) -> None:
+        self.logout(message.notice)
 
     def logout(self, notice: str = "Sessão encerrada.", *, inactivity_minutes: int | None = None) -> None:
         session = self.session
@@ -213,15 +231,16 @@ class PecTuiApp(App[int]):
             self.record_session_end(session.user_id, inactivity_minutes)
         self._reset_to(LoginScreen(notice=notice, demo_banner=self.demo_banner))
 
-    @work(thread=True, exit_on_error=False, group="session")
     def record_session_end(self, user_id: int, inactivity_minutes: int | None) -> None:
-        try:
-            from pec_tui.domain import accounts
-
-            with worker_connection():
-                accounts.end_session(user_id, inactivity_minutes=inactivity_minutes)
-        except Exception as exc:
-            self.call_from_thread(self.notify, f"Não foi possível registrar o fim da sessão: {exc}.", severity="error")
+        """Audit the end of the session (logout or inactivity lock), off the UI thread."""
+        self.run_task(
+            _end_session,
+            user_id,
+            inactivity_minutes,
+            failure="Não foi possível registrar o fim da sessão",
+            group="session",
+            exclusive=False,
+        )
 
     def _reset_to(self, screen: PecScreen) -> None:
         while len(self.screen_stack) > 2:

@@ -1,13 +1,18 @@
-"""Command palette (Ctrl+P): every module and action the logged user may reach."""
+"""Command palette (Ctrl+P): every module and action the logged user may reach.
+
+Choosing one posts the same message a screen would (:mod:`pec_tui.messages`); the app acts on it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 
-from pec_tui import modules
+from pec_tui import messages, modules
 
 if TYPE_CHECKING:
     from pec_tui.app import PecTuiApp
@@ -16,19 +21,26 @@ if TYPE_CHECKING:
 class ModulesProvider(Provider):
     """Modules of the home, and the session's actions."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
-        app = cast("PecTuiApp", self.app)
-        session = app.session
+    def _send(self, message: Callable[[], Message]) -> Callable[[], None]:
+        """A command that posts a new ``message()`` to the app when chosen."""
+
+        def command() -> None:
+            self.app.post_message(message())
+
+        return command
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], None]]]:
+        session = cast("PecTuiApp", self.app).session
         if session is None:
             return []
-        found: list[tuple[str, str, object]] = [
-            (f"Abrir {module.title}", module.summary, partial(app.open_module, module.key))
+        found = [
+            (f"Abrir {module.title}", module.summary, self._send(partial(messages.OpenModule, module.key)))
             for module in modules.allowed(session)
         ]
         found += [
-            ("Início", "Volta à lista de módulos.", app.show_home),
-            ("Alterar senha", "Troca a sua senha (vale para o PEC também).", app.action_change_password),
-            ("Encerrar sessão", "Volta à tela de acesso.", app.logout),
+            ("Início", "Volta à lista de módulos.", self._send(messages.ShowHome)),
+            ("Alterar senha", "Troca a sua senha (vale para o PEC também).", self._send(messages.ChangePassword)),
+            ("Encerrar sessão", "Volta à tela de acesso.", self._send(messages.Logout)),
         ]
         return found
 

@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pec_tui import modules
+from pec_tui.messages import ChangePassword, Logout, OpenModule
 from pec_tui.screens.base import PecScreen
 
 
@@ -35,7 +36,7 @@ class HomeScreen(PecScreen):
         super().__init__(name="home")
 
     def compose_body(self) -> ComposeResult:
-        session = self.pec_app.session
+        session = self.session
         options: list[Option | None] = []
         if session is not None:
             for index, (section, items) in enumerate(modules.sections_for(session)):
@@ -73,22 +74,20 @@ class HomeScreen(PecScreen):
     @on(OptionList.OptionSelected, "#home-modules")
     def _open_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id in modules.BY_KEY:
-            self.pec_app.open_module(event.option.id)
+            self.post_message(OpenModule(event.option.id))
 
     def action_open(self) -> None:
         menu = self.query_one("#home-modules", OptionList)
         if menu.highlighted is not None:
             option = menu.get_option_at_index(menu.highlighted)
             if option.id in modules.BY_KEY:
-                self.pec_app.open_module(option.id)
+                self.post_message(OpenModule(option.id))
 
     def action_back(self) -> None:  # the home has nothing behind it; Ctrl+L ends the session
         pass
 
     def action_change_password(self) -> None:
-        from pec_tui.screens.password import ChangePasswordScreen
-
-        self.app.push_screen(ChangePasswordScreen(forced=False))
+        self.post_message(ChangePassword())
 
     def action_logout(self) -> None:
-        self.pec_app.logout()
+        self.post_message(Logout())

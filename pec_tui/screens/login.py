@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from pec_tui.core.errors import PecError, ValidationError
-from pec_tui.screens.base import PecScreen, worker_connection
+from pec_tui.messages import LoggedIn
+from pec_tui.screens.base import PecScreen
 
 if TYPE_CHECKING:
     from pec_tui.domain.accounts import LoginResult
     from pec_tui.domain.settings import SecuritySettings
+
+
+def authenticate(cpf: str, password: str) -> tuple[LoginResult, SecuritySettings]:
+    """Who this is, and the security settings their session obeys (in the worker)."""
+    from pec_tui.domain import accounts, settings  # imported here, off the first frame's path
+
+    return accounts.authenticate(cpf, password), settings.security()
 
 
 class LoginScreen(PecScreen):
@@ -32,16 +38,6 @@ class LoginScreen(PecScreen):
     BINDINGS = [
         Binding("escape", "back", id="login.back", show=False),
     ]
-
-    @dataclass
-    class Finished(Message):
-        """The worker's answer: a session, or the sentence that explains the refusal."""
-
-        result: LoginResult | None
-        password: str
-        error: str | None = None
-        field: str | None = None
-        security: SecuritySettings | None = None
 
     def __init__(self, notice: str = "", demo_banner: str = "") -> None:
         super().__init__(name="login")
@@ -89,44 +85,35 @@ class LoginScreen(PecScreen):
             self._show_error("Informe a senha.", "#login-password")
             return
         self.query_one("#login-submit", Button).disabled = True
-        self._show("Verificando…", "")
-        self.authenticate(cpf, password)
+        self.show_message("#login-message", "Verificando…")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="login")
-    def authenticate(self, cpf: str, password: str) -> None:
-        try:
-            from pec_tui.domain import (
-                accounts,  # imported here, off the first frame's path
-                settings,
-            )
+        def accepted(answer: tuple[LoginResult, SecuritySettings]) -> None:
+            self.query_one("#login-submit", Button).disabled = False
+            result, security = answer
+            self.post_message(LoggedIn(result, password, security))
 
-            with worker_connection():
-                result = accounts.authenticate(cpf, password)
-                security = settings.security()
-        except ValidationError as exc:
-            self.post_message(self.Finished(None, "", exc.message, "#login-cpf"))
-        except PecError as exc:
-            self.post_message(self.Finished(None, "", exc.message, "#login-password"))
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Finished(None, "", f"Não foi possível verificar o acesso: {exc}."))
-        else:
-            self.post_message(self.Finished(result, password, security=security))
+        self.run_task(
+            authenticate,
+            cpf,
+            password,
+            done=accepted,
+            failed=self._refused,
+            failure="Não foi possível verificar o acesso",
+            group="login",
+        )
 
-    def on_login_screen_finished(self, message: Finished) -> None:
+    def _refused(self, error: BaseException) -> bool:
+        """Every refusal shows on the login's message line: a wrong CPF goes back to the CPF,
+        a refused password to the password (emptied)."""
         self.query_one("#login-submit", Button).disabled = False
-        if message.result is None:
-            self._show_error(message.error or "Acesso recusado.", message.field)
-            password = self.query_one("#login-password", Input)
-            password.value = ""
-            return
-        self.pec_app.login_succeeded(message.result, message.password, message.security)
+        if isinstance(error, ValidationError):
+            self._show_error(error.message, "#login-cpf")
+        elif isinstance(error, PecError):
+            self._show_error(error.message, "#login-password")
+        else:  # never a traceback on screen
+            self._show_error(f"Não foi possível verificar o acesso: {error}.", None)
+        self.query_one("#login-password", Input).value = ""
+        return True
 
     def _show_error(self, text: str, focus: str | None) -> None:
-        self._show(text, "-error")
-        if focus:
-            self.query_one(focus, Input).focus()
-
-    def _show(self, text: str, css_class: str) -> None:
-        status = self.query_one("#login-message", Static)
-        status.set_classes(css_class)
-        status.update(text)
+        self.show_message("#login-message", text, "-error", focus=focus)

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.errors import ValidationError
 from pec_tui.domain import accounts
-from pec_tui.screens.base import PecScreen, worker_connection
-
-FIELD_INPUTS = {
-    "senha_atual": "#password-current",
-    "nova_senha": "#password-new",
-    "confirmacao": "#password-confirm",
-}
+from pec_tui.messages import Logout, ShowHome
+from pec_tui.screens.base import Field, PecScreen, failure_message
 
 
 class ChangePasswordScreen(PecScreen):
@@ -30,10 +22,12 @@ class ChangePasswordScreen(PecScreen):
 
     BINDINGS = [Binding("escape", "back", "Voltar", id="password.back")]
 
-    @dataclass
-    class Finished(Message):
-        error: str | None = None
-        field: str | None = None
+    # The form has one message line: every error shows there, the cursor goes to the field.
+    FIELDS = {
+        "senha_atual": Field("#password-current", "#password-message"),
+        "nova_senha": Field("#password-new", "#password-message"),
+        "confirmacao": Field("#password-confirm", "#password-message"),
+    }
 
     def __init__(self, *, forced: bool, reason: str = "", current_password: str | None = None) -> None:
         super().__init__(name="password")
@@ -62,7 +56,7 @@ class ChangePasswordScreen(PecScreen):
 
     def action_back(self) -> None:
         if self.forced:
-            self.pec_app.logout()
+            self.post_message(Logout())
         else:
             self.dismiss()
 
@@ -82,39 +76,33 @@ class ChangePasswordScreen(PecScreen):
         )
         new = self.query_one("#password-new", Input).value
         confirmation = self.query_one("#password-confirm", Input).value
+        if self.user_id is None:
+            self.show_message("#password-message", "Sessão encerrada; entre novamente.", "-error")
+            return
         self.query_one("#password-submit", Button).disabled = True
-        self.change(current, new, confirmation)
+        self.run_task(
+            accounts.change_password,
+            self.user_id,
+            current,
+            new,
+            confirmation,
+            done=self._changed,
+            failed=self._refused,
+            failure="Não foi possível alterar a senha",
+            group="password",
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="password")
-    def change(self, current: str, new: str, confirmation: str) -> None:
-        session = self.pec_app.session
-        if session is None:
-            self.post_message(self.Finished("Sessão encerrada; entre novamente."))
-            return
-        try:
-            with worker_connection():
-                accounts.change_password(session.user_id, current, new, confirmation)
-        except ValidationError as exc:
-            self.post_message(self.Finished(exc.message, exc.field))
-        except PecError as exc:
-            self.post_message(self.Finished(exc.message))
-        except Exception as exc:
-            self.post_message(self.Finished(f"Não foi possível alterar a senha: {exc}."))
-        else:
-            self.post_message(self.Finished())
-
-    def on_change_password_screen_finished(self, message: Finished) -> None:
+    def _changed(self, _: None) -> None:
         self.query_one("#password-submit", Button).disabled = False
-        status = self.query_one("#password-message", Static)
-        if message.error:
-            status.set_classes("-error")
-            status.update(message.error)
-            selector = FIELD_INPUTS.get(message.field or "")
-            if selector and self.query(selector):
-                self.query_one(selector, Input).focus()
-            return
         self.app.notify("Senha alterada.", title="Alterar senha")
         if self.forced:
-            self.pec_app.show_home()
+            self.post_message(ShowHome())
         else:
             self.dismiss()
+
+    def _refused(self, error: BaseException) -> bool:
+        self.query_one("#password-submit", Button).disabled = False
+        field = self.FIELDS.get(error.field or "") if isinstance(error, ValidationError) else None
+        text = failure_message(error, "Não foi possível alterar a senha")
+        self.show_message("#password-message", text, "-error", focus=field.input if field else None)
+        return True
