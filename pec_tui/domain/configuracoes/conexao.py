@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from pec_tui.core import clock
 from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.formatting import format_moment
 from pec_tui.domain import audit, settings
 from pec_tui.domain.accounts import add_months
 from pec_tui.domain.installation import require_installation_admin
@@ -220,10 +221,6 @@ def status() -> ConnectionStatus:
 # --------------------------------------------------------------------------------------------
 # Formatting (shared by the screen and the audit trail)
 # --------------------------------------------------------------------------------------------
-
-
-def format_moment(moment: dt.datetime) -> str:
-    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def format_remaining(delta: dt.timedelta) -> str:
