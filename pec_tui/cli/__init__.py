@@ -2,13 +2,17 @@
 
 Exit codes: 0 done, 1 refused or failed (with one Portuguese sentence on stderr), 2 usage.
 Start-up must stay light: Textual is imported only by the command that opens the console.
+
+Here: the parser, :func:`main` (exit codes, the last net for errors) and the database the
+options choose (:func:`open_from_args`). Each command group has its file (``console``,
+``init``, ``status``, ``doctor``, ``audit``, ``cnes``), imported only when its command runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import json
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -111,23 +115,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Each command's function as ``module:function`` under :mod:`pec_tui.cli`, imported only when
+#: the command runs (``pec-tui status`` never loads the console's code).
+COMMANDS: dict[str | None, str] = {
+    None: "console:cmd_console",
+    "console": "console:cmd_console",
+    "demo": "console:cmd_demo",
+    "init": "init:cmd_init",
+    "status": "status:cmd_status",
+    "migrate": "init:cmd_migrate",
+    "doctor": "doctor:cmd_doctor",
+    "audit": "audit:cmd_audit",
+    "cnes": "cnes:cmd_cnes",
+}
+
+
+def command_handler(command: str | None) -> Callable[[argparse.Namespace], int]:
+    module, _, function = COMMANDS[command].partition(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), function)
+
+
 CONSOLE_COMMANDS = (None, "console", "demo")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = {
-        None: cmd_console,
-        "console": cmd_console,
-        "demo": cmd_demo,
-        "init": cmd_init,
-        "status": cmd_status,
-        "migrate": cmd_migrate,
-        "doctor": cmd_doctor,
-        "audit": cmd_audit,
-        "cnes": cmd_cnes,
-    }[args.command]
     if args.command in CONSOLE_COMMANDS:
         # Start-up creates a few hundred thousand objects (Textual, peewee, the models) that live
         # as long as the console; the cyclic collector would walk them several times before the
@@ -135,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # freezes them (never walked again) and turns it back on.
         gc.disable()
     try:
-        return handler(args)
+        return command_handler(args.command)(args)
     except PecError as exc:
         print(f"pec-tui: {exc.message}", file=sys.stderr)
         return 1
@@ -175,7 +188,9 @@ def _log_unexpected(exc: BaseException) -> Path:
     return path
 
 
-def _open(args: argparse.Namespace, *, must_exist: bool = True, check_schema: bool = True):
+def open_from_args(args: argparse.Namespace, *, must_exist: bool = True, check_schema: bool = True):
+    """The database ``--database`` / ``--pec-home`` (or the environment, or the embedded file)
+    choose, opened; its schema checked unless ``check_schema`` is false."""
     from pec_tui.storage.database import open_database, resolve_target
     from pec_tui.storage.migrations import require_schema
 
@@ -184,153 +199,6 @@ def _open(args: argparse.Namespace, *, must_exist: bool = True, check_schema: bo
     if check_schema:
         require_schema()
     return opened
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    from pec_tui.domain import status
-
-    opened = _open(args)
-    data = status.collect(opened)
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        print(status.render_text(data))
-    return 0
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    from pec_tui.domain import audit
-
-    _open(args)
-    result = audit.verify()
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "integra": result.ok,
-                    "eventos": result.count,
-                    "linha_quebrada": result.broken_id,
-                    "mensagem": result.message,
-                },
-                ensure_ascii=False,
-            )
-        )
-    else:
-        print(result.message, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
-
-
-def cmd_migrate(args: argparse.Namespace) -> int:
-    from pec_tui.storage.migrations import migrate
-
-    _open(args, check_schema=False)
-    applied = migrate()
-    print("Esquema já está atualizado." if not applied else f"Migrações aplicadas: {', '.join(map(str, applied))}.")
-    return 0
-
-
-def cmd_doctor(args: argparse.Namespace) -> int:
-    """Exit 0 when no check is an error, 1 otherwise; a database that cannot be opened is one
-    of the checks, so the host checks still run."""
-    from pec_tui.domain import diagnostico
-
-    try:
-        opened, open_error = _open(args, check_schema=False), None
-    except PecError as exc:
-        opened, open_error = None, exc.message
-    config = diagnostico.DoctorConfig(
-        pec_home=pec_home_path(args), pec_url=args.pec_url or diagnostico.default_pec_url()
-    )
-    report = diagnostico.run(opened, config, open_error=open_error)
-    if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-    else:
-        print(diagnostico.render_text(report))
-    return 1 if report.has_errors else 0
-
-
-def _read_password(args: argparse.Namespace) -> str:
-    if args.admin_password_file:
-        path = Path(args.admin_password_file)
-        try:
-            return path.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise PecError(f"Não foi possível ler o arquivo de senha {path}: {exc.strerror or exc}.") from None
-    if not sys.stdin.isatty():
-        raise PecError("Informe a senha com --admin-password-file (não há terminal para perguntá-la).")
-    import getpass
-
-    first = getpass.getpass("Senha do administrador da instalação: ")
-    second = getpass.getpass("Repita a senha: ")
-    if first != second:
-        raise PecError("As senhas informadas não são iguais.")
-    return first
-
-
-def cmd_init(args: argparse.Namespace) -> int:
-    from pec_tui.core.validators import require_cpf
-    from pec_tui.domain.installation import init_installation
-    from pec_tui.domain.passwords import check_policy
-
-    # Check what can be checked before creating anything.
-    require_cpf(args.admin_cpf, "admin_cpf")
-    password = _read_password(args)
-    check_policy(password)
-    _open(args, must_exist=False, check_schema=False)
-    result = init_installation(
-        municipio=args.municipio,
-        admin_cpf=args.admin_cpf,
-        admin_name=args.admin_name,
-        admin_password=password,
-        installation_name=args.nome_instalacao,
-        training=args.treinamento,
-    )
-    print(
-        f"Instalação criada: município {result.municipality}; administrador da instalação "
-        f"{result.admin_login}; esquema versão {result.schema_version}."
-    )
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from pec_tui.storage.database import DatabaseTarget, demo_path, open_database, sqlite_url
-
-    path = demo_path()
-    if args.database or args.pec_home:
-        raise PecError(
-            "A demonstração usa o seu próprio banco SQLite; não combine 'demo' com --database ou --pec-home."
-        )
-    if args.recriar:
-        from pec_tui.demo import installation as demo
-
-        demo.remove(path)
-    created = not path.exists()
-    if created:
-        from pec_tui.demo import installation as demo  # only to build it: opening an existing demo needs none of it
-
-        print(f"Criando a instalação de demonstração em {path} …", file=sys.stderr)
-        demo.create(path)
-    opened = open_database(DatabaseTarget(sqlite_url(path), "demo"))
-    if args.sem_console:
-        print(f"Banco de demonstração {'criado' if created else 'já existe'}: {path}")
-        return 0
-    return _run_console(opened, None)
-
-
-def cmd_console(args: argparse.Namespace) -> int:
-    from pec_tui.storage.database import embedded_path
-
-    if not args.database and not args.pec_home:
-        from pec_tui.storage.database import resolve_target
-
-        target = resolve_target(None, None)
-        if target.source == "embutido" and not embedded_path().exists():
-            raise PecError(
-                "Nenhuma instalação encontrada: use 'pec-tui demo' para a demonstração, "
-                "'pec-tui init' para criar uma, ou --database/--pec-home para abrir a do PEC."
-            )
-    opened = _open(args)
-    return _run_console(opened, pec_home_path(args))
 
 
 def pec_home_path(args: argparse.Namespace) -> Path | None:
@@ -342,136 +210,11 @@ def pec_home_path(args: argparse.Namespace) -> Path | None:
     return DEFAULT_PEC_HOME if DEFAULT_PEC_HOME.is_dir() else None
 
 
-def build_console(opened, pec_home: Path | None = None):
-    """The console app for an opened database: schema checked, and what its first frame shows
-    (installation, demo credentials) read before Textual starts, so the login screen is drawn
-    once and complete."""
-    from pec_tui.domain.installation_info import console_start
-    from pec_tui.storage.migrations import require_schema
+def __getattr__(name: str):
+    """``build_console`` lives with the console command (:mod:`pec_tui.cli.console`); it is
+    reached here too, as tests and benchmarks do, without loading it at every start-up."""
+    if name == "build_console":
+        from pec_tui.cli.console import build_console
 
-    require_schema()
-    start = console_start()
-    from pec_tui.app import PecTuiApp  # Textual only from here on
-
-    return PecTuiApp(opened, start=start, pec_home=pec_home)
-
-
-def _run_console(opened, pec_home: Path | None) -> int:
-    app = build_console(opened, pec_home)
-    app.run()
-    return app.return_code or 0
-
-
-def cmd_cnes(args: argparse.Namespace) -> int:
-    _open(args)
-    if args.cnes_command == "import":
-        return _cnes_import(args)
-    return _cnes_history(args)
-
-
-def _cnes_municipality(args: argparse.Namespace) -> int | None:
-    """The municipality to import for: --municipio, or the installation's only one."""
-    from pec_tui.domain.installation import find_municipality, installation_municipalities
-
-    if args.municipio:
-        return find_municipality(args.municipio).id
-    active = installation_municipalities()
-    if len(active) > 1:
-        names = ", ".join(f"{m.label} ({m.ibge})" for m in active)
-        raise PecError(f"Esta instalação atende {len(active)} municípios ({names}); informe --municipio IBGE.")
-    return None
-
-
-class _ProgressLine:
-    """The import's progress on one line of stderr (only when stderr is a terminal)."""
-
-    def __init__(self) -> None:
-        self.width = 0
-
-    def __call__(self, progress) -> None:
-        text = progress.label
-        sys.stderr.write("\r" + text.ljust(self.width))
-        sys.stderr.flush()
-        self.width = len(text)
-
-    def clear(self) -> None:
-        if self.width:
-            sys.stderr.write("\r" + " " * self.width + "\r")
-            sys.stderr.flush()
-
-
-def _cnes_import(args: argparse.Namespace) -> int:
-    from pec_tui.domain.cnes.importer import import_cnes
-    from pec_tui.domain.cnes.report import report_to_csv
-
-    localidade_id = _cnes_municipality(args)
-    line = _ProgressLine() if sys.stderr.isatty() else None
-    try:
-        report = import_cnes(Path(args.arquivo), localidade_id=localidade_id, user_id=None, progress=line)
-    finally:
-        if line is not None:
-            line.clear()
-    if args.csv:
-        report_to_csv(report, Path(args.csv))
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-        return 0
-    print(_render_cnes_report(report))
-    if args.csv:
-        print(f"Relatório gravado em {args.csv}.")
-    return 0
-
-
-def _render_cnes_report(report, limit: int = 20) -> str:
-    file_date = ""
-    if report.data_arquivo:
-        year, month, day = report.data_arquivo.split("-")
-        file_date = f", arquivo de {day}/{month}/{year}"
-    seconds = f"{report.duracao_segundos:.1f}".replace(".", ",")
-    lines = [
-        f"Importação do CNES concluída: {report.arquivo} ({report.municipio}, layout {report.versao_layout}"
-        f"{file_date}) em {seconds} s.",
-        "",
-        f"{'':<18} {'novos':>8} {'atualizados':>12} {'sem alteração':>14} {'reativados':>11} {'desativados':>12}",
-    ]
-    for label, counts in report.counts():
-        lines.append(
-            f"{label:<18} {counts.novos:>8} {counts.atualizados:>12} {counts.inalterados:>14} "
-            f"{counts.reativados:>11} {counts.desativados:>12}"
-        )
-    for title, items in (("Registros não importados", report.registros_nao_importados), ("Avisos", report.avisos)):
-        lines += ["", f"{title}: {len(items)}"]
-        for item in items[:limit]:
-            where = f"linha {item.linha}, {item.elemento}" if item.linha else item.elemento or "arquivo"
-            who = " ".join(part for part in (item.tipo, item.chave, item.nome) if part)
-            lines.append(f"  {where}: {who} — {item.motivo}")
-        if len(items) > limit:
-            lines.append(f"  … e mais {len(items) - limit} (use --json ou --csv para ver todos).")
-    lines += [
-        "",
-        f"Profissionais com mais de uma lotação sem agenda configurada: {len(report.profissionais_sem_agenda)}",
-    ]
-    return "\n".join(lines)
-
-
-def _cnes_history(args: argparse.Namespace) -> int:
-    from pec_tui.domain.cnes.report import list_imports
-
-    page = list_imports(limit=500)
-    if args.json:
-        print(json.dumps([row.to_dict() for row in page.rows], ensure_ascii=False, indent=2))
-        return 0
-    if not page.rows:
-        print("Nenhuma importação do CNES registrada.")
-        return 0
-    for row in page.rows:
-        print(
-            f"{row.imported_at:%d/%m/%Y %H:%M}  {row.municipality}  {row.file_name}  layout {row.layout_version}  "
-            f"por {row.user_label}: {row.units} unidades, {row.teams} equipes, {row.professionals} profissionais, "
-            f"{row.lotacoes} lotações, {row.rejected} não importados"
-        )
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+        return build_console
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
