@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from importlib import resources
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
@@ -135,155 +136,23 @@ _UFS = {
     "53": "DF",
 }
 
-_FEMALE_NAMES = (
-    "MARIA",
-    "ANA",
-    "FRANCISCA",
-    "ANTONIA",
-    "ADRIANA",
-    "JULIANA",
-    "MARCIA",
-    "FERNANDA",
-    "PATRICIA",
-    "ALINE",
-    "SANDRA",
-    "CAMILA",
-    "AMANDA",
-    "BRUNA",
-    "JESSICA",
-    "LETICIA",
-    "JULIA",
-    "LUCIANA",
-    "VANESSA",
-    "MARIANA",
-    "GABRIELA",
-    "RAFAELA",
-    "CLAUDIA",
-    "SIMONE",
-    "TATIANE",
-    "DANIELA",
-    "CRISTIANE",
-    "ELIANE",
-    "LUANA",
-    "BEATRIZ",
-    "LARISSA",
-    "RENATA",
-)
-_MALE_NAMES = (
-    "JOSE",
-    "JOAO",
-    "ANTONIO",
-    "FRANCISCO",
-    "CARLOS",
-    "PAULO",
-    "PEDRO",
-    "LUCAS",
-    "LUIZ",
-    "MARCOS",
-    "LUIS",
-    "GABRIEL",
-    "RAFAEL",
-    "DANIEL",
-    "MARCELO",
-    "BRUNO",
-    "EDUARDO",
-    "FELIPE",
-    "RAIMUNDO",
-    "RODRIGO",
-    "MANOEL",
-    "MATEUS",
-    "ANDRE",
-    "FERNANDO",
-    "FABIO",
-    "LEONARDO",
-    "GUSTAVO",
-    "GUILHERME",
-    "LEANDRO",
-    "TIAGO",
-    "ANDERSON",
-    "RICARDO",
-)
-_FEMALE_MIDDLE_NAMES = ("APARECIDA", "CRISTINA", "HELENA", "LUCIA", "REGINA", "DE FATIMA", "DAS GRACAS")
-_MALE_MIDDLE_NAMES = ("CARLOS", "HENRIQUE", "EDUARDO", "AUGUSTO", "ROBERTO", "LUIZ", "PAULO")
-_SURNAMES = (
-    "SILVA",
-    "SANTOS",
-    "OLIVEIRA",
-    "SOUZA",
-    "RODRIGUES",
-    "FERREIRA",
-    "ALVES",
-    "PEREIRA",
-    "LIMA",
-    "GOMES",
-    "COSTA",
-    "RIBEIRO",
-    "MARTINS",
-    "CARVALHO",
-    "ALMEIDA",
-    "LOPES",
-    "SOARES",
-    "FERNANDES",
-    "VIEIRA",
-    "BARBOSA",
-    "ROCHA",
-    "DIAS",
-    "NASCIMENTO",
-    "ANDRADE",
-    "MOREIRA",
-    "NUNES",
-    "MARQUES",
-    "MACHADO",
-    "MENDES",
-    "FREITAS",
-    "CARDOSO",
-    "RAMOS",
-    "GONCALVES",
-    "SANTANA",
-    "TEIXEIRA",
-    "ARAUJO",
-    "PINTO",
-    "CORREIA",
-    "MOURA",
-    "CAMPOS",
-)
-_CONNECTORS = ("DA", "DOS", "DE", "DAS")
-_PLACES = (
-    "CENTRO",
-    "VILA NOVA",
-    "SAO JOSE",
-    "SANTA RITA",
-    "BELA VISTA",
-    "JARDIM AMERICA",
-    "PROGRESSO",
-    "BOA VISTA",
-    "SAO PEDRO",
-    "NOSSA SENHORA APARECIDA",
-    "PLANALTO",
-    "SANTO ANTONIO",
-    "ESPERANCA",
-    "PRIMAVERA",
-    "ALTO ALEGRE",
-    "RIO BRANCO",
-    "INDEPENDENCIA",
-    "SAO CRISTOVAO",
-    "PARQUE DAS FLORES",
-    "MORADA DO SOL",
-    "COLONIAL",
-    "SERRARIA",
-)
-_STREETS = (
-    "RUA SÃO JOÃO",
-    "AVENIDA BRASIL",
-    "RUA DA CONCEIÇÃO",
-    "RUA TIRADENTES",
-    "RUA SETE DE SETEMBRO",
-    "AVENIDA GETÚLIO VARGAS",
-    "RUA DOM PEDRO II",
-    "RUA QUINZE DE NOVEMBRO",
-    "TRAVESSA DAS FLORES",
-    "RUA PADRE ANCHIETA",
-)
+
+def _words(name: str) -> tuple[str, ...]:
+    """A word list from ``pec_tui/demo/data``: one entry a line, UTF-8. The entries and their
+    order are part of what a seed generates: change a list and the generated files change."""
+    text = resources.files("pec_tui.demo").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return tuple(line for line in text.splitlines() if line)
+
+
+# Names, districts and streets the generator draws from.
+_FEMALE_NAMES = _words("female_names.txt")
+_MALE_NAMES = _words("male_names.txt")
+_FEMALE_MIDDLE_NAMES = _words("female_middle_names.txt")
+_MALE_MIDDLE_NAMES = _words("male_middle_names.txt")
+_SURNAMES = _words("surnames.txt")
+_CONNECTORS = _words("name_connectors.txt")
+_PLACES = _words("places.txt")
+_STREETS = _words("streets.txt")
 
 DEFAULT_GENERATED_ON = date(2024, 6, 3)
 _ZIP_TIMESTAMP = (2024, 6, 3, 8, 0, 0)
