@@ -30,11 +30,11 @@ from pec_tui.core import clock
 from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.core.paging import Page
 from pec_tui.core.validators import format_cpf
-from pec_tui.domain import installation
-from pec_tui.domain.configuracoes import conexao, seguranca, servidores
+from pec_tui.domain.configuracoes import avancadas, conexao, municipios, seguranca, servidores
+from pec_tui.domain.configuracoes.avancadas import AdvancedSettings
 from pec_tui.domain.configuracoes.conexao import CADSUS, HORUS, ConnectionStatus, ServiceState, TestResult
-from pec_tui.domain.configuracoes.servidores import AdvancedSettings, InstallationServer, SmtpConfig, SmtpForm
-from pec_tui.domain.installation import ProfessionalChoice, ResponsibleRow
+from pec_tui.domain.configuracoes.municipios import ProfessionalChoice, ResponsibleRow
+from pec_tui.domain.configuracoes.servidores import InstallationServer, SmtpConfig, SmtpForm
 from pec_tui.domain.settings import SecuritySettings
 from pec_tui.screens.base import PecScreen, worker_connection
 from pec_tui.widgets.dialogs import ConfirmDialog
@@ -106,8 +106,8 @@ def read_everything() -> ConfigData:
         seguranca.current(),
         servidores.installation_server(),
         servidores.smtp_config(),
-        installation.responsibles(),
-        servidores.advanced(),
+        municipios.responsibles(),
+        avancadas.advanced(),
     )
 
 
@@ -292,13 +292,11 @@ class ConfigurationScreen(PecScreen):
         )
 
     def compose_advanced(self) -> ComposeResult:
-        yield Static(servidores.SIMULTANEOUS_REQUESTS_LABEL, classes="config-field-label -first")
+        yield Static(avancadas.SIMULTANEOUS_REQUESTS_LABEL, classes="config-field-label -first")
         yield Input(compact=True, max_length=3, restrict=r"\d*", id="advanced-requests")
         yield error_line("advanced-requests-error")
-        yield Static(
-            f"Um número inteiro de 1 a {servidores.settings.MAX_SIMULTANEOUS_REQUESTS}.", classes="config-note"
-        )
-        yield Static(servidores.SIMULTANEOUS_REQUESTS_WARNING, classes="config-warning")
+        yield Static(f"Um número inteiro de 1 a {avancadas.settings.MAX_SIMULTANEOUS_REQUESTS}.", classes="config-note")
+        yield Static(avancadas.SIMULTANEOUS_REQUESTS_WARNING, classes="config-warning")
         yield Static("Endereço usado no teste de conexão com a internet", classes="config-field-label")
         yield Input(compact=True, id="advanced-url")
         yield error_line("advanced-url-error")
@@ -924,7 +922,7 @@ class ConfigurationScreen(PecScreen):
         self.change(
             "advanced",
             "Configurações avançadas salvas.",
-            lambda: servidores.save_advanced(requests, url, by_user_id=user),
+            lambda: avancadas.save_advanced(requests, url, by_user_id=user),
         )
 
 
@@ -1022,7 +1020,7 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
     @staticmethod
     def fetch_professionals(query: str, offset: int, limit: int) -> Page[ProfessionalChoice]:
         with worker_connection():
-            return installation.search_professionals(query, offset, limit)
+            return municipios.search_professionals(query, offset, limit)
 
     @staticmethod
     def professional_cells(row: ProfessionalChoice) -> tuple[str, ...]:
@@ -1036,14 +1034,14 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
             return
         text = self.query_one("#responsible-municipality", Input).value
         found = self.query_one("#responsible-municipality-found", Static)
-        code = installation.resolve_municipality(text)
+        code = municipios.resolve_municipality(text)
         if not text.strip():
             found.update("")
         elif code is not None:
-            name, uf = installation.municipalities_by_ibge()[code]
+            name, uf = municipios.municipalities_by_ibge()[code]
             found.update(Text(f"✓ {name}/{uf} · IBGE {code}"))
         else:
-            candidates = installation.municipality_candidates(text, limit=3)
+            candidates = municipios.municipality_candidates(text, limit=3)
             if candidates:
                 found.update(
                     Text(
@@ -1113,21 +1111,21 @@ class ResponsibleDialog(ModalScreen[list[ResponsibleRow] | None]):
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.save(
-                        lambda: installation.change_responsible(current.localidade_id, professional_id, by_user_id=user)
+                        lambda: municipios.change_responsible(current.localidade_id, professional_id, by_user_id=user)
                     )
 
             self.app.push_screen(question, answered)
             return
         text = self.query_one("#responsible-municipality", Input).value
-        code = installation.resolve_municipality(text) or text
-        self.save(lambda: installation.add_municipality(code, professional_id, by_user_id=user))
+        code = municipios.resolve_municipality(text) or text
+        self.save(lambda: municipios.add_municipality(code, professional_id, by_user_id=user))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="responsible-save")
     def save(self, call: Callable[[], ResponsibleRow]) -> None:
         try:
             with worker_connection():
                 call()
-                rows = installation.responsibles()
+                rows = municipios.responsibles()
         except ValidationError as exc:
             self.post_message(self.Saved(None, exc.message, exc.field))
         except PecError as exc:

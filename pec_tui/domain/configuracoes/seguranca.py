@@ -12,12 +12,11 @@ from __future__ import annotations
 from pec_tui.core.errors import ValidationError
 from pec_tui.domain import audit, settings
 from pec_tui.domain.audit import EventType, RecordType
+from pec_tui.domain.configuracoes import COMPONENT
 from pec_tui.domain.installation import require_installation_admin
 from pec_tui.domain.settings import SecuritySettings
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import User
-
-COMPONENT = "pec-tui/configuracoes"
 
 RENEWAL_LABEL = "Período para redefinição de senha"
 INACTIVITY_LABEL = "Período máximo de inatividade"

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pec_tui.core.errors import PecError, ValidationError
-from pec_tui.domain import audit, secret_store, settings
-from pec_tui.domain.configuracoes import conexao
+from pec_tui.domain import secret_store, settings
+from pec_tui.domain.configuracoes import conexao, record_setting
 from pec_tui.domain.installation import require_installation_admin
 from pec_tui.storage.database import transaction
 
-COMPONENT = "pec-tui/configuracoes"
 DEFAULT_LINK_PORT = 80
 DEFAULT_SMTP_PORT = 587
 SMTP_TIMEOUT_SECONDS = 15.0
@@ -36,10 +35,6 @@ NAME_MAX = 100
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _HOST_LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-
-
-def _record(by_user_id: int | None, key: str, details: str) -> None:
-    audit.record_setting_change(by_user_id, key, details, component=COMPONENT)
 
 
 # --------------------------------------------------------------------------------------------
@@ -122,10 +117,14 @@ def save_installation_server(name: str, link: str, *, by_user_id: int | None) ->
         before = installation_server()
         if clean_name != before.name:
             settings.put(settings.INSTALLATION_NAME, text=clean_name)
-            _record(by_user_id, settings.INSTALLATION_NAME, f"Nome da instalação: {before.name or '—'} → {clean_name}.")
+            record_setting(
+                by_user_id, settings.INSTALLATION_NAME, f"Nome da instalação: {before.name or '—'} → {clean_name}."
+            )
         if clean_link != before.link:
             settings.put(settings.INSTALLATION_LINK, text=clean_link)
-            _record(by_user_id, settings.INSTALLATION_LINK, f"Link da instalação: {before.link or '—'} → {clean_link}.")
+            record_setting(
+                by_user_id, settings.INSTALLATION_LINK, f"Link da instalação: {before.link or '—'} → {clean_link}."
+            )
     return installation_server()
 
 
@@ -293,7 +292,7 @@ def enable_smtp(form: SmtpForm, password: str | None, *, by_user_id: int | None)
         if token is not None:
             settings.put(settings.SMTP_PASSWORD_ENCRYPTED, text=token)
         settings.put_flag(settings.SMTP_ENABLED, True)
-        _record(
+        record_setting(
             by_user_id,
             settings.SMTP_ENABLED,
             f"Servidor SMTP habilitado após teste de conexão bem sucedido: {config.host}:{config.port}, "
@@ -309,58 +308,7 @@ def disable_smtp(*, by_user_id: int | None) -> SmtpConfig:
         if not settings.get_flag(settings.SMTP_ENABLED):
             raise PecError("O servidor SMTP já está desabilitado.")
         settings.put_flag(settings.SMTP_ENABLED, False)
-        _record(by_user_id, settings.SMTP_ENABLED, 'Servidor SMTP desabilitado: "Esqueci minha senha" indisponível.')
-    return smtp_config()
-
-
-# --------------------------------------------------------------------------------------------
-# Configurações avançadas (3.1.5)
-# --------------------------------------------------------------------------------------------
-
-SIMULTANEOUS_REQUESTS_LABEL = "Número de requisições simultâneas processadas"
-SIMULTANEOUS_REQUESTS_WARNING = (
-    "A alteração do número de requisições pode prejudicar o desempenho do sistema, entre em contato "
-    "com o suporte do e-SUS APS para mais informações acessando o Portal de Suporte por meio do link: "
-    "http://esusaps.bridge.ufsc.br"
-)
-
-
-@dataclass(frozen=True)
-class AdvancedSettings:
-    simultaneous_requests: int
-    probe_url: str
-
-
-def advanced() -> AdvancedSettings:
-    return AdvancedSettings(settings.simultaneous_requests(), settings.internet_probe_url())
-
-
-def parse_simultaneous_requests(text: str | int) -> int:
-    value = str(text).strip()
-    low, high = 1, settings.MAX_SIMULTANEOUS_REQUESTS
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise ValidationError(
-            f"{SIMULTANEOUS_REQUESTS_LABEL}: informe um número inteiro de {low} a {high}.", "requisicoes"
+        record_setting(
+            by_user_id, settings.SMTP_ENABLED, 'Servidor SMTP desabilitado: "Esqueci minha senha" indisponível.'
         )
-    return int(value)
-
-
-def save_advanced(simultaneous_requests: str | int, probe_url: str, *, by_user_id: int | None) -> AdvancedSettings:
-    requests = parse_simultaneous_requests(simultaneous_requests)
-    url = conexao.check_probe_url(probe_url)
-    require_installation_admin(by_user_id)
-    with transaction():
-        before = advanced()
-        if requests != before.simultaneous_requests:
-            settings.put(settings.SIMULTANEOUS_REQUESTS, integer=requests)
-            _record(
-                by_user_id,
-                settings.SIMULTANEOUS_REQUESTS,
-                f"{SIMULTANEOUS_REQUESTS_LABEL}: {before.simultaneous_requests} → {requests}.",
-            )
-        if url != before.probe_url:
-            settings.put(settings.INTERNET_PROBE_URL, text=url)
-            _record(
-                by_user_id, settings.INTERNET_PROBE_URL, f"Endereço do teste de conexão: {before.probe_url} → {url}."
-            )
-    return advanced()
+    return smtp_config()

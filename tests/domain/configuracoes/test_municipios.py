@@ -8,6 +8,7 @@ import pytest
 from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.domain import installation as inst
 from pec_tui.domain.accounts import authenticate
+from pec_tui.domain.configuracoes import municipios
 from pec_tui.domain.passwords import hash_password
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import ActorRole, AuditEvent, MunicipalAdmin, Professional, User
@@ -39,19 +40,22 @@ def municipal_of(cpf: str) -> list[str]:
 
 
 def test_municipality_candidates_by_code_and_by_name():
-    assert inst.municipality_candidates("4204202") == [("4204202", "Chapecó/SC")]
-    assert inst.municipality_candidates("chapeco") == [("4204202", "Chapecó/SC"), ("4200507", "Águas de Chapecó/SC")]
-    assert inst.municipality_candidates("sao jose sc")[0] == ("4216602", "São José/SC")
-    assert inst.municipality_candidates("Brasília")[0] == ("5300108", "Brasília/DF")
-    assert inst.municipality_candidates("") == []
+    assert municipios.municipality_candidates("4204202") == [("4204202", "Chapecó/SC")]
+    assert municipios.municipality_candidates("chapeco") == [
+        ("4204202", "Chapecó/SC"),
+        ("4200507", "Águas de Chapecó/SC"),
+    ]
+    assert municipios.municipality_candidates("sao jose sc")[0] == ("4216602", "São José/SC")
+    assert municipios.municipality_candidates("Brasília")[0] == ("5300108", "Brasília/DF")
+    assert municipios.municipality_candidates("") == []
 
 
 def test_add_a_municipality_and_its_responsible(db, admin_id):
     rafael = professional_with_user(*RAFAEL)
-    row = inst.add_municipality("4205407", rafael.id, by_user_id=admin_id)
+    row = municipios.add_municipality("4205407", rafael.id, by_user_id=admin_id)
 
     assert (row.label, row.ibge, row.professional_name) == ("Florianópolis/SC", "4205407", "Rafael Souza Lima")
-    assert [r.label for r in inst.responsibles()] == ["Chapecó/SC", "Florianópolis/SC"]
+    assert [r.label for r in municipios.responsibles()] == ["Chapecó/SC", "Florianópolis/SC"]
     assert municipal_of(RAFAEL[0]) == ["Florianópolis/SC"]
     event = last_change()
     assert event.user_id == admin_id and f"co_prof={rafael.id}" in event.details
@@ -61,24 +65,24 @@ def test_add_a_municipality_and_its_responsible(db, admin_id):
 def test_ibge_code_is_checked_against_the_shipped_table(db, admin_id, code, message):
     rafael = professional_with_user(*RAFAEL)
     with pytest.raises(ValidationError, match=message) as refused:
-        inst.add_municipality(code, rafael.id, by_user_id=admin_id)
+        municipios.add_municipality(code, rafael.id, by_user_id=admin_id)
     assert refused.value.field == "municipio"
 
 
 def test_responsible_must_be_chosen(db, admin_id):
     with pytest.raises(ValidationError) as refused:
-        inst.add_municipality("4205407", None, by_user_id=admin_id)
+        municipios.add_municipality("4205407", None, by_user_id=admin_id)
     assert refused.value.field == "responsavel"
     with pytest.raises(ValidationError):
-        inst.add_municipality("4205407", 999_999, by_user_id=admin_id)
+        municipios.add_municipality("4205407", 999_999, by_user_id=admin_id)
 
 
 def test_a_second_responsible_for_the_same_municipality_is_refused(db, admin_id):
     rafael = professional_with_user(*RAFAEL)
     carla = professional_with_user(*CARLA)
-    inst.add_municipality("4205407", rafael.id, by_user_id=admin_id)
+    municipios.add_municipality("4205407", rafael.id, by_user_id=admin_id)
     with pytest.raises(PecError) as refused:
-        inst.add_municipality("4205407", carla.id, by_user_id=admin_id)
+        municipios.add_municipality("4205407", carla.id, by_user_id=admin_id)
     assert refused.value.message == "Florianópolis já tem um responsável municipal; só é possível um por município."
     assert municipal_of(CARLA[0]) == []
 
@@ -90,7 +94,7 @@ def test_changing_the_responsible_moves_the_role(db, admin_id):
     inst.add_municipal_admin(chapeco.id, rafael.id, by_user_id=admin_id)
     assert municipal_of(RAFAEL[0]) == ["Chapecó/SC"]
 
-    row = inst.change_responsible(chapeco.id, carla.id, by_user_id=admin_id)
+    row = municipios.change_responsible(chapeco.id, carla.id, by_user_id=admin_id)
 
     assert row.professional_name == "Carla Nunes Ferreira"
     assert municipal_of(CARLA[0]) == ["Chapecó/SC"]
@@ -107,38 +111,38 @@ def test_changing_to_the_same_professional_is_refused(db, admin_id):
     chapeco = inst.find_municipality("4204202")
     inst.add_municipal_admin(chapeco.id, rafael.id, by_user_id=admin_id)
     with pytest.raises(ValidationError, match="já é o responsável"):
-        inst.change_responsible(chapeco.id, rafael.id, by_user_id=admin_id)
+        municipios.change_responsible(chapeco.id, rafael.id, by_user_id=admin_id)
 
 
 def test_changing_where_there_is_none_says_to_add(db, admin_id):
     carla = professional_with_user(*CARLA)
     chapeco = inst.find_municipality("4204202")
     with pytest.raises(PecError, match="ainda não tem responsável"):
-        inst.change_responsible(chapeco.id, carla.id, by_user_id=admin_id)
+        municipios.change_responsible(chapeco.id, carla.id, by_user_id=admin_id)
 
 
 def test_a_responsible_can_be_given_to_a_municipality_of_the_installation_without_one(db, admin_id):
     rafael = professional_with_user(*RAFAEL)
-    row = inst.add_municipality("4204202", rafael.id, by_user_id=admin_id)  # Chapecó, from init
+    row = municipios.add_municipality("4204202", rafael.id, by_user_id=admin_id)  # Chapecó, from init
     assert row.professional_name == "Rafael Souza Lima"
 
 
 def test_search_professionals_by_name_cpf_and_cns(db, installation):
     professional_with_user(*RAFAEL)
     professional_with_user(*CARLA)
-    names = lambda text: [p.name for p in inst.search_professionals(text, 0, 10).rows]  # noqa: E731
+    names = lambda text: [p.name for p in municipios.search_professionals(text, 0, 10).rows]  # noqa: E731
     assert names("") == ["Carla Nunes Ferreira", "Helena Martins Duarte", "Rafael Souza Lima"]
     assert names("rafael lima") == ["Rafael Souza Lima"]
     assert names("111.444") == ["Rafael Souza Lima"]
     assert names("HÉLENA") == ["Helena Martins Duarte"]
-    page = inst.search_professionals("", 1, 1)
+    page = municipios.search_professionals("", 1, 1)
     assert (page.total, [p.name for p in page.rows]) == (3, ["Helena Martins Duarte"])
 
 
 def test_only_the_installation_admin_chooses_responsibles(db, installation):
     rafael = professional_with_user(*RAFAEL)
     with pytest.raises(PecError, match="Só o administrador da instalação"):
-        inst.add_municipality("4205407", rafael.id, by_user_id=rafael.user_id)
+        municipios.add_municipality("4205407", rafael.id, by_user_id=rafael.user_id)
 
 
 @pytest.mark.parametrize(
@@ -156,4 +160,4 @@ def test_only_the_installation_admin_chooses_responsibles(db, installation):
     ],
 )
 def test_resolve_municipality_only_without_doubt(typed, code):
-    assert inst.resolve_municipality(typed) == code
+    assert municipios.resolve_municipality(typed) == code

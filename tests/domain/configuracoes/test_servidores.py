@@ -1,4 +1,4 @@
-"""Servidores (3.1.3: name and link) and Configurações avançadas (3.1.5)."""
+"""Servidores (3.1.3): the installation's name and link."""
 
 from __future__ import annotations
 
@@ -86,32 +86,3 @@ def test_invalid_link_saves_nothing(db, admin_id):
     with pytest.raises(ValidationError) as refused:
         servidores.save_installation_server("   ", "http://pec.local", by_user_id=admin_id)
     assert refused.value.field == "nome"
-
-
-# --------------------------------------------------------------------------------------------
-# Configurações avançadas
-# --------------------------------------------------------------------------------------------
-
-
-def test_simultaneous_requests_default_and_change(db, admin_id):
-    assert servidores.advanced().simultaneous_requests == settings.DEFAULT_SIMULTANEOUS_REQUESTS
-    saved = servidores.save_advanced("20", "http://127.0.0.1:9/", by_user_id=admin_id)
-    assert saved.simultaneous_requests == 20 and saved.probe_url == "http://127.0.0.1:9/"
-    assert settings.get_int(settings.SIMULTANEOUS_REQUESTS) == 20
-    assert [e.record_id for e in events()] == [settings.SIMULTANEOUS_REQUESTS, settings.INTERNET_PROBE_URL]
-    assert events()[0].details == "Número de requisições simultâneas processadas: 10 → 20."
-
-
-@pytest.mark.parametrize("typed", ["0", "-1", "abc", "", "1.5", str(settings.MAX_SIMULTANEOUS_REQUESTS + 1)])
-def test_simultaneous_requests_must_be_a_positive_integer_within_bounds(db, admin_id, typed):
-    with pytest.raises(ValidationError) as refused:
-        servidores.save_advanced(typed, servidores.advanced().probe_url, by_user_id=admin_id)
-    assert refused.value.field == "requisicoes"
-    assert "de 1 a 100" in refused.value.message
-    assert events() == []
-
-
-def test_the_manuals_warning_is_there():
-    assert servidores.SIMULTANEOUS_REQUESTS_WARNING.startswith(
-        "A alteração do número de requisições pode prejudicar o desempenho do sistema"
-    )
