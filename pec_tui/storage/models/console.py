@@ -1,0 +1,69 @@
+"""Console-only tables (``pectui_*``): service toggles with timers, jobs, schema version."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    IntegerField,
+    TextField,
+)
+
+from pec_tui.storage.models.accounts import User
+from pec_tui.storage.models.base import BaseModel, ForeignKeyField
+
+
+class ServiceToggle(BaseModel):
+    """A service disabled until a moment (CADSUS, Hórus, internet, Agenda Online)."""
+
+    service = CharField(primary_key=True, max_length=30, column_name="no_servico")
+    disabled_at = DateTimeField(null=True, column_name="dt_desabilitacao")
+    disabled_until = DateTimeField(null=True, column_name="dt_fim_desabilitacao")  # null = indefinite
+    disabled_by = ForeignKeyField(User, null=True, column_name="co_usuario", backref="+")
+
+    class Meta:
+        table_name = "pectui_desabilitacao_servico"
+
+
+class Job(BaseModel):
+    """A scheduled job (batch generation, processing, transmission, backup)."""
+
+    name = CharField(primary_key=True, max_length=40, column_name="no_job")
+    schedule = CharField(max_length=100, column_name="ds_agenda")  # e.g. "diariamente 00:00"
+    enabled = BooleanField(default=True, column_name="st_ativo")
+
+    class Meta:
+        table_name = "pectui_job"
+
+
+class JobRun(BaseModel):
+    """One execution of a job."""
+
+    RUNNING = "EXECUTANDO"
+    OK = "SUCESSO"
+    FAILED = "FALHA"
+
+    id = AutoField(column_name="co_seq_job_execucao")
+    job = CharField(max_length=40, index=True, column_name="no_job")
+    started_at = DateTimeField(index=True, column_name="dt_inicio")
+    finished_at = DateTimeField(null=True, column_name="dt_fim")
+    status = CharField(max_length=20, column_name="st_resultado")
+    message = TextField(null=True, column_name="ds_mensagem")
+    records = IntegerField(null=True, column_name="qt_registros")
+    trigger = CharField(max_length=20, default="AGENDA", column_name="tp_disparo")  # AGENDA|MANUAL|CLI
+
+    class Meta:
+        table_name = "pectui_job_execucao"
+
+
+class SchemaVersion(BaseModel):
+    """Migrations applied to this database."""
+
+    version = IntegerField(primary_key=True, column_name="nu_versao")
+    applied_at = DateTimeField(column_name="dt_aplicacao")
+    description = CharField(max_length=200, column_name="ds_descricao")
+
+    class Meta:
+        table_name = "pectui_versao_esquema"
