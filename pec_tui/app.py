@@ -61,7 +61,7 @@ def _end_session(user_id: int, inactivity_minutes: int | None) -> None:
     accounts.end_session(user_id, inactivity_minutes=inactivity_minutes)
 
 
-class PecTuiApp(TaskOwner, App[int]):
+class PecTuiApp(App[int], TaskOwner):
     CSS_PATH = "app.tcss"
     TITLE = "pec-tui"
     COMMANDS = {_modules_provider}

@@ -63,13 +63,15 @@ __all__ = [
 class Field:
     """Where a form field's error shows: the input to mark and focus, and the line that says why.
 
-    Several fields may share one error line (a tab with one message line)."""
+    Several fields may share one error line (a tab with one message line). ``mark=False`` for an
+    input that is focused but not marked invalid (a list's search field, where the choice is made)."""
 
     input: str
     error: str
+    mark: bool = True
 
 
-class TaskRunner(TaskOwner, Screen):
+class TaskRunner(Screen, TaskOwner):
     """The worker path and the form errors, shared by :class:`PecScreen` and :class:`PecModal`."""
 
     #: Form fields by the name a :class:`ValidationError` gives (``error.field``).
@@ -118,7 +120,8 @@ class TaskRunner(TaskOwner, Screen):
         except NoMatches:
             return False
         line.update(text)
-        target.add_class("-invalid")
+        if spec.mark:
+            target.add_class("-invalid")
         target.focus()
         return True
 

@@ -47,6 +47,14 @@ def failure_message(error: BaseException, failure: str) -> str:
 
 
 @dataclass(frozen=True)
+class _Raised:
+    """What a task raised, carried out of the worker as its result: the worker itself ends well,
+    so nothing waiting on it (``App.workers.wait_for_complete``) sees a failure."""
+
+    error: BaseException
+
+
+@dataclass(frozen=True)
 class _Task:
     done: Callable[[Any], None] | None
     failure: str
@@ -54,7 +62,9 @@ class _Task:
 
 
 class TaskOwner(DOMNode):
-    """Mixed into a screen, a widget or the app (before the Textual class): ``run_task``."""
+    """Mixed into a screen, a widget or the app **after** the Textual class
+    (``class PagedTable(Widget, TaskOwner)``): Textual takes a class's stylesheet and CSS type
+    names from its first base only, so the Textual class must come first."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,10 +89,13 @@ class TaskOwner(DOMNode):
         ``connection=False`` for work that reads no database (files, memory, the host)."""
 
         def body() -> Any:
-            if not connection:
-                return task(*args, **kwargs)
-            with worker_connection():
-                return task(*args, **kwargs)
+            try:
+                if not connection:
+                    return task(*args, **kwargs)
+                with worker_connection():
+                    return task(*args, **kwargs)
+            except Exception as error:  # mapped on the UI thread, by the one handler below
+                return _Raised(error)
 
         worker = self.run_worker(body, name=group, group=group, thread=True, exclusive=exclusive, exit_on_error=False)
         self._tasks[worker] = _Task(done, failure, failed)
@@ -94,14 +107,14 @@ class TaskOwner(DOMNode):
         if task is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
         del self._tasks[event.worker]
-        if event.state == WorkerState.SUCCESS:
+        if event.state == WorkerState.CANCELLED:
+            return  # superseded or left: nobody waits for this answer
+        result = event.worker.result if event.state == WorkerState.SUCCESS else _Raised(event.worker.error)
+        if not isinstance(result, _Raised):
             if task.done is not None:
-                task.done(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            assert error is not None
-            if task.failed is None or not task.failed(error):
-                self.show_failure(error, task.failure)
+                task.done(result)
+        elif task.failed is None or not task.failed(result.error):
+            self.show_failure(result.error, task.failure)
 
     def show_failure(self, error: BaseException, failure: str) -> None:
         """The one mapping from an error to what the user sees (a screen adds its form fields)."""
