@@ -1,8 +1,10 @@
 """The shared paged list: a search field, a table that holds one page, a status line.
 
 Lists page and filter in the database, never in the widget. The screen gives a ``fetch``
-callable, ``fetch(query, offset, limit, **filters) -> Page``, which this widget runs in a
-thread worker (the screen opens the worker's database connection inside it). The page size is
+callable, ``fetch(query, offset, limit, **filters) -> Page``, which this widget runs through
+``run_task`` (:mod:`pec_tui.widgets.tasks`; the screen opens the worker's database connection
+inside ``fetch``, as a list may also page what is in memory). A failure is told on the list's
+status line. The page size is
 the number of rows the table shows, so a page always fits and PageUp/PageDown, or the arrows
 past the first or last row, move between pages.
 
@@ -19,22 +21,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
-from textual.worker import get_current_worker
 
-from pec_tui.core.errors import PecError
 from pec_tui.core.paging import Page
+from pec_tui.widgets.tasks import TaskOwner, failure_message
 
 T = TypeVar("T")
+
+LOAD_FAILURE = "Não foi possível carregar a lista"
 
 Fetch = Callable[..., Page]
 Cell = str | Text
@@ -114,7 +118,7 @@ class PagedGrid(DataTable):
         self.owner.grid_resized()
 
 
-class PagedTable(Widget, Generic[T]):
+class PagedTable(Widget, TaskOwner, Generic[T]):
     """A paged, searchable list of records fetched a page at a time in a thread worker."""
 
     DEBOUNCE_SECONDS = 0.15
@@ -133,17 +137,6 @@ class PagedTable(Widget, Generic[T]):
         Binding("pageup", "previous_page", "Página anterior", id="list.previous_page", show=False),
         Binding("down", "focus_table", "Ir para a lista", id="list.to_table", show=False),
     ]
-
-    @dataclass
-    class Loaded(Message):
-        """The worker's answer to request ``serial`` (internal)."""
-
-        bubble = False
-        serial: int
-        page: Page | None
-        error: str | None
-        cursor: str
-        seconds: float
 
     class RowChosen(Message):
         """Enter on a row: ``key`` is the record's id, ``row`` the record itself."""
@@ -201,7 +194,7 @@ class PagedTable(Widget, Generic[T]):
         self.page_offset = 0
         self.page_limit = 0  # rows that fit; 0 until the table has a size
         self.page: Page | None = None
-        self.last_fetch_seconds: float | None = None
+        self.last_fetch_seconds: float | None = None  # how long the last page shown took to fetch
         self._serial = 0
         self._rows: dict[str, T] = {}
         self._row_cells: dict[str, tuple[Cell, ...]] = {}
@@ -368,41 +361,48 @@ class PagedTable(Widget, Generic[T]):
         if self._loading_timer is not None:
             self._loading_timer.stop()
         self._loading_timer = self.set_timer(self.LOADING_NOTICE_SECONDS, self._show_loading, name="paged-loading")
-        self._load(self._serial, self.query_text, offset, self.page_limit, dict(self.filters), cursor)
+        self.run_task(
+            self._fetch_page,
+            self.query_text,
+            offset,
+            self.page_limit,
+            dict(self.filters),
+            done=partial(self._loaded, self._serial, cursor),
+            failed=partial(self._load_failed, self._serial),
+            failure=LOAD_FAILURE,
+            group="paged-table",
+            connection=False,  # fetch opens it (a list may page what is in memory)
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="paged-table")
-    def _load(self, serial: int, query: str, offset: int, limit: int, filters: dict, cursor: str) -> None:
-        worker = get_current_worker()
+    def _fetch_page(self, query: str, offset: int, limit: int, filters: dict[str, object]) -> tuple[Page, float]:
         started = time.perf_counter()
-        page: Page | None = None
-        error: str | None = None
-        try:
-            page = self._fetch(query, offset, limit, **filters)
-        except PecError as exc:
-            error = exc.message
-        except Exception as exc:  # never a traceback on screen
-            error = f"Não foi possível carregar a lista: {exc}."
-        if not worker.is_cancelled:
-            self.post_message(self.Loaded(serial, page, error, cursor, time.perf_counter() - started))
+        page = self._fetch(query, offset, limit, **filters)
+        return page, time.perf_counter() - started
 
-    def on_paged_table_loaded(self, message: Loaded) -> None:
-        message.stop()
-        if message.serial != self._serial:
-            return  # an older request: a newer one is on its way
+    def _answers_latest(self, serial: int) -> bool:
+        """True when ``serial`` is the latest request (an older one's answer is not shown)."""
+        if serial != self._serial:
+            return False  # a newer request is on its way
         if self._loading_timer is not None:
             self._loading_timer.stop()
             self._loading_timer = None
-        self.last_fetch_seconds = message.seconds
-        if message.error is not None or message.page is None:
-            self._set_status(message.error or "Não foi possível carregar a lista.", error=True)
+        return True
+
+    def _load_failed(self, serial: int, error: BaseException) -> bool:
+        if self._answers_latest(serial):
+            self._set_status(failure_message(error, LOAD_FAILURE), error=True)
+        return True
+
+    def _loaded(self, serial: int, cursor: str, answer: tuple[Page, float]) -> None:
+        if not self._answers_latest(serial):
             return
-        page = message.page
+        page, self.last_fetch_seconds = answer
         if not page.rows and page.total and page.offset > 0:
             # The list shrank under us (filter, resize, another user): show its last page.
             last = ((page.total - 1) // max(1, self.page_limit)) * self.page_limit
             self._request(last, cursor="last")
             return
-        self._show_page(page, message.cursor)
+        self._show_page(page, cursor)
 
     def _show_page(self, page: Page, cursor: str) -> None:
         grid = self.grid
