@@ -2,17 +2,20 @@
 importações with each import's report, exportable to CSV.
 
 The installation administrator chooses the municipality first; a municipal administrator
-imports for their own. The import runs in a thread worker that posts progress messages.
+imports for their own. The import runs through ``run_task``; while it runs it posts progress
+messages, and its outcome (the report, or why there is none) comes back as any task's does.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -27,10 +30,13 @@ from pec_tui.core.validators import format_cpf
 from pec_tui.domain.cnes import importer, report
 from pec_tui.domain.cnes.importer import ImportProgress
 from pec_tui.domain.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
-from pec_tui.screens.base import PecScreen, worker_connection
+from pec_tui.screens.base import PecScreen, failure_message, worker_connection
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.file_picker import FilePicker
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable
+
+if TYPE_CHECKING:
+    from pec_tui.domain.accounts import LoggedUser
 
 CNES_SUFFIXES = (".xml", ".zip")
 
@@ -40,7 +46,7 @@ def _date(value) -> str:
 
 
 class CnesScreen(PecScreen):
-    CSS_PATH = "cnes.tcss"  # read when first opened: the login parses only app.tcss
+    CSS_PATH = "cnes.tcss"
     HELP = (
         "CNES (manual, seção 3.3). Importa o arquivo XML gerado pelo SCNES (XmlParaESUS…, .xml ou "
         ".zip com um único XML). O administrador da instalação escolhe o município antes; o "
@@ -65,19 +71,10 @@ class CnesScreen(PecScreen):
     ]
 
     @dataclass
-    class Choices(Message):
-        choices: list[tuple[int, str]]
-        error: str | None = None
-
-    @dataclass
     class Progressed(Message):
-        progress: ImportProgress
+        """The import's progress, posted by the worker while it runs."""
 
-    @dataclass
-    class Finished(Message):
-        report: ImportReport | None
-        error: str | None = None
-        cancelled: bool = False
+        progress: ImportProgress
 
     def __init__(self) -> None:
         super().__init__(name="cnes")
@@ -134,31 +131,32 @@ class CnesScreen(PecScreen):
 
     # ------------------------------------------------------------------ municipality
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cnes-choices")
     def load_choices(self) -> None:
-        session = self.pec_app.session
+        session = self.session
         if session is None:
             return
-        try:
-            with worker_connection():
-                choices = importer.municipality_choices(session)
-        except Exception as exc:
-            self.post_message(self.Choices([], f"Não foi possível listar os municípios: {exc}."))
-        else:
-            self.post_message(self.Choices(choices))
+        self.run_task(
+            importer.municipality_choices,
+            session,
+            done=lambda choices: self._show_choices(session, choices),
+            failed=self._choices_failed,
+            failure="Não foi possível listar os municípios",
+            group="cnes-choices",
+        )
 
-    def on_cnes_screen_choices(self, message: Choices) -> None:
+    def _choices_failed(self, error: BaseException) -> bool:
+        self._status(f"Não foi possível listar os municípios: {error}.", "-error")
+        return True
+
+    def _show_choices(self, session: LoggedUser, choices: list[tuple[int, str]]) -> None:
         select = self.query_one("#cnes-municipality", Select)
-        if message.error:
-            self._status(message.error, "-error")
-            return
-        self._choices = dict(message.choices)
-        select.set_options([(label, ident) for ident, label in message.choices])
-        if len(message.choices) == 1:
-            select.value = message.choices[0][0]
-            select.disabled = not self.pec_app.session.installation_admin  # a municipal admin has one
+        self._choices = dict(choices)
+        select.set_options([(label, ident) for ident, label in choices])
+        if len(choices) == 1:
+            select.value = choices[0][0]
+            select.disabled = not session.installation_admin  # a municipal admin has one
             self.query_one("#cnes-path", Input).focus()
-        elif not message.choices:
+        elif not choices:
             self._status("Nenhum município ativo para importar.", "-error")
         else:
             select.focus()
@@ -221,35 +219,18 @@ class CnesScreen(PecScreen):
         bar.display = True
         bar.update(total=100, progress=0)
         self._status(f"Importando {path.name}…", "")
-        self.run_import(path, localidade_id, self._cancel)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cnes-import")
-    def run_import(self, path: Path, localidade_id: int, cancel: threading.Event) -> None:
-        session = self.pec_app.session
-        if session is None:
-            self.post_message(self.Finished(None, "Sessão encerrada; entre novamente."))
-            return
-        try:
-            with worker_connection():
-                importer.check_import_permission(session, localidade_id)
-                result = importer.import_cnes(
-                    path,
-                    localidade_id=localidade_id,
-                    user_id=session.user_id,
-                    progress=lambda progress: self.post_message(self.Progressed(progress)),
-                    cancel=cancel,
-                )
-        except importer.ImportCancelled as exc:
-            self.post_message(self.Finished(None, exc.message, cancelled=True))
-        except importer.CnesImportError as exc:
-            where = f" (linha {exc.line})" if exc.line and f"linha {exc.line}" not in exc.message else ""
-            self.post_message(self.Finished(None, exc.message + where))
-        except PecError as exc:
-            self.post_message(self.Finished(None, exc.message))
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Finished(None, f"A importação falhou: {exc}. Nada foi alterado."))
-        else:
-            self.post_message(self.Finished(result))
+        self.run_task(
+            run_import,
+            self.session,
+            path,
+            localidade_id,
+            self._cancel,
+            lambda progress: self.post_message(self.Progressed(progress)),
+            done=self._imported,
+            failed=self._import_failed,
+            failure="A importação falhou",
+            group="cnes-import",
+        )
 
     def on_cnes_screen_progressed(self, message: Progressed) -> None:
         if self._cancel is None:
@@ -289,20 +270,32 @@ class CnesScreen(PecScreen):
         if self._cancel is not None:
             self._cancel.set()
 
-    def on_cnes_screen_finished(self, message: Finished) -> None:
+    def _import_ended(self) -> ProgressBar:
         self._cancel = None
         self.refresh_bindings()
         self.query_one("#cnes-start", Button).disabled = False
         self.query_one("#cnes-cancel", Button).disabled = True
-        bar = self.query_one("#cnes-progress", ProgressBar)
-        if message.report is None:
-            bar.display = False
-            self._status(message.error or "A importação não terminou.", "-notice" if message.cancelled else "-error")
-            return
-        bar.update(progress=100)
-        self._last_report = message.report
+        return self.query_one("#cnes-progress", ProgressBar)
+
+    def _import_failed(self, error: BaseException) -> bool:
+        """Nothing was changed: say why on the status line (a cancel is a notice, not an error)."""
+        self._import_ended().display = False
+        if isinstance(error, importer.ImportCancelled):
+            self._status(error.message, "-notice")
+        elif isinstance(error, importer.CnesImportError):
+            where = f" (linha {error.line})" if error.line and f"linha {error.line}" not in error.message else ""
+            self._status(error.message + where, "-error")
+        elif isinstance(error, PecError):
+            self._status(error.message, "-error")
+        else:  # never a traceback on screen
+            self._status(f"A importação falhou: {error}. Nada foi alterado.", "-error")
+        return True
+
+    def _imported(self, imported: ImportReport) -> None:
+        self._import_ended().update(progress=100)
+        self._last_report = imported
         self._status("Importação concluída.", "-success")
-        self.query_one("#cnes-summary", Static).update(message.report.summary())
+        self.query_one("#cnes-summary", Static).update(imported.summary())
         button = self.query_one("#cnes-open-report", Button)
         button.remove_class("-hidden")
         button.focus()
@@ -324,7 +317,7 @@ class CnesScreen(PecScreen):
         self.query_one("#cnes-history", PagedTable).focus_table()
 
     def _localidade_filter(self) -> list[int] | None:
-        session = self.pec_app.session
+        session = self.session
         if session is None or session.installation_admin:
             return None
         return [ref.id for ref in session.municipal_admin_of]
@@ -337,22 +330,34 @@ class CnesScreen(PecScreen):
     def _history_chosen(self, event: PagedTable.RowChosen) -> None:
         self.open_report(int(event.key))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cnes-report")
     def open_report(self, import_id: int) -> None:
-        try:
-            with worker_connection():
-                loaded = report.get_report(import_id, self._localidade_filter())
-        except PecError as exc:
-            self.app.call_from_thread(self.app.notify, exc.message, severity="error")
-        except Exception as exc:
-            self.app.call_from_thread(self.app.notify, f"Não foi possível abrir o relatório: {exc}.", severity="error")
-        else:
-            self.app.call_from_thread(self.app.push_screen, CnesReportScreen(loaded))
+        self.run_task(
+            report.get_report,
+            import_id,
+            self._localidade_filter(),
+            done=lambda loaded: self.app.push_screen(CnesReportScreen(loaded)),
+            failure="Não foi possível abrir o relatório",
+            group="cnes-report",
+        )
 
     def _status(self, text: str, css_class: str) -> None:
-        status = self.query_one("#cnes-status", Static)
-        status.set_classes(css_class)
-        status.update(text)
+        self.show_message("#cnes-status", text, css_class)
+
+
+def run_import(
+    session: LoggedUser | None,
+    path: Path,
+    localidade_id: int,
+    cancel: threading.Event,
+    progress: Callable[[ImportProgress], None],
+) -> ImportReport:
+    """The import, in the worker: the permission first, then the file (all or nothing)."""
+    if session is None:
+        raise PecError("Sessão encerrada; entre novamente.")
+    importer.check_import_permission(session, localidade_id)
+    return importer.import_cnes(
+        path, localidade_id=localidade_id, user_id=session.user_id, progress=progress, cancel=cancel
+    )
 
 
 def _page(items: list, query: str, offset: int, limit: int, text) -> Page:
@@ -370,7 +375,7 @@ def _issue_text(issue: RecordIssue) -> str:
 class CnesReportScreen(PecScreen):
     """The report of one import (3.3, Figuras 3.2.2): imported, not imported, without agenda."""
 
-    CSS_PATH = "cnes.tcss"  # read when first opened: the login parses only app.tcss
+    CSS_PATH = "cnes.tcss"
 
     HELP = (
         "Relatório da importação do CNES. 'Registros importados' resume o que foi criado, "
@@ -381,11 +386,6 @@ class CnesReportScreen(PecScreen):
     )
 
     BINDINGS = [Binding("x", "export", "Exportar CSV", id="cnes.report.export")]
-
-    @dataclass
-    class Exported(Message):
-        path: Path | None
-        error: str | None = None
 
     def __init__(self, loaded: ImportReport) -> None:
         super().__init__(name="cnes-relatorio")
@@ -477,22 +477,25 @@ class CnesReportScreen(PecScreen):
 
         self.app.push_screen(PathDialog("Exportar relatório (CSV)", str(default)), chosen)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cnes-export")
     def export(self, path: Path) -> None:
-        try:
-            written = report.report_to_csv(self.report, path)
-        except PecError as exc:
-            self.post_message(self.Exported(None, exc.message))
-        except OSError as exc:
-            self.post_message(self.Exported(None, f"Não foi possível gravar {path}: {exc.strerror or exc}."))
-        else:
-            self.post_message(self.Exported(written))
+        def not_written(error: BaseException) -> bool:
+            if isinstance(error, OSError):
+                text = f"Não foi possível gravar {path}: {error.strerror or error}."
+            else:
+                text = failure_message(error, "Não foi possível exportar o relatório")
+            self.app.notify(text, severity="error", timeout=8)
+            return True
 
-    def on_cnes_report_screen_exported(self, message: Exported) -> None:
-        if message.error:
-            self.app.notify(message.error, severity="error", timeout=8)
-        else:
-            self.app.notify(f"Relatório exportado em {message.path}.", title="CNES")
+        self.run_task(
+            report.report_to_csv,
+            self.report,
+            path,
+            done=lambda written: self.app.notify(f"Relatório exportado em {written}.", title="CNES"),
+            failed=not_written,
+            failure="Não foi possível exportar o relatório",
+            group="cnes-export",
+            connection=False,  # the report is in memory; only the file is written
+        )
 
 
 def _iso_br(value: str | None) -> str:
@@ -506,7 +509,7 @@ def _iso_br(value: str | None) -> str:
 class PathDialog(ModalScreen[str | None]):
     """Asks for a file path (pre-filled); Enter confirms, Esc cancels."""
 
-    CSS_PATH = "cnes.tcss"  # read when first opened: the login parses only app.tcss
+    CSS_PATH = "cnes.tcss"
 
     BINDINGS = [Binding("escape", "cancel", "Cancelar", id="path.cancel")]
 

@@ -1,8 +1,8 @@
 """Diagnóstico do servidor: the host doctor (:mod:`pec_tui.domain.diagnostico`) as a screen.
 
 One row per check, keyed by the check's key and updated in place; the highlighted check's
-finding and what to do below the table. The checks run in a thread worker that only posts a
-message. A one-shot timer is armed again after each answer, so runs never overlap; when it
+finding and what to do below the table. The checks run through ``run_task`` (a task that
+returns the report). A one-shot timer is armed again after each answer, so runs never overlap; when it
 fires while another screen (or a dialog) is in front, the run waits until this screen is back.
 """
 
@@ -10,22 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from pec_tui.domain import diagnostico
+from pec_tui.messages import OpenModule
 from pec_tui.screens.base import PecScreen, worker_connection
 
 Runner = Callable[[object, diagnostico.DoctorConfig], diagnostico.Report]
+
+
+def run_checks(runner: Runner | None, opened: object, config: diagnostico.DoctorConfig) -> diagnostico.Report:
+    """The checks, in the worker. With the database down the host checks still run."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(worker_connection())
+        except Exception as exc:  # the database is down: the host checks still run
+            first = next(iter(str(exc).strip().splitlines()), type(exc).__name__)
+            return diagnostico.run(None, config, open_error=f"Não foi possível conectar ao banco: {first}.")
+        return (runner or diagnostico.run)(opened, config)
 
 
 class DoctorTable(DataTable):
@@ -52,7 +62,7 @@ def fit(text: str, width: int) -> Text:
 
 
 class DoctorScreen(PecScreen):
-    CSS_PATH = "diagnostico.tcss"  # read when first opened: the login parses only app.tcss
+    CSS_PATH = "diagnostico.tcss"
     TITLE_TEXT = "Diagnóstico do servidor"
     HELP = (
         "Diagnóstico do servidor. Reúne o que um técnico verificaria à mão no servidor do PEC: o "
@@ -77,13 +87,6 @@ class DoctorScreen(PecScreen):
     REFRESH_SECONDS = 30.0
     STATUS_WIDTH = 8  # "Situação"
     TITLE_WIDTH = 22
-
-    @dataclass
-    class Ran(Message):
-        """The worker's answer: a report, or why there is none."""
-
-        report: diagnostico.Report | None
-        error: str | None = None
 
     def __init__(self, runner: Runner | None = None, *, config: diagnostico.DoctorConfig | None = None) -> None:
         super().__init__(name="diagnostico")
@@ -113,9 +116,7 @@ class DoctorScreen(PecScreen):
     def config(self) -> diagnostico.DoctorConfig:
         if self._config is not None:
             return self._config
-        return diagnostico.DoctorConfig(
-            pec_home=getattr(self.app, "pec_home", None), pec_url=diagnostico.default_pec_url()
-        )
+        return diagnostico.DoctorConfig(pec_home=self.pec_app.pec_home, pec_url=diagnostico.default_pec_url())
 
     # ------------------------------------------------------------------ running
 
@@ -128,32 +129,29 @@ class DoctorScreen(PecScreen):
             self._refresh_timer = None
         self._checking = True
         self._refresh_pending = False
-        self.run_checks(self.config())
+        self.run_task(
+            run_checks,
+            self._runner,
+            self.pec_app.opened,
+            self.config(),
+            done=self._ran,
+            failed=self._not_run,
+            failure="Não foi possível rodar o diagnóstico",
+            group="doctor",
+            connection=False,  # run_checks opens it, and goes on without it
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="doctor")
-    def run_checks(self, config: diagnostico.DoctorConfig) -> None:
-        runner = self._runner or diagnostico.run
-        opened = self.pec_app.opened
-        try:
-            with ExitStack() as stack:
-                try:
-                    stack.enter_context(worker_connection())
-                except Exception as exc:  # the database is down: the host checks still run
-                    first = next(iter(str(exc).strip().splitlines()), type(exc).__name__)
-                    report = diagnostico.run(None, config, open_error=f"Não foi possível conectar ao banco: {first}.")
-                else:
-                    report = runner(opened, config)
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Ran(None, f"Não foi possível rodar o diagnóstico: {exc}."))
-        else:
-            self.post_message(self.Ran(report))
+    def _not_run(self, error: BaseException) -> bool:
+        """Said on the summary line (never a traceback), and the next run is armed all the same."""
+        self._ran(None, f"Não foi possível rodar o diagnóstico: {error}.")
+        return True
 
-    def on_doctor_screen_ran(self, message: Ran) -> None:
+    def _ran(self, report: diagnostico.Report | None, error: str = "") -> None:
         self._checking = False
-        if message.report is None:
-            self.query_one("#doctor-summary", Static).update(Content.styled(message.error or "", "$error"))
+        if report is None:
+            self.query_one("#doctor-summary", Static).update(Content.styled(error, "$error"))
         else:
-            self.show_report(message.report)
+            self.show_report(report)
         # One-shot: armed again only after an answer, so two runs never overlap.
         self._refresh_timer = self.set_timer(self.REFRESH_SECONDS, self._refresh_due, name="doctor-refresh")
 
@@ -176,7 +174,7 @@ class DoctorScreen(PecScreen):
         self.start_run()
 
     def action_open_log(self) -> None:
-        self.pec_app.open_module("log")
+        self.post_message(OpenModule("log"))
 
     # ------------------------------------------------------------------ showing
 

@@ -1,8 +1,9 @@
 """Log do PEC: follows ``<pec-home>/webserver/logs/pec.log`` like ``tail -f``.
 
-The reading is :mod:`pec_tui.domain.log` (bounded reads from the end, never the whole file), in
-thread workers that only post messages. Following is a one-shot timer armed again after each
-answer, so two reads never overlap; it pauses while another screen or a dialog is in front.
+The reading is :mod:`pec_tui.domain.log` (bounded reads from the end, never the whole file),
+through ``run_task`` (no database); a long search posts its progress while it runs. Following
+is a one-shot timer armed again after each answer, so two reads never overlap; it pauses while
+another screen or a dialog is in front.
 ``/`` filters (substring, case-insensitive) by scanning the file backwards until a screenful of
 matches; ``N`` cycles the level filter; lines are coloured by level from the theme.
 """
@@ -10,12 +11,13 @@ matches; ``N`` cycles the level filter; lines are coloured by level from the the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from rich.highlighter import Highlighter
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -102,7 +104,7 @@ class PecLogView(Log):
 
 
 class LogScreen(PecScreen):
-    CSS_PATH = "log.tcss"  # read when first opened: the login parses only app.tcss
+    CSS_PATH = "log.tcss"
     TITLE_TEXT = "Log do PEC"
     HELP = (
         "Log do PEC. Mostra o fim do arquivo webserver/logs/pec.log da pasta de instalação do PEC "
@@ -132,25 +134,9 @@ class LogScreen(PecScreen):
     SEARCH_BYTES = log.MAX_SEARCH_BYTES  # how far back one search goes (M goes on)
 
     @dataclass
-    class Loaded(Message):
-        """A load (tail or search) finished: the lines to show and the follower to go on with."""
-
-        generation: int
-        path: Path
-        lines: list[str]
-        follower: LogFollower | None
-        search: log.SearchResult | None = None
-        error: str | None = None
-        append: bool = False  # an older part of a search: put before what is shown
-
-    @dataclass
-    class Polled(Message):
-        generation: int
-        update: log.FollowUpdate | None
-        error: str | None = None
-
-    @dataclass
     class Progress(Message):
+        """How far a search has gone back, posted by the worker while it runs."""
+
         generation: int
         scanned: int
         total: int
@@ -191,7 +177,7 @@ class LogScreen(PecScreen):
         return self.query_one("#log-view", PecLogView)
 
     def on_mount(self) -> None:
-        path = self._initial_path or default_log_path(getattr(self.app, "pec_home", None))
+        path = self._initial_path or default_log_path(self.pec_app.pec_home)
         self.view.focus()
         if path is None:
             self._ask_path(
@@ -270,35 +256,49 @@ class LogScreen(PecScreen):
         want = max(20, self.view.size.height or 20)
         self.load(self._generation, self.path, self.line_filter, want, None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="log-load")
     def load(self, generation: int, path: Path, line_filter: LineFilter, want: int, before: int | None) -> None:
-        try:
-            follower = LogFollower(path)
-            if not line_filter.active:
-                lines = follower.tail(self.TAIL_LINES)
-                self.post_message(self.Loaded(generation, path, lines, follower))
-                return
-            worker = get_current_worker()
-            last = [0]
+        """Read the end of ``path`` (or search it backwards, from ``before`` when going further)."""
+        self.run_task(
+            self._read,
+            generation,
+            path,
+            line_filter,
+            want,
+            before,
+            done=partial(self._loaded, generation),
+            failed=partial(self._unread, generation, path),
+            failure=f"Não foi possível ler {path}",
+            group="log-load",
+            connection=False,
+        )
 
-            def progress(scanned: int, total: int) -> bool:
-                if scanned - last[0] >= self.PROGRESS_EVERY:
-                    last[0] = scanned
-                    self.post_message(self.Progress(generation, scanned, total))
-                return not worker.is_cancelled
+    def _read(self, generation: int, path: Path, line_filter: LineFilter, want: int, before: int | None) -> Loaded:
+        follower = LogFollower(path)
+        if not line_filter.active:
+            return Loaded(follower.tail(self.TAIL_LINES), follower)
+        worker = get_current_worker()
+        last = [0]
 
-            result = log.search_backwards(
-                path, line_filter, want, before=before, max_bytes=self.SEARCH_BYTES, progress=progress
-            )
-            if before is None:
-                follower.position_at(result.end, result.identity, result.size)
-            else:
-                follower = None  # going further back: keep following with the current one
-            self.post_message(self.Loaded(generation, path, result.lines, follower, result, append=before is not None))
-        except OSError as exc:
-            self.post_message(self.Loaded(generation, path, [], None, error=_os_error(path, exc)))
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Loaded(generation, path, [], None, error=f"Não foi possível ler {path}: {exc}."))
+        def progress(scanned: int, total: int) -> bool:
+            if scanned - last[0] >= self.PROGRESS_EVERY:
+                last[0] = scanned
+                self.post_message(self.Progress(generation, scanned, total))
+            return not worker.is_cancelled
+
+        result = log.search_backwards(
+            path, line_filter, want, before=before, max_bytes=self.SEARCH_BYTES, progress=progress
+        )
+        if before is None:
+            follower.position_at(result.end, result.identity, result.size)
+            return Loaded(result.lines, follower, result)
+        # Going further back: keep following with the current one.
+        return Loaded(result.lines, None, result, append=True)
+
+    def _unread(self, generation: int, path: Path, error: BaseException) -> bool:
+        if generation == self._generation:  # else an answer to an older request
+            self._loading = False
+            self._ask_path(path, _read_error(path, error))
+        return True
 
     def on_log_screen_progress(self, message: Progress) -> None:
         if message.generation == self._generation and message.total:
@@ -307,31 +307,28 @@ class LogScreen(PecScreen):
                 f"procurando… {share}% ({format_bytes(message.scanned)} de {format_bytes(message.total)})"
             )
 
-    def on_log_screen_loaded(self, message: Loaded) -> None:
-        if message.generation != self._generation:
+    def _loaded(self, generation: int, loaded: Loaded) -> None:
+        if generation != self._generation:
             return  # an answer to an older request
         self._loading = False
-        if message.error:
-            self._ask_path(message.path, message.error)
-            return
         view = self.view
-        if message.append:
+        if loaded.append:
             # Older matches go before what is shown.
             shown = list(view.lines)
             view.clear()
-            view.write_lines([*message.lines, *shown], scroll_end=False)
+            view.write_lines([*loaded.lines, *shown], scroll_end=False)
             view.scroll_home(animate=False)
         else:
-            view.write_lines(message.lines)
-            if message.follower is not None:
-                self._replace_follower(message.follower)
-                self._file_size = message.follower.size
-        if message.search is not None:
-            self._last_search = message.search
-            self._note = self._search_note(message.search, len(message.lines), message.append)
+            view.write_lines(loaded.lines)
+            if loaded.follower is not None:
+                self._replace_follower(loaded.follower)
+                self._file_size = loaded.follower.size
+        if loaded.search is not None:
+            self._last_search = loaded.search
+            self._note = self._search_note(loaded.search, len(loaded.lines), loaded.append)
         else:
             self._note = ""
-        if not message.lines and not message.append:
+        if not loaded.lines and not loaded.append:
             view.write_marker("nenhuma linha" if not self.line_filter.active else "nenhuma linha com o filtro")
         self._show_status()
         self.refresh_bindings()  # M depends on the search
@@ -384,26 +381,27 @@ class LogScreen(PecScreen):
             self._poll_pending = False
             self.poll(self._generation, self._follower)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="log-follow")
     def poll(self, generation: int, follower: LogFollower) -> None:
-        try:
-            update = follower.poll()
-        except OSError as exc:
-            self.post_message(self.Polled(generation, None, _os_error(follower.path, exc)))
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Polled(generation, None, f"Não foi possível ler {follower.path}: {exc}."))
-        else:
-            self.post_message(self.Polled(generation, update))
+        """Read what was written since the last poll."""
+        self.run_task(
+            follower.poll,
+            done=partial(self._polled, generation),
+            failed=partial(self._poll_failed, generation, follower.path),
+            failure=f"Não foi possível ler {follower.path}",
+            group="log-follow",
+            connection=False,
+        )
 
-    def on_log_screen_polled(self, message: Polled) -> None:
-        if message.generation != self._generation:
-            return
-        if message.update is None:
-            self._note = message.error or ""
+    def _poll_failed(self, generation: int, path: Path, error: BaseException) -> bool:
+        if generation == self._generation:
+            self._note = _read_error(path, error)
             self._show_status()
             self._schedule_poll()
+        return True
+
+    def _polled(self, generation: int, update: log.FollowUpdate) -> None:
+        if generation != self._generation:
             return
-        update = message.update
         view = self.view
         earlier = self._filtered(update.earlier)
         if earlier:
@@ -519,7 +517,20 @@ EVENT_TEXT = {
 }
 
 
-def _os_error(path: Path, exc: OSError) -> str:
+@dataclass(frozen=True)
+class Loaded:
+    """What a load (tail or search) read: the lines to show and the follower to go on with."""
+
+    lines: list[str]
+    follower: LogFollower | None
+    search: log.SearchResult | None = None
+    append: bool = False  # an older part of a search: put before what is shown
+
+
+def _read_error(path: Path, exc: BaseException) -> str:
+    """Why ``path`` could not be read, in the administrator's words."""
+    if not isinstance(exc, OSError):  # never a traceback on screen
+        return f"Não foi possível ler {path}: {exc}."
     if isinstance(exc, FileNotFoundError):
         return f"O arquivo {path} não existe. Informe abaixo outro caminho."
     if isinstance(exc, PermissionError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -18,7 +19,7 @@ class UnderConstructionScreen(PecScreen):
             "Este módulo ainda está em construção no pec-tui; enquanto isso, use a página web do PEC."
         )
 
-    def compose_body(self):
+    def compose_body(self) -> ComposeResult:
         with Vertical(id="placeholder"):
             yield Static(self.module.title, id="placeholder-title")
             yield Static(

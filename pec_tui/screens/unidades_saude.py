@@ -4,18 +4,14 @@ it comes from the CNES import."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Checkbox, Static, TabbedContent, TabPane
 
-from pec_tui.core.errors import PecError
 from pec_tui.core.paging import Page
 from pec_tui.domain import unidades_saude
 from pec_tui.domain.unidades_saude import (
@@ -27,10 +23,17 @@ from pec_tui.domain.unidades_saude import (
     UnitProfessionalRow,
     UnitRow,
 )
-from pec_tui.screens.base import PecScreen, worker_connection
+from pec_tui.screens.base import PecScreen, failure_message, worker_connection
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable, focus_visible_search
 
 READ_ONLY_NOTICE = "Somente leitura: dados do CNES. Corrija no SCNES e importe de novo."
+UNIT_FAILURE = "Não foi possível ler a unidade"
+TEAM_FAILURE = "Não foi possível ler a equipe"
+
+
+def unit_with_services(unit_id: int, localidade_ids: tuple[int, ...]) -> tuple[UnitDetail, list[ServiceTypeRow]]:
+    """Informações and Tipos de serviço of one unit, read together (in the worker)."""
+    return unidades_saude.unit_detail(unit_id, localidade_ids), unidades_saude.unit_service_types(unit_id)
 
 
 def yes_no(value: bool, yes: str = "Ativa", no: str = "Inativa") -> str:
@@ -50,7 +53,7 @@ def fields(pairs: list[tuple[str, str | None]], width: int = 16) -> Content:
 class _MunicipalScreen(PecScreen):
     """A screen of the municipal administrator: knows the municipalities they administer."""
 
-    CSS_PATH = "unidades_saude.tcss"  # read when first opened: the login parses only app.tcss
+    CSS_PATH = "unidades_saude.tcss"
 
     BINDINGS = [
         Binding("slash", "search", "Pesquisar", id="unidades_saude.search", show=False),
@@ -59,9 +62,14 @@ class _MunicipalScreen(PecScreen):
     def action_search(self) -> None:
         focus_visible_search(self)
 
+    def _unread(self, error: BaseException, where: str, failure: str) -> bool:
+        """The unit or team could not be read: say why where its data would be (and in a notice)."""
+        self.query_one(where, Static).update(failure_message(error, failure))
+        return False
+
     @property
     def localidade_ids(self) -> tuple[int, ...]:
-        session = self.pec_app.session
+        session = self.session
         return tuple(m.id for m in session.municipal_admin_of) if session else ()
 
 
@@ -160,12 +168,6 @@ class UnitScreen(_MunicipalScreen):
     ]
     LOTACAO_COLUMN = PagedColumn("lotacao", "Lotação", width=7)  # only with "sem lotação ativa" shown
 
-    @dataclass
-    class Loaded(Message):
-        detail: UnitDetail | None
-        services: list[ServiceTypeRow]
-        error: str | None = None
-
     def __init__(self, unit_id: int, name: str = "") -> None:
         super().__init__(name="unidade")
         self.unit_id = unit_id
@@ -209,25 +211,19 @@ class UnitScreen(_MunicipalScreen):
 
     # ------------------------------------------------------------------ Informações, Tipos de serviço
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="unit-detail")
     def load_unit(self) -> None:
-        try:
-            with worker_connection():
-                detail = unidades_saude.unit_detail(self.unit_id, self.localidade_ids)
-                services = unidades_saude.unit_service_types(self.unit_id)
-        except PecError as exc:
-            self.post_message(self.Loaded(None, [], exc.message))
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Loaded(None, [], f"Não foi possível ler a unidade: {exc}."))
-        else:
-            self.post_message(self.Loaded(detail, services))
+        self.run_task(
+            unit_with_services,
+            self.unit_id,
+            self.localidade_ids,
+            done=self._show_unit,
+            failed=lambda error: self._unread(error, "#unit-info-text", UNIT_FAILURE),
+            failure=UNIT_FAILURE,
+            group="unit-detail",
+        )
 
-    def on_unit_screen_loaded(self, message: Loaded) -> None:
-        detail = message.detail
-        if detail is None:
-            self.notify(message.error or "Não foi possível ler a unidade.", severity="error")
-            self.query_one("#unit-info-text", Static).update(message.error or "")
-            return
+    def _show_unit(self, loaded: tuple[UnitDetail, list[ServiceTypeRow]]) -> None:
+        detail, service_types = loaded
         self.unit_name = detail.name
         self.query_one("#unit-title", Static).update(Text(f"{detail.name} · CNES {detail.cnes}"))
         info = fields(
@@ -246,8 +242,8 @@ class UnitScreen(_MunicipalScreen):
             Content.assemble(("Dados gerais\n", "bold"), info, ("\n\nContato\n", "bold"), contact)
         )
         services = self.query_one("#unit-services-text", Static)
-        if message.services:
-            services.update("\n".join(f"• {row.name}" for row in message.services))
+        if service_types:
+            services.update("\n".join(f"• {row.name}" for row in service_types))
         else:
             services.update("Nenhum tipo de serviço importado do CNES para esta unidade.")
 
@@ -334,11 +330,6 @@ class TeamScreen(_MunicipalScreen):
         PagedColumn("lotacao", "Lotação", width=7),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        detail: TeamDetail | None
-        error: str | None = None
-
     def __init__(self, team_id: int, name: str = "") -> None:
         super().__init__(name="equipe")
         self.team_id = team_id
@@ -373,24 +364,19 @@ class TeamScreen(_MunicipalScreen):
     def member_cells(member: TeamMember) -> tuple[str, ...]:
         return (member.name, f"{member.cbo_code} {member.cbo_name}", member.microarea or "—", yes_no(member.active))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="team-detail")
     def load_team(self) -> None:
-        try:
-            with worker_connection():
-                detail = unidades_saude.team_detail(self.team_id, self.localidade_ids, with_members=False)
-        except PecError as exc:
-            self.post_message(self.Loaded(None, exc.message))
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(self.Loaded(None, f"Não foi possível ler a equipe: {exc}."))
-        else:
-            self.post_message(self.Loaded(detail))
+        self.run_task(
+            unidades_saude.team_detail,
+            self.team_id,
+            self.localidade_ids,
+            with_members=False,
+            done=self._show_team,
+            failed=lambda error: self._unread(error, "#team-info", TEAM_FAILURE),
+            failure=TEAM_FAILURE,
+            group="team-detail",
+        )
 
-    def on_team_screen_loaded(self, message: Loaded) -> None:
-        detail = message.detail
-        if detail is None:
-            self.query_one("#team-info", Static).update(message.error or "")
-            self.notify(message.error or "Não foi possível ler a equipe.", severity="error")
-            return
+    def _show_team(self, detail: TeamDetail) -> None:
         team = detail.team
         self.query_one("#team-title", Static).update(Text(f"{team.name} · INE {team.ine}"))
         situation = yes_no(team.active)
