@@ -10,9 +10,8 @@ from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Cbo
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedGrid, PagedTable
+from tests.support.console import MUNICIPAL_ADMIN, login, settle
 from tests.support.units_data import cbo
-
-from .helpers import MUNICIPAL_ADMIN, login, settle
 
 MEDICO = "225142"
 

@@ -14,8 +14,7 @@ from pec_tui.screens.cnes import CnesReportScreen, CnesScreen
 from pec_tui.storage.models import CnesImport, HealthUnit
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedTable
-
-from .helpers import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle, wait_until
+from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle, wait_until
 
 DEMO_IBGE = "4204202"
 

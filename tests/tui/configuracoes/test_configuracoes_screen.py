@@ -15,8 +15,7 @@ from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Professional, ServiceToggle, SystemConfig, User
 from pec_tui.widgets.dialogs import ConfirmDialog
 from tests.domain.configuracoes.test_smtp import LOGIN, PASSWORD, Authenticator, Handler, free_port
-
-from .helpers import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle
+from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle
 
 
 def text(screen, selector: str) -> str:

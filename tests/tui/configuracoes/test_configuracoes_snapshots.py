@@ -11,8 +11,7 @@ from textual.widgets import Input
 
 from pec_tui.domain.configuracoes import conexao
 from pec_tui.domain.configuracoes.conexao import CADSUS, HORUS
-
-from .helpers import INSTALLATION_ADMIN, login, settle
+from tests.support.console import INSTALLATION_ADMIN, login, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

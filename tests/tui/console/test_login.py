@@ -10,8 +10,7 @@ from pec_tui.screens.home import HomeScreen
 from pec_tui.screens.login import LoginScreen
 from pec_tui.screens.password import ChangePasswordScreen
 from pec_tui.storage.models import AuditEvent, User
-
-from .helpers import BLOCKED, FIRST_ACCESS, INSTALLATION_ADMIN, login, settle, wait_until
+from tests.support.console import BLOCKED, FIRST_ACCESS, INSTALLATION_ADMIN, login, settle, wait_until
 
 
 def message(app) -> str:

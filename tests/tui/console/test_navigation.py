@@ -9,8 +9,7 @@ from pec_tui import modules
 from pec_tui.screens.help import HelpScreen
 from pec_tui.screens.home import HomeScreen
 from pec_tui.screens.placeholder import UnderConstructionScreen
-
-from .helpers import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle, wait_until
+from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle, wait_until
 
 
 def palette_first_hit(app) -> str:

@@ -12,9 +12,8 @@ from pec_tui.domain import diagnostico
 from pec_tui.domain.diagnostico import OK
 from pec_tui.screens.diagnostico import DoctorScreen
 from pec_tui.screens.help import HelpScreen
+from tests.support.console import INSTALLATION_ADMIN, login, settle, wait_until
 from tests.support.host_data import FakeRunner, fake_report, make_pec_home
-
-from .helpers import INSTALLATION_ADMIN, login, settle, wait_until
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from textual.widgets import Input, OptionList, Static
 
 from pec_tui.domain.log import line_level
 from pec_tui.screens.log import LogScreen, PecLogView
+from tests.support.console import INSTALLATION_ADMIN, login, settle, wait_until
 from tests.support.host_data import append, make_log_home, pec_log_lines
-
-from .helpers import INSTALLATION_ADMIN, login, settle, wait_until
 
 
 @pytest.fixture(autouse=True)

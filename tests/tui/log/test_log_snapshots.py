@@ -1,8 +1,7 @@
-"""Snapshots of Diagnóstico do servidor and Log do PEC at 80x24 and 120x40 (review the SVG
-report before updating: ``pytest tests/tui/test_doctor_log_snapshots.py --snapshot-update``).
+"""Snapshots of Log do PEC at 80x24 and 120x40 (review the SVG report before updating:
+``pytest tests/tui/log/test_log_snapshots.py --snapshot-update``).
 
-Deterministic: the doctor's checks are a fixed report (the real ones depend on the machine),
-and the log is a known file in a folder named relatively (the status line shows its path)."""
+Deterministic: the log is a known file in a folder named relatively (the status line shows its path)."""
 
 from __future__ import annotations
 
@@ -10,18 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from pec_tui.domain import diagnostico
 from pec_tui.screens.log import LogScreen
-from tests.support.host_data import FakeRunner, fake_report, make_log_home, pec_log_lines
-
-from .helpers import INSTALLATION_ADMIN, login, settle
+from tests.support.console import INSTALLATION_ADMIN, login, settle
+from tests.support.host_data import make_log_home, pec_log_lines
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-
-
-@pytest.fixture
-def fixed_checks(monkeypatch):
-    monkeypatch.setattr(diagnostico, "run", FakeRunner(fake_report()))
 
 
 @pytest.fixture
@@ -35,23 +27,6 @@ async def open_module(pilot, key: str) -> None:
     await login(pilot, *INSTALLATION_ADMIN)
     pilot.app.open_module(key)
     await settle(pilot)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_doctor(snap_compare, make_app, fixed_checks, size):
-    async def ready(pilot):
-        await open_module(pilot, "diagnostico")
-
-    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
-
-
-def test_doctor_detail_of_an_error(snap_compare, make_app, fixed_checks):
-    async def ready(pilot):
-        await open_module(pilot, "diagnostico")
-        await pilot.press(*["down"] * 5)
-        await settle(pilot)
-
-    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=ready)
 
 
 @pytest.mark.parametrize("size", SIZES)

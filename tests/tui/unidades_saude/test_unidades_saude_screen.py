@@ -8,9 +8,8 @@ from textual.widgets import Checkbox, OptionList, Static
 from pec_tui.screens.home import HomeScreen
 from pec_tui.screens.unidades_saude import TeamScreen, UnitScreen, UnitsScreen
 from pec_tui.widgets.paged_table import PagedGrid, PagedTable
+from tests.support.console import MUNICIPAL_ADMIN, login, settle
 from tests.support.units_data import build_network
-
-from .helpers import MUNICIPAL_ADMIN, login, settle
 
 
 @pytest.fixture

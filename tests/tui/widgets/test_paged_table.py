@@ -12,8 +12,7 @@ from textual.widgets import Static
 from pec_tui.core.errors import PecError
 from pec_tui.core.paging import Page
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable, column_widths
-
-from .helpers import settle
+from tests.support.console import settle
 
 
 @dataclass(frozen=True)
