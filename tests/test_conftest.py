@@ -20,6 +20,7 @@ from pec_tui.storage.migrations import LATEST_VERSION
 from pec_tui.storage.models import ALL_MODELS, Localidade, SchemaVersion, User
 
 CONFTEST = Path(__file__).with_name("conftest.py")
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def test_environment_is_hermetic(hermetic_env, tmp_path_factory):
@@ -108,7 +109,8 @@ def test_passes():
 
 
 def run_inner_pytest(tmp_path: Path, *, ci: bool) -> subprocess.CompletedProcess[str]:
-    """Run a small suite with our conftest, PostgreSQL pointed at a closed port."""
+    """Run a small suite with our conftest (its plugins imported from this repository),
+    PostgreSQL pointed at a closed port."""
     (tmp_path / "conftest.py").write_text(CONFTEST.read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "test_inner.py").write_text(INNER_TESTS, encoding="utf-8")
     with socket.socket() as probe:
@@ -121,6 +123,7 @@ def run_inner_pytest(tmp_path: Path, *, ci: bool) -> subprocess.CompletedProcess
         and not key.startswith("PEC_TUI_")
     }
     env["PEC_TUI_TEST_PG_PORT"] = str(port)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
     if ci:
         env["CI"] = "true"
     result = subprocess.run(

@@ -18,7 +18,7 @@ from pec_tui.domain.diagnostico import ERROR, OK, WARNING, DoctorConfig
 from pec_tui.storage import diagnostics
 from pec_tui.storage.database import current_database, is_postgres, transaction
 from pec_tui.storage.models import Professional, ProfessionalCnsHistory, ServiceToggle, User
-from tests.conftest import FIXED_NOW
+from tests.support.constants import FIXED_NOW
 from tests.support.host_data import PEC_VERSION, closed_port, make_pec_home
 
 DiskUsage = namedtuple("DiskUsage", "total used free")

@@ -19,7 +19,7 @@ import pytest
 from psycopg2 import extensions
 
 from pec_tui.storage.bulk.fk_checks import ForeignKeyViolation, suspend_foreign_key_checks
-from tests.conftest import worker_name
+from tests.support.postgres import worker_name
 
 pytestmark = pytest.mark.postgres
 

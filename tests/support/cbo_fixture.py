@@ -1,10 +1,10 @@
 """The shipped CBO catalogue in ``tb_cbo`` for a test, on both backends.
 
 Migration 2 seeds ``tb_cbo``, so a SQLite test database (a copy of the migrated template) has the
-catalogue; the PostgreSQL one does not, because ``tests/conftest.py`` empties every table but its
+catalogue; the PostgreSQL one does not, because ``tests/support/postgres.py`` empties every table but its
 ``REFERENCE_TABLES`` before each test. This fixture seeds it (a no-op on SQLite), restores the
 shipped settings (available, default duration) and, on PostgreSQL, puts ``tb_cbo``'s sequence back
-afterwards so the conftest's fingerprint still matches a fresh database (no re-clone).
+afterwards so the database's fingerprint still matches a fresh database (no re-clone).
 
 Import it into a test module: ``from tests.support.cbo_fixture import cbo_catalogue  # noqa: F401``.
 """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pec_tui.domain import diagnostico
 from pec_tui.domain.diagnostico import ERROR, OK, WARNING, Check, Report
-from tests.conftest import FIXED_NOW
+from tests.support.constants import FIXED_NOW
 
 PEC_VERSION = "5.4.21"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -10,21 +9,17 @@ import pytest
 
 from pec_tui.core import clock
 from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url
-
-FIXED_NOW = dt.datetime(2026, 11, 20, 9, 0, 0)
+from tests.support.clock import clock_stopped_for_setup
+from tests.support.constants import FIXED_NOW
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from pec_tui.demo import installation as demo
 
-    previous = clock._now
-    clock.set_clock(clock.ManualClock(FIXED_NOW))
-    try:
+    with clock_stopped_for_setup():
         path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
         demo.create(path)
-    finally:
-        clock.set_clock(previous)
     return path
 
 

@@ -17,7 +17,7 @@ from pec_tui.domain.configuracoes import conexao
 from pec_tui.domain.configuracoes.conexao import CADSUS, HORUS, INTERNET
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, ServiceToggle, User
-from tests.conftest import FIXED_NOW
+from tests.support.constants import FIXED_NOW
 
 
 @pytest.fixture

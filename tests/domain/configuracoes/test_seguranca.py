@@ -12,7 +12,7 @@ from pec_tui.domain.passwords import hash_password
 from pec_tui.domain.settings import SecuritySettings
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Professional, User
-from tests.conftest import ADMIN_CPF, ADMIN_PASSWORD
+from tests.support.constants import ADMIN_CPF, ADMIN_PASSWORD
 
 USER_CPF = "11144477735"
 USER_PASSWORD = "Senha2024"

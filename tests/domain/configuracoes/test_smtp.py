@@ -6,12 +6,9 @@ encrypted (never in clear in ``tb_config_sistema``) and never written to the aud
 from __future__ import annotations
 
 import os
-import socket
 import stat
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.domain import secret_store, settings
@@ -19,55 +16,7 @@ from pec_tui.domain.configuracoes import conexao, servidores
 from pec_tui.domain.configuracoes.servidores import SmtpForm
 from pec_tui.storage.database import data_dir
 from pec_tui.storage.models import AuditEvent, SystemConfig, User
-
-LOGIN = "pec@saude.chapeco.sc.gov.br"
-PASSWORD = "s3nh@-do-SMTP-Çhapecó"  # beyond ASCII: goes as UTF-8 in AUTH PLAIN
-ASCII_LOGIN = "smtp@saude.xaxim.sc.gov.br"
-ASCII_PASSWORD = "SenhaSimples2026"  # smtplib's own login()
-ACCOUNTS = {LOGIN: PASSWORD, ASCII_LOGIN: ASCII_PASSWORD}
-
-
-class Authenticator:
-    """Accepts exactly the ACCOUNTS (PLAIN and LOGIN mechanisms)."""
-
-    def __init__(self) -> None:
-        self.attempts: list[str] = []
-
-    def __call__(self, server, session, envelope, mechanism, auth_data):
-        if isinstance(auth_data, LoginPassword):
-            self.attempts.append(auth_data.login.decode())
-            if ACCOUNTS.get(auth_data.login.decode()) == auth_data.password.decode():
-                return AuthResult(success=True)
-        return AuthResult(success=False, handled=False)
-
-
-class Handler:
-    async def handle_DATA(self, server, session, envelope):
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    authenticator = Authenticator()
-    controller = Controller(
-        Handler(),
-        hostname="127.0.0.1",
-        port=free_port(),
-        authenticator=authenticator,
-        auth_require_tls=False,  # plain AUTH on loopback, no certificate in the test
-    )
-    controller.start()
-    controller.authenticator_log = authenticator
-    try:
-        yield controller
-    finally:
-        controller.stop()
+from tests.support.smtp import ASCII_LOGIN, ASCII_PASSWORD, LOGIN, PASSWORD, free_port
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Network only on loopback: a pytest-httpserver for the internet test, aiosmtpd fo
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent
 
 from pec_tui.domain import accounts, settings
@@ -14,8 +13,8 @@ from pec_tui.screens.configuracoes import ConfigurationScreen, ResponsibleDialog
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Professional, ServiceToggle, SystemConfig, User
 from pec_tui.widgets.dialogs import ConfirmDialog
-from tests.domain.configuracoes.test_smtp import LOGIN, PASSWORD, Authenticator, Handler, free_port
 from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle
+from tests.support.smtp import LOGIN, PASSWORD, free_port
 
 
 def text(screen, selector: str) -> str:
@@ -311,21 +310,6 @@ async def test_installation_name_reaches_the_header(make_app):
         await settle(pilot)
         assert settings.get_text("NOMEINSTALACAO") == "PEC Chapecó"
         assert app.installation.name == "PEC Chapecó"
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    authenticator = Authenticator()
-    controller = Controller(
-        Handler(), hostname="127.0.0.1", port=free_port(), authenticator=authenticator, auth_require_tls=False
-    )
-    controller.start()
-    try:
-        yield controller
-    finally:
-        controller.stop()
 
 
 async def fill_smtp(pilot, screen, port: int, password: str) -> None:
