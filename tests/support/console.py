@@ -1,11 +1,17 @@
-"""Driving the console like a person: type, press, wait for workers (never sleep)."""
+"""Driving the console like a person: type, press, wait for workers (never sleep).
+
+Only the login tests (``tests/tui/console/test_login*``) type a login (:func:`login`); every other
+console test starts already logged in, on its module (:func:`logged_in`, or the ``console_on``
+fixture of ``tests/tui/conftest.py`` built on it)."""
 
 from __future__ import annotations
 
 from textual.pilot import Pilot
 
-INSTALLATION_ADMIN = ("52998224725", "demo1234")
-MUNICIPAL_ADMIN = ("11144477735", "demo1234")
+#: ``(CPF, password)`` of the demo's accounts.
+Account = tuple[str, str]
+INSTALLATION_ADMIN: Account = ("52998224725", "demo1234")
+MUNICIPAL_ADMIN: Account = ("11144477735", "demo1234")
 BLOCKED = "39053344705"
 FIRST_ACCESS = "16899535009"
 
@@ -33,6 +39,29 @@ async def login(pilot: Pilot, cpf: str, password: str, *, typed: bool = False) -
         password_input.value = password
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def logged_in(pilot: Pilot, key: str | None = None, *, as_: Account) -> None:
+    """``as_``'s session started without the login screen, then module ``key`` opened (Início when None).
+
+    The login screen's own steps, without the typing and its worker: the same domain calls
+    (``accounts.authenticate``, ``settings.security``) and the same message to the app
+    (``LoggedIn``), so the session, the audit trail and the screen stack (Início under the module)
+    are the ones a typed login leaves. The module opens through ``app.open_module``, as from Início."""
+    from pec_tui.domain import accounts, settings
+    from pec_tui.messages import LoggedIn
+
+    app = pilot.app
+    await settle(pilot)  # the login screen up and the installation read, as a person finds them
+    cpf, password = as_
+    result = accounts.authenticate(cpf, password)
+    app.post_message(LoggedIn(result, password, settings.security()))
+    await settle(pilot)
+    assert app.session is not None and app.session.login == cpf
+    if key is not None:
+        app.open_module(key)
+        await settle(pilot)
+        assert app.screen.name == key, f"{key} did not open: {app.screen!r}"
 
 
 async def wait_until(pilot: Pilot, predicate, *, timeout: float = 5.0) -> None:

@@ -1,15 +1,20 @@
-"""Fixtures for the console tests: a demo installation on SQLite, built once and copied."""
+"""Fixtures for the console tests: a demo installation on SQLite, built once and copied, and
+the console started on it, already logged in (``console_on``)."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from pec_tui.core import clock
 from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url
 from tests.support.clock import clock_stopped_for_setup
+from tests.support.console import Account, logged_in
 from tests.support.constants import FIXED_NOW
 
 
@@ -54,3 +59,30 @@ def make_app(demo_db):
         return PecTuiApp(demo_db, **kwargs)
 
     return factory
+
+
+@pytest.fixture
+def console_on(make_app):
+    """The console already logged in, on a module, for ``async with``::
+
+        async with console_on("cbo", as_=MUNICIPAL_ADMIN) as pilot:
+            ...
+
+    ``key=None`` stays on Início. ``size`` and ``notifications`` go to ``run_test``; any other
+    keyword to the app (``pec_home=...``). See :func:`tests.support.console.logged_in`."""
+
+    @asynccontextmanager
+    async def start(
+        key: str | None = None,
+        *,
+        as_: Account,
+        size: tuple[int, int] = (80, 24),
+        notifications: bool = False,
+        **app_options,
+    ) -> AsyncIterator[Pilot]:
+        app = make_app(**app_options)
+        async with app.run_test(size=size, notifications=notifications) as pilot:
+            await logged_in(pilot, key, as_=as_)
+            yield pilot
+
+    return start

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Checkbox, Input, OptionList, Static
+from textual.widgets import Checkbox, Input, Static
 
 from pec_tui.screens.cbo import CboEditDialog, CboScreen
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Cbo
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedGrid, PagedTable
-from tests.support.console import MUNICIPAL_ADMIN, login, settle
+from tests.support.console import MUNICIPAL_ADMIN, settle
 from tests.support.units_data import cbo
 
 MEDICO = "225142"
@@ -34,12 +34,7 @@ def status(table: PagedTable) -> str:
     return str(table.query_one(".paged-status", Static).render())
 
 
-async def open_cbo(pilot) -> PagedTable:
-    await login(pilot, *MUNICIPAL_ADMIN)
-    menu = pilot.app.screen.query_one("#home-modules", OptionList)
-    menu.highlighted = next(i for i in range(menu.option_count) if menu.get_option_at_index(i).id == "cbo")
-    await pilot.press("enter")
-    await settle(pilot)
+def cbo_list(pilot) -> PagedTable:
     assert isinstance(pilot.app.screen, CboScreen)
     return pilot.app.screen.query_one("#cbo-list", PagedTable)
 
@@ -64,10 +59,9 @@ async def type_minutes(pilot, text: str) -> str:
     return ""
 
 
-async def test_filter_by_name_or_code(make_app, cbos):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        table = await open_cbo(pilot)
+async def test_filter_by_name_or_code(console_on, cbos):
+    async with console_on("cbo", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        table = cbo_list(pilot)
         await filter_to(pilot, table, "medico estrategia")
         assert [r.code for r in table.rows] == [MEDICO]
         await filter_to(pilot, table, "515105")
@@ -77,10 +71,10 @@ async def test_filter_by_name_or_code(make_app, cbos):
         assert table.rows and all("5151" in r.code for r in table.rows)
 
 
-async def test_edit_the_appointment_minutes(make_app, cbos):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        table = await open_cbo(pilot)
+async def test_edit_the_appointment_minutes(console_on, cbos):
+    async with console_on("cbo", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        table = cbo_list(pilot)
         await filter_to(pilot, table, MEDICO)
         await pilot.press("e")
         await settle(pilot)
@@ -114,10 +108,10 @@ async def test_edit_the_appointment_minutes(make_app, cbos):
         assert isinstance(app.screen, CboScreen) and isinstance(app.focused, PagedGrid)
 
 
-async def test_unavailable_for_lotacao_and_back(make_app, cbos):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        table = await open_cbo(pilot)
+async def test_unavailable_for_lotacao_and_back(console_on, cbos):
+    async with console_on("cbo", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        table = cbo_list(pilot)
         await filter_to(pilot, table, MEDICO)
         screen = app.screen
 
@@ -159,10 +153,10 @@ async def test_unavailable_for_lotacao_and_back(make_app, cbos):
         assert details == ["Indisponível para lotação", "Disponibilizado para lotação"]
 
 
-async def test_footer_offers_the_action_that_fits_the_row(make_app, cbos):
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        table = await open_cbo(pilot)
+async def test_footer_offers_the_action_that_fits_the_row(console_on, cbos):
+    async with console_on("cbo", as_=MUNICIPAL_ADMIN, size=(120, 40)) as pilot:
+        app = pilot.app
+        table = cbo_list(pilot)
         await filter_to(pilot, table, MEDICO)
         shown = {b.binding.description for b in app.screen.active_bindings.values()}
         assert {"Editar", "Tornar indisponível"} <= shown and "Disponibilizar" not in shown

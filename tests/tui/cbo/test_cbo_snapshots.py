@@ -10,7 +10,7 @@ import pytest
 
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import Cbo
-from tests.support.console import MUNICIPAL_ADMIN, login, settle
+from tests.support.console import MUNICIPAL_ADMIN, logged_in, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -23,16 +23,10 @@ def network(demo_db):
         Cbo.update(available_for_lotacao=False).where(Cbo.code == "515105").execute()
 
 
-async def open_module(pilot, key: str) -> None:
-    await login(pilot, *MUNICIPAL_ADMIN)
-    pilot.app.open_module(key)
-    await settle(pilot)
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_cbo_list_with_unavailable(snap_compare, make_app, network, size):
     async def ready(pilot):
-        await open_module(pilot, "cbo")
+        await logged_in(pilot, "cbo", as_=MUNICIPAL_ADMIN)
         await pilot.press("shift+tab", "shift+tab", "space")
         await settle(pilot)
         pilot.app.screen.query_one("#cbo-list").focus_table()
@@ -44,7 +38,7 @@ def test_cbo_list_with_unavailable(snap_compare, make_app, network, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_cbo_edit_refused(snap_compare, make_app, network, size):
     async def ready(pilot):
-        await open_module(pilot, "cbo")
+        await logged_in(pilot, "cbo", as_=MUNICIPAL_ADMIN)
         await pilot.press("slash", *"225142", "enter")
         await settle(pilot)
         await pilot.press("e")
@@ -58,7 +52,7 @@ def test_cbo_edit_refused(snap_compare, make_app, network, size):
 
 def test_cbo_unavailable_confirmation(snap_compare, make_app, network):
     async def ready(pilot):
-        await open_module(pilot, "cbo")
+        await logged_in(pilot, "cbo", as_=MUNICIPAL_ADMIN)
         await pilot.press("d")
         await settle(pilot)
 

@@ -14,7 +14,7 @@ from pec_tui.screens.cnes import CnesReportScreen, CnesScreen
 from pec_tui.storage.models import CnesImport, HealthUnit
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedTable
-from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle, wait_until
+from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, logged_in, settle, wait_until
 
 DEMO_IBGE = "4204202"
 
@@ -26,9 +26,7 @@ def cnes_file(tmp_path: Path) -> Path:
     )
 
 
-async def open_cnes(pilot) -> CnesScreen:
-    pilot.app.open_module("cnes")
-    await settle(pilot)
+def cnes_screen(pilot) -> CnesScreen:
     assert isinstance(pilot.app.screen, CnesScreen)
     return pilot.app.screen
 
@@ -37,11 +35,10 @@ def text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-async def test_municipal_admin_imports_watches_progress_and_reads_the_report(make_app, cnes_file):
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
+async def test_municipal_admin_imports_watches_progress_and_reads_the_report(console_on, cnes_file):
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        app = pilot.app
+        screen = cnes_screen(pilot)
         select = screen.query_one("#cnes-municipality", Select)
         assert select.value is not Select.BLANK and select.disabled  # their own municipality, fixed
         before = CnesImport.select().count()
@@ -62,13 +59,11 @@ async def test_municipal_admin_imports_watches_progress_and_reads_the_report(mak
         assert str(counts.get_cell("Unidades de saúde", "novos")) == "3"
 
 
-async def test_wrong_file_is_refused_with_its_reason_and_changes_nothing(make_app, tmp_path):
+async def test_wrong_file_is_refused_with_its_reason_and_changes_nothing(console_on, tmp_path):
     bad = tmp_path / "XmlParaESUS31_420420.xml"
     bad.write_text("<ImportarXMLCNES><IDENTIFICACAO CO_IBGE_MUN='420420' VERSAO_XSD='3.1'>", encoding="utf-8")
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        screen = cnes_screen(pilot)
         units_before = HealthUnit.select().where(HealthUnit.active == True).count()
         screen.query_one("#cnes-path", Input).value = str(bad)
         screen.query_one("#cnes-path", Input).focus()
@@ -81,31 +76,26 @@ async def test_wrong_file_is_refused_with_its_reason_and_changes_nothing(make_ap
         assert HealthUnit.select().where(HealthUnit.active == True).count() == units_before
 
 
-async def test_missing_file_and_missing_municipality_are_named(make_app, tmp_path):
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
+async def test_missing_file_and_missing_municipality_are_named(console_on, tmp_path):
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        screen = cnes_screen(pilot)
         screen.query_one("#cnes-path", Input).value = str(tmp_path / "nao-existe.zip")
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert "não existe" in text(screen, "#cnes-status")
 
 
-async def test_installation_admin_chooses_the_municipality_first(make_app, cnes_file):
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await login(pilot, *INSTALLATION_ADMIN)
-        screen = await open_cnes(pilot)
+async def test_installation_admin_chooses_the_municipality_first(console_on, cnes_file):
+    async with console_on("cnes", as_=INSTALLATION_ADMIN, size=(100, 32)) as pilot:
+        screen = cnes_screen(pilot)
         select = screen.query_one("#cnes-municipality", Select)
         assert not select.disabled  # the installation administrator may choose
 
 
-async def test_history_lists_the_demo_import_and_opens_its_report(make_app):
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
+async def test_history_lists_the_demo_import_and_opens_its_report(console_on):
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        app = pilot.app
+        screen = cnes_screen(pilot)
         await pilot.press("f3")
         await settle(pilot)
         assert screen.query_one("#cnes-tabs", TabbedContent).active == "cnes-tab-history"
@@ -119,11 +109,10 @@ async def test_history_lists_the_demo_import_and_opens_its_report(make_app):
         assert "Chapecó/SC" in text(app.screen, "#report-head")
 
 
-async def test_report_exports_csv(make_app, tmp_path):
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
+async def test_report_exports_csv(console_on, tmp_path):
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        app = pilot.app
+        screen = cnes_screen(pilot)
         screen.open_report(CnesImport.select().order_by(CnesImport.id.desc()).first().id)
         await wait_until(pilot, lambda: isinstance(app.screen, CnesReportScreen))
         await pilot.press("x")
@@ -142,8 +131,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_import_tab(snap_compare, make_app, size):
     async def ready(pilot):
-        await login(pilot, *MUNICIPAL_ADMIN)
-        await open_cnes(pilot)
+        await logged_in(pilot, "cnes", as_=MUNICIPAL_ADMIN)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
@@ -151,8 +139,8 @@ def test_snapshot_import_tab(snap_compare, make_app, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_history_tab(snap_compare, make_app, size):
     async def ready(pilot):
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
+        await logged_in(pilot, "cnes", as_=MUNICIPAL_ADMIN)
+        screen = cnes_screen(pilot)
         await pilot.press("f3")
         history = screen.query_one("#cnes-history", PagedTable)
         await wait_until(pilot, lambda: history.page is not None)
@@ -164,8 +152,8 @@ def test_snapshot_history_tab(snap_compare, make_app, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_report(snap_compare, make_app, size):
     async def ready(pilot):
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
+        await logged_in(pilot, "cnes", as_=MUNICIPAL_ADMIN)
+        screen = cnes_screen(pilot)
         screen.open_report(CnesImport.select().order_by(CnesImport.id.desc()).first().id)
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, CnesReportScreen))
         await settle(pilot)
@@ -204,17 +192,16 @@ class _HeldImport:
 
 
 @asynccontextmanager
-async def _held_import_on_screen(make_app, cnes_file, monkeypatch):
+async def _held_import_on_screen(console_on, cnes_file, monkeypatch):
     """The console, the municipal administrator on the CNES screen, a held stand-in import
     running: yields ``(app, pilot, screen, held)``."""
     from pec_tui.domain.cnes import importer
 
     held = _HeldImport()
     monkeypatch.setattr(importer, "import_cnes", held)
-    app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot, held:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        screen = await open_cnes(pilot)
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot, held:
+        app = pilot.app
+        screen = cnes_screen(pilot)
         screen.query_one("#cnes-path", Input).value = str(cnes_file)
         screen.query_one("#cnes-path", Input).focus()
         await pilot.press("enter")
@@ -229,8 +216,8 @@ def _footer_actions(app) -> set[str]:
     return {binding.action for _key, binding, enabled, _tip in app.active_bindings.values() if enabled}
 
 
-async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(make_app, cnes_file, monkeypatch):
-    async with _held_import_on_screen(make_app, cnes_file, monkeypatch) as (app, pilot, screen, held):
+async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(console_on, cnes_file, monkeypatch):
+    async with _held_import_on_screen(console_on, cnes_file, monkeypatch) as (app, pilot, screen, held):
         assert "cancel_import" in _footer_actions(app)
         await pilot.press("escape")
         await pilot.pause()
@@ -251,7 +238,7 @@ async def test_esc_during_an_import_stays_and_ctrl_x_cancels_it(make_app, cnes_f
         assert app.screen is not screen
 
 
-async def test_ending_the_session_during_an_import_cancels_it(make_app, cnes_file, monkeypatch):
-    async with _held_import_on_screen(make_app, cnes_file, monkeypatch) as (app, pilot, screen, held):
+async def test_ending_the_session_during_an_import_cancels_it(console_on, cnes_file, monkeypatch):
+    async with _held_import_on_screen(console_on, cnes_file, monkeypatch) as (app, pilot, screen, held):
         app.logout()
         await wait_until(pilot, held.cancelled.is_set)

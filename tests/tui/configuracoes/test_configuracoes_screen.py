@@ -4,7 +4,7 @@ Network only on loopback: a pytest-httpserver for the internet test, aiosmtpd fo
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from pec_tui.domain import accounts, settings
 from pec_tui.domain.configuracoes import conexao
@@ -13,7 +13,7 @@ from pec_tui.screens.configuracoes import ConfigurationScreen, ResponsibleDialog
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Professional, ServiceToggle, SystemConfig, User
 from pec_tui.widgets.dialogs import ConfirmDialog
-from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle
+from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, settle
 from tests.support.smtp import LOGIN, PASSWORD, free_port
 
 
@@ -21,12 +21,7 @@ def text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-async def open_config(pilot) -> ConfigurationScreen:
-    await login(pilot, *INSTALLATION_ADMIN)
-    menu = pilot.app.screen.query_one("#home-modules", OptionList)
-    menu.highlighted = next(i for i in range(menu.option_count) if menu.get_option_at_index(i).id == "configuracoes")
-    await pilot.press("enter")
-    await settle(pilot)
+def config_screen(pilot) -> ConfigurationScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ConfigurationScreen)
     return screen
@@ -63,10 +58,10 @@ async def confirm(pilot) -> None:
     await settle(pilot)
 
 
-async def test_the_module_has_the_manuals_five_tabs(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_the_module_has_the_manuals_five_tabs(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         tabs = screen.query_one("#config-tabs", TabbedContent)
         labels = [str(tab.label) for tab in tabs.query("ContentTab")]
         assert labels == ["Conexão", "Segurança", "Servidores", "Municípios e responsáveis", "Configurações avançadas"]
@@ -89,10 +84,9 @@ async def test_the_module_has_the_manuals_five_tabs(make_app):
         assert screen is not app.screen
 
 
-async def test_the_municipal_admin_cannot_open_it(make_app):
-    app = make_app()
-    async with app.run_test() as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
+async def test_the_municipal_admin_cannot_open_it(console_on):
+    async with console_on(as_=MUNICIPAL_ADMIN) as pilot:
+        app = pilot.app
         app.open_module("configuracoes")
         await settle(pilot)
         assert not isinstance(app.screen, ConfigurationScreen)
@@ -103,10 +97,10 @@ async def test_the_municipal_admin_cannot_open_it(make_app):
 # --------------------------------------------------------------------------------------------
 
 
-async def test_cadsus_disabled_during_two_hours_counts_down_and_habilitar_ends_it(make_app, tui_clock):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_cadsus_disabled_during_two_hours_counts_down_and_habilitar_ends_it(console_on, tui_clock):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         assert text(screen, "#cadsus-status") == "CADSUS  Habilitado"
         await choose(pilot, screen, "#cadsus-duration", "2 horas")
         await pilot.press("tab", "enter")  # Desabilitar
@@ -127,11 +121,10 @@ async def test_cadsus_disabled_during_two_hours_counts_down_and_habilitar_ends_i
         assert settings.get_text(settings.CADSUS_ENABLED) == "true"
 
 
-async def test_a_timer_ends_by_itself_on_screen(make_app, tui_clock):
+async def test_a_timer_ends_by_itself_on_screen(console_on, tui_clock):
     conexao.disable_service(CADSUS, "30min", None)
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = config_screen(pilot)
         assert "faltam 00:30:00" in text(screen, "#cadsus-status")
         tui_clock.advance(minutes=30)
         screen._tick()
@@ -141,10 +134,9 @@ async def test_a_timer_ends_by_itself_on_screen(make_app, tui_clock):
         assert screen.query_one("#cadsus-disable").display and not screen.query_one("#cadsus-enable").display
 
 
-async def test_horus_indefinitely(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_horus_indefinitely(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = config_screen(pilot)
         await focus(pilot, screen, "#horus-enable")
         await pilot.press("enter")
         await settle(pilot)
@@ -155,10 +147,10 @@ async def test_horus_indefinitely(make_app):
         assert text(screen, "#horus-status") == "Hórus  Desabilitado por tempo indeterminado"
 
 
-async def test_without_internet_what_needs_it_is_disabled_and_the_test_says_why(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_without_internet_what_needs_it_is_disabled_and_the_test_says_why(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await focus(pilot, screen, "#internet-disable")
         await pilot.press("enter")
         await confirm(pilot)
@@ -184,13 +176,12 @@ async def test_without_internet_what_needs_it_is_disabled_and_the_test_says_why(
         assert not screen.query_one("#horus-enable").disabled
 
 
-async def test_internet_test_against_a_loopback_server(make_app, httpserver):
+async def test_internet_test_against_a_loopback_server(console_on, httpserver):
     httpserver.expect_request("/").respond_with_data("", status=204)
     with transaction():
         settings.put(settings.INTERNET_PROBE_URL, text=httpserver.url_for("/"))
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = config_screen(pilot)
         await focus(pilot, screen, "#internet-test")
         await pilot.press("enter")
         await settle(pilot)
@@ -198,13 +189,12 @@ async def test_internet_test_against_a_loopback_server(make_app, httpserver):
         assert screen.query_one("#internet-result").has_class("-ok")
 
 
-async def test_internet_test_against_a_closed_port(make_app):
+async def test_internet_test_against_a_closed_port(console_on):
     port = free_port()
     with transaction():
         settings.put(settings.INTERNET_PROBE_URL, text=f"http://127.0.0.1:{port}/")
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = config_screen(pilot)
         await focus(pilot, screen, "#internet-test")
         await pilot.press("enter")
         await settle(pilot)
@@ -213,10 +203,10 @@ async def test_internet_test_against_a_closed_port(make_app):
         assert screen.query_one("#internet-result").has_class("-error")
 
 
-async def test_agenda_online_with_a_counter_key(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_agenda_online_with_a_counter_key(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await focus(pilot, screen, "#agenda-key")
         await pilot.press(*"curta", "enter")
         await settle(pilot)
@@ -240,10 +230,10 @@ async def test_agenda_online_with_a_counter_key(make_app):
 # --------------------------------------------------------------------------------------------
 
 
-async def test_security_is_saved_with_f2_and_the_session_obeys(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_security_is_saved_with_f2_and_the_session_obeys(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await pilot.press("2")
         await choose(pilot, screen, "#security-renewal", "3 Meses")
         await choose(pilot, screen, "#security-inactivity", "2 horas")
@@ -255,10 +245,10 @@ async def test_security_is_saved_with_f2_and_the_session_obeys(make_app):
         assert any("Configurações de segurança salvas" in n.message for n in app._notifications)
 
 
-async def test_reset_every_password_after_confirmation(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_reset_every_password_after_confirmation(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await pilot.press("2")
         await focus(pilot, screen, "#security-reset")
         await pilot.press("enter")
@@ -278,10 +268,10 @@ async def test_reset_every_password_after_confirmation(make_app):
 # --------------------------------------------------------------------------------------------
 
 
-async def test_invalid_link_shows_the_error_next_to_the_field(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_invalid_link_shows_the_error_next_to_the_field(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await pilot.press("3")
         await focus(pilot, screen, "#server-link")
         link = screen.query_one("#server-link", Input)
@@ -299,10 +289,10 @@ async def test_invalid_link_shows_the_error_next_to_the_field(make_app):
         assert settings.get_text("LINKINSTALACAO") == "http://pec.chapeco.sc.gov.br:80"
 
 
-async def test_installation_name_reaches_the_header(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_installation_name_reaches_the_header(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await pilot.press("3")
         await focus(pilot, screen, "#server-name")
         screen.query_one("#server-name", Input).value = ""
@@ -324,20 +314,18 @@ async def fill_smtp(pilot, screen, port: int, password: str) -> None:
     await settle(pilot)
 
 
-async def test_smtp_bad_password_does_not_enable(make_app, smtp_server):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_smtp_bad_password_does_not_enable(console_on, smtp_server):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = config_screen(pilot)
         await fill_smtp(pilot, screen, smtp_server.port, "errada")
         assert "recusou o login ou a senha" in text(screen, "#smtp-result")
         assert not settings.get_flag(settings.SMTP_ENABLED)
         assert text(screen, "#smtp-status").startswith("Desabilitado")
 
 
-async def test_smtp_good_password_enables_and_is_never_shown_again(make_app, smtp_server):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_smtp_good_password_enables_and_is_never_shown_again(console_on, smtp_server):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = config_screen(pilot)
         await fill_smtp(pilot, screen, smtp_server.port, PASSWORD)
         assert text(screen, "#smtp-result") == "Conexão bem sucedida: servidor SMTP habilitado."
         assert text(screen, "#smtp-status") == f"Habilitado · remetente {LOGIN}"
@@ -355,10 +343,10 @@ async def test_smtp_good_password_enables_and_is_never_shown_again(make_app, smt
         assert text(screen, "#smtp-status").startswith("Desabilitado")
 
 
-async def test_smtp_another_sender_is_checked(make_app, smtp_server):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_smtp_another_sender_is_checked(console_on, smtp_server):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await pilot.press("3")
         await focus(pilot, screen, "#smtp-use-login")
         await pilot.press("space")  # unticks "Usar como e-mail remetente"
@@ -390,10 +378,10 @@ async def pick_professional(pilot, name: str) -> None:
     await settle(pilot)
 
 
-async def test_add_a_municipality_with_its_responsible(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_add_a_municipality_with_its_responsible(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await pilot.press("4")
         await settle(pilot)
         assert responsibles_table(screen) == [("Chapecó/SC", "4204202", "Rafael Souza Lima", "111.444.777-35")]
@@ -415,10 +403,10 @@ async def test_add_a_municipality_with_its_responsible(make_app):
         assert [m.label for m in accounts.load_logged_user(paulo).municipal_admin_of] == ["Florianópolis/SC"]
 
 
-async def test_a_second_responsible_is_refused_with_a_message(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_a_second_responsible_is_refused_with_a_message(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await pilot.press("4")
         await settle(pilot)
         await pilot.press("a")
@@ -438,10 +426,10 @@ async def test_a_second_responsible_is_refused_with_a_message(make_app):
         assert len(responsibles_table(screen)) == 1
 
 
-async def test_changing_the_responsible_moves_the_role(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_changing_the_responsible_moves_the_role(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = config_screen(pilot)
         await pilot.press("4")
         await settle(pilot)
         screen.query_one("#responsibles", DataTable).focus()
@@ -469,10 +457,9 @@ async def test_changing_the_responsible_moves_the_role(make_app):
 # --------------------------------------------------------------------------------------------
 
 
-async def test_simultaneous_requests(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_config(pilot)
+async def test_simultaneous_requests(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = config_screen(pilot)
         await pilot.press("5")
         await focus(pilot, screen, "#advanced-requests")
         field = screen.query_one("#advanced-requests", Input)
@@ -489,10 +476,10 @@ async def test_simultaneous_requests(make_app):
         assert "prejudicar o desempenho" in text(screen, ".config-warning")
 
 
-async def test_help_lists_the_keys(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_config(pilot)
+async def test_help_lists_the_keys(console_on):
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        config_screen(pilot)
         await pilot.press("f1")
         await settle(pilot)
         help_text = str(app.screen.query_one("#help-text", Static).render())

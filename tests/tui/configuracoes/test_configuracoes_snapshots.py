@@ -1,5 +1,5 @@
 """Snapshots of Configurações da instalação, every tab at 80x24 and 120x40 (review the SVG report
-before updating: ``pytest tests/tui/test_configuracoes_snapshots.py --snapshot-update``).
+before updating: ``pytest tests/tui/configuracoes/test_configuracoes_snapshots.py --snapshot-update``).
 
 The countdowns depend on the clock: the fixtures stop it at 2026-11-20 09:00 (ManualClock), so
 "faltam 02:00:00" is the same on every run."""
@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from pec_tui.domain.configuracoes import conexao
 from pec_tui.domain.configuracoes.conexao import CADSUS, HORUS
-from tests.support.console import INSTALLATION_ADMIN, login, settle
+from tests.support.console import INSTALLATION_ADMIN, logged_in, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -25,9 +25,7 @@ def timers(demo_db):
 
 
 async def open_tab(pilot, key: str) -> None:
-    await login(pilot, *INSTALLATION_ADMIN)
-    pilot.app.open_module("configuracoes")
-    await settle(pilot)
+    await logged_in(pilot, "configuracoes", as_=INSTALLATION_ADMIN)
     await pilot.press(key)
     await settle(pilot)
 

@@ -9,7 +9,7 @@ from pec_tui import modules
 from pec_tui.screens.help import HelpScreen
 from pec_tui.screens.home import HomeScreen
 from pec_tui.screens.placeholder import UnderConstructionScreen
-from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, login, settle, wait_until
+from tests.support.console import INSTALLATION_ADMIN, MUNICIPAL_ADMIN, settle, wait_until
 
 
 def palette_first_hit(app) -> str:
@@ -49,10 +49,9 @@ def home_titles(app) -> list[str]:
     [(INSTALLATION_ADMIN, INSTALLATION_MODULES), (MUNICIPAL_ADMIN, MUNICIPAL_MODULES)],
     ids=["administrador-da-instalacao", "administrador-municipal"],
 )
-async def test_home_lists_the_modules_of_the_profile(make_app, account, expected):
-    app = make_app()
-    async with app.run_test() as pilot:
-        await login(pilot, *account)
+async def test_home_lists_the_modules_of_the_profile(console_on, account, expected):
+    async with console_on(as_=account) as pilot:
+        app = pilot.app
         titles = home_titles(app)
         assert titles[: len(expected)] == expected
         other = MUNICIPAL_MODULES if account == INSTALLATION_ADMIN else INSTALLATION_MODULES
@@ -60,10 +59,9 @@ async def test_home_lists_the_modules_of_the_profile(make_app, account, expected
 
 
 @pytest.mark.parametrize("account", [INSTALLATION_ADMIN, MUNICIPAL_ADMIN], ids=["instalacao", "municipal"])
-async def test_every_module_opens_by_keyboard_and_escape_returns(make_app, account):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot, *account)
+async def test_every_module_opens_by_keyboard_and_escape_returns(console_on, account):
+    async with console_on(as_=account, size=(80, 24)) as pilot:
+        app = pilot.app
         allowed = modules.allowed(app.session)
         menu = app.screen.query_one("#home-modules", OptionList)
         for module in allowed:
@@ -82,10 +80,9 @@ async def test_every_module_opens_by_keyboard_and_escape_returns(make_app, accou
             menu = app.screen.query_one("#home-modules", OptionList)
 
 
-async def test_palette_jumps_to_a_module(make_app):
-    app = make_app()
-    async with app.run_test() as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
+async def test_palette_jumps_to_a_module(console_on):
+    async with console_on(as_=MUNICIPAL_ADMIN) as pilot:
+        app = pilot.app
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"unidades")
@@ -95,12 +92,11 @@ async def test_palette_jumps_to_a_module(make_app):
         assert app.screen.name == "unidades_saude"  # every module screen is named by its key
 
 
-async def test_palette_offers_only_allowed_modules(make_app):
+async def test_palette_offers_only_allowed_modules(console_on):
     from pec_tui.commands import ModulesProvider
 
-    app = make_app()
-    async with app.run_test() as pilot:
-        await login(pilot, *INSTALLATION_ADMIN)
+    async with console_on(as_=INSTALLATION_ADMIN) as pilot:
+        app = pilot.app
         titles = [title for title, _, _ in ModulesProvider(app.screen)._commands()]
         assert "Abrir Configurações da instalação" in titles
         assert "Abrir Perfis" not in titles  # a municipal module
@@ -111,19 +107,17 @@ async def test_palette_offers_only_allowed_modules(make_app):
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_module_outside_the_profile_is_refused(make_app):
-    app = make_app()
-    async with app.run_test() as pilot:
-        await login(pilot, *INSTALLATION_ADMIN)
+async def test_module_outside_the_profile_is_refused(console_on):
+    async with console_on(as_=INSTALLATION_ADMIN) as pilot:
+        app = pilot.app
         app.open_module("auditoria")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_f1_shows_help_with_the_keys_of_the_screen(make_app):
-    app = make_app()
-    async with app.run_test() as pilot:
-        await login(pilot, *INSTALLATION_ADMIN)
+async def test_f1_shows_help_with_the_keys_of_the_screen(console_on):
+    async with console_on(as_=INSTALLATION_ADMIN) as pilot:
+        app = pilot.app
         await pilot.press("f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
@@ -134,12 +128,11 @@ async def test_f1_shows_help_with_the_keys_of_the_screen(make_app):
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_keymap_file_remaps_a_binding(make_app, tmp_path):
+async def test_keymap_file_remaps_a_binding(console_on, tmp_path):
     path = tmp_path / "keymap.toml"
     path.write_text('"home.logout" = "ctrl+o"\n', encoding="utf-8")
-    app = make_app(keymap_path=path)
-    async with app.run_test() as pilot:
-        await login(pilot, *INSTALLATION_ADMIN)
+    async with console_on(as_=INSTALLATION_ADMIN, keymap_path=path) as pilot:
+        app = pilot.app
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert app.session is None

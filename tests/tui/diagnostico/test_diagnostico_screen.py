@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 
 from pec_tui.domain import diagnostico
 from pec_tui.domain.diagnostico import OK
 from pec_tui.screens.diagnostico import DoctorScreen
 from pec_tui.screens.help import HelpScreen
-from tests.support.console import INSTALLATION_ADMIN, login, settle, wait_until
+from tests.support.console import INSTALLATION_ADMIN, settle, wait_until
 from tests.support.host_data import FakeRunner, fake_report, make_pec_home
 
 
@@ -23,12 +23,7 @@ def runner(monkeypatch):
     return fake
 
 
-async def open_doctor(pilot) -> DoctorScreen:
-    await login(pilot, *INSTALLATION_ADMIN)
-    menu = pilot.app.screen.query_one("#home-modules", OptionList)
-    menu.highlighted = next(i for i in range(menu.option_count) if menu.get_option_at_index(i).id == "diagnostico")
-    await pilot.press("enter")
-    await settle(pilot)
+def doctor_screen(pilot) -> DoctorScreen:
     screen = pilot.app.screen
     assert isinstance(screen, DoctorScreen)
     return screen
@@ -42,13 +37,12 @@ def detail(screen: DoctorScreen) -> str:
     return str(screen.query_one("#doctor-detail", Static).render())
 
 
-async def test_real_checks_on_the_demo_with_a_fake_installation(make_app, tmp_path, httpserver, monkeypatch):
+async def test_real_checks_on_the_demo_with_a_fake_installation(console_on, tmp_path, httpserver, monkeypatch):
     httpserver.expect_request("/api/public/info").respond_with_json({"versao": "5.4.21"})
     monkeypatch.setenv(diagnostico.ENV_PEC_URL, httpserver.url_for("/api/public/info"))
     home = make_pec_home(tmp_path, version="5.4.21")
-    app = make_app(pec_home=home)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_doctor(pilot)
+    async with console_on("diagnostico", as_=INSTALLATION_ADMIN, size=(120, 40), pec_home=home) as pilot:
+        screen = doctor_screen(pilot)
         table = screen.table
         assert [row.value for row in table.rows] == list(diagnostico.TITLES)
         assert cell(screen, "aplicacao_pec", "status") == "OK"
@@ -60,10 +54,9 @@ async def test_real_checks_on_the_demo_with_a_fake_installation(make_app, tmp_pa
         assert summary.startswith("12 verificações: ")
 
 
-async def test_detail_follows_the_highlighted_check(make_app, runner):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_doctor(pilot)
+async def test_detail_follows_the_highlighted_check(console_on, runner):
+    async with console_on("diagnostico", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = doctor_screen(pilot)
         assert detail(screen).startswith("OK  Banco de dados")
         await pilot.press("down", "down")
         text = detail(screen)
@@ -74,22 +67,20 @@ async def test_detail_follows_the_highlighted_check(make_app, runner):
         assert cell(screen, "versao_banco", "found").endswith("…")
 
 
-async def test_status_words_are_readable_without_colour(make_app, runner):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_doctor(pilot)
+async def test_status_words_are_readable_without_colour(console_on, runner):
+    async with console_on("diagnostico", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = doctor_screen(pilot)
         statuses = {row.value: cell(screen, row.value, "status") for row in screen.table.rows}
         assert set(statuses.values()) == {"OK", "AVISO", "ERRO"}
         assert statuses["trava_liquibase"] == "ERRO"
 
 
-async def test_refresh_updates_the_rows_in_place(make_app, monkeypatch):
+async def test_refresh_updates_the_rows_in_place(console_on, monkeypatch):
     fixed = fake_report(OK, link_found="LINKINSTALACAO = http://10.0.0.9:8080 respondeu (HTTP 200).")
     fake = FakeRunner(fake_report(), fixed)
     monkeypatch.setattr(diagnostico, "run", fake)
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_doctor(pilot)
+    async with console_on("diagnostico", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = doctor_screen(pilot)
         table = screen.table
         await pilot.press("down", "down", "down")
         assert cell(screen, "link_instalacao", "status") == "AVISO"
@@ -103,13 +94,13 @@ async def test_refresh_updates_the_rows_in_place(make_app, monkeypatch):
         assert "respondeu (HTTP 200)" in detail(screen)
 
 
-async def test_the_ui_answers_while_the_checks_run(make_app, monkeypatch):
+async def test_the_ui_answers_while_the_checks_run(console_on, monkeypatch):
     gate = threading.Event()
     fake = FakeRunner(fake_report(), gate=gate)
     monkeypatch.setattr(diagnostico, "run", fake)
-    app = make_app()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        screen = await open_doctor(pilot)
+    async with console_on("diagnostico", as_=INSTALLATION_ADMIN, size=(80, 24), notifications=True) as pilot:
+        app = pilot.app
+        screen = doctor_screen(pilot)
         await pilot.press("r")  # the second run waits for the gate in its thread
         await wait_until(pilot, lambda: fake.calls == 2)
         await pilot.press("down")
@@ -124,11 +115,11 @@ async def test_the_ui_answers_while_the_checks_run(make_app, monkeypatch):
         assert "R verifica de novo" in str(screen.query_one("#doctor-summary", Static).render())
 
 
-async def test_periodic_refresh_pauses_behind_a_dialog(make_app, runner, monkeypatch):
+async def test_periodic_refresh_pauses_behind_a_dialog(console_on, runner, monkeypatch):
     monkeypatch.setattr(DoctorScreen, "REFRESH_SECONDS", 0.05)
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_doctor(pilot)
+    async with console_on("diagnostico", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        doctor_screen(pilot)
         await wait_until(pilot, lambda: runner.calls >= 3)  # it refreshes by itself
         await pilot.press("f1")
         await settle(pilot)
@@ -142,25 +133,24 @@ async def test_periodic_refresh_pauses_behind_a_dialog(make_app, runner, monkeyp
         await wait_until(pilot, lambda: runner.calls > paused_at)  # back in front: runs again
 
 
-async def test_a_failing_runner_is_one_sentence(make_app, monkeypatch):
+async def test_a_failing_runner_is_one_sentence(console_on, monkeypatch):
     def broken(opened, config):
         raise RuntimeError("falha inesperada")
 
     monkeypatch.setattr(diagnostico, "run", broken)
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_doctor(pilot)
+    async with console_on("diagnostico", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = doctor_screen(pilot)
         summary = str(screen.query_one("#doctor-summary", Static).render())
         assert summary == "Não foi possível rodar o diagnóstico: falha inesperada."
         assert screen.table.row_count == 0
 
 
-async def test_l_opens_the_log_and_escape_comes_back(make_app, runner):
+async def test_l_opens_the_log_and_escape_comes_back(console_on, runner):
     from pec_tui.screens.log import LogScreen
 
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_doctor(pilot)
+    async with console_on("diagnostico", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = doctor_screen(pilot)
         await pilot.press("l")
         await settle(pilot)
         assert isinstance(app.screen, LogScreen)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from pec_tui.domain.log import line_level
 from pec_tui.screens.log import LogScreen, PecLogView
-from tests.support.console import INSTALLATION_ADMIN, login, settle, wait_until
+from tests.support.console import INSTALLATION_ADMIN, settle, wait_until
 from tests.support.host_data import append, make_log_home, pec_log_lines
 
 
@@ -19,12 +19,7 @@ def fast_follow(monkeypatch):
     monkeypatch.setattr(LogScreen, "POLL_SECONDS", 0.05)
 
 
-async def open_log(pilot) -> LogScreen:
-    await login(pilot, *INSTALLATION_ADMIN)
-    menu = pilot.app.screen.query_one("#home-modules", OptionList)
-    menu.highlighted = next(i for i in range(menu.option_count) if menu.get_option_at_index(i).id == "log")
-    await pilot.press("enter")
-    await settle(pilot)
+def log_screen(pilot) -> LogScreen:
     screen = pilot.app.screen
     assert isinstance(screen, LogScreen)
     return screen
@@ -38,11 +33,10 @@ def status(screen: LogScreen) -> str:
     return str(screen.query_one("#log-status", Static).render())
 
 
-async def test_shows_the_end_and_follows_appends(make_app, tmp_path):
+async def test_shows_the_end_and_follows_appends(console_on, tmp_path):
     home = make_log_home(tmp_path, pec_log_lines(3000))
-    app = make_app(pec_home=home)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_log(pilot)
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(100, 30), pec_home=home) as pilot:
+        screen = log_screen(pilot)
         lines = shown(screen)
         assert len(lines) == LogScreen.TAIL_LINES
         assert lines[-1] == pec_log_lines(3000)[-1]
@@ -52,12 +46,12 @@ async def test_shows_the_end_and_follows_appends(make_app, tmp_path):
         await wait_until(pilot, lambda: shown(screen)[-1].endswith("linha nova"))
 
 
-async def test_truncation_is_said_and_reading_starts_over(make_app, tmp_path):
+async def test_truncation_is_said_and_reading_starts_over(console_on, tmp_path):
     home = make_log_home(tmp_path, pec_log_lines(50))
     path = home / "webserver/logs/pec.log"
-    app = make_app(pec_home=home)
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        screen = await open_log(pilot)
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(100, 30), notifications=True, pec_home=home) as pilot:
+        app = pilot.app
+        screen = log_screen(pilot)
         with open(path, "r+b") as handle:
             handle.truncate(0)
         append(path, ["2026-11-20 10:00:00.000 ERROR 1 --- [main] x : depois da rotação"])
@@ -67,24 +61,22 @@ async def test_truncation_is_said_and_reading_starts_over(make_app, tmp_path):
         assert any("truncado" in n.message for n in app._notifications)
 
 
-async def test_rotation_by_rename_is_followed(make_app, tmp_path):
+async def test_rotation_by_rename_is_followed(console_on, tmp_path):
     home = make_log_home(tmp_path, pec_log_lines(50))
     path = home / "webserver/logs/pec.log"
-    app = make_app(pec_home=home)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_log(pilot)
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(100, 30), pec_home=home) as pilot:
+        screen = log_screen(pilot)
         os.rename(path, path.with_name("pec.2026-11-19.log"))
         path.write_text("2026-11-20 00:00:00.000  INFO 1 --- [main] x : arquivo novo\n", encoding="utf-8")
         await wait_until(pilot, lambda: shown(screen)[-1].endswith("arquivo novo"))
         assert any(line.startswith("── o arquivo") for line in shown(screen))
 
 
-async def test_filter_by_text_then_by_level(make_app, tmp_path):
+async def test_filter_by_text_then_by_level(console_on, tmp_path):
     home = make_log_home(tmp_path, pec_log_lines(400))
     path = home / "webserver/logs/pec.log"
-    app = make_app(pec_home=home)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_log(pilot)
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(100, 30), pec_home=home) as pilot:
+        screen = log_screen(pilot)
         await pilot.press("slash")
         assert screen.query_one("#log-filter", Input).has_focus
         await pilot.press(*"MENSAGEM", "space", "3", "9", "enter")
@@ -116,14 +108,13 @@ async def test_filter_by_text_then_by_level(make_app, tmp_path):
         assert any(" INFO " in line for line in shown(screen))
 
 
-async def test_search_bound_and_going_further_back(make_app, tmp_path, monkeypatch):
+async def test_search_bound_and_going_further_back(console_on, tmp_path, monkeypatch):
     monkeypatch.setattr(LogScreen, "SEARCH_BYTES", 4096)
     lines = ["2026-11-20 07:00:00.000 ERROR 1 --- [main] x : agulha antiga", *pec_log_lines(300)]
     lines = [line.replace("ERROR", "INFO ") if "agulha" not in line else line for line in lines]
     home = make_log_home(tmp_path, lines)
-    app = make_app(pec_home=home)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_log(pilot)
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(100, 30), pec_home=home) as pilot:
+        screen = log_screen(pilot)
         await pilot.press("slash", *"agulha", "enter")
         await settle(pilot)
         assert shown(screen) == ["── nenhuma linha com o filtro ──"]
@@ -136,15 +127,14 @@ async def test_search_bound_and_going_further_back(make_app, tmp_path, monkeypat
         assert shown(screen)[0].endswith("agulha antiga")
 
 
-async def test_missing_file_names_the_path_and_another_can_be_typed(make_app, tmp_path, monkeypatch):
+async def test_missing_file_names_the_path_and_another_can_be_typed(console_on, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     other = tmp_path / "outro.log"
     other.write_text("2026-11-20 09:00:00.000 ERROR 1 --- [main] x : de outro arquivo\n", encoding="utf-8")
     home = tmp_path / "e-SUS"
     home.mkdir()
-    app = make_app(pec_home=home)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_log(pilot)
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(100, 30), pec_home=home) as pilot:
+        screen = log_screen(pilot)
         message = str(screen.query_one("#log-message", Static).render())
         assert f"O arquivo {home}/webserver/logs/pec.log não existe." in message
         field = screen.query_one("#log-path", Input)
@@ -156,10 +146,10 @@ async def test_missing_file_names_the_path_and_another_can_be_typed(make_app, tm
         assert screen.query_one("#log-message", Static).has_class("-hidden")
 
 
-async def test_without_pec_home_it_asks_for_the_path(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_log(pilot)
+async def test_without_pec_home_it_asks_for_the_path(console_on):
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        screen = log_screen(pilot)
         message = str(screen.query_one("#log-message", Static).render())
         assert "A pasta de instalação do PEC não foi encontrada" in message
         assert "--pec-home" in message
@@ -168,11 +158,10 @@ async def test_without_pec_home_it_asks_for_the_path(make_app):
         assert not isinstance(app.screen, LogScreen)
 
 
-async def test_a_directory_is_refused_with_a_sentence(make_app, tmp_path):
+async def test_a_directory_is_refused_with_a_sentence(console_on, tmp_path):
     home = make_log_home(tmp_path, pec_log_lines(5))
-    app = make_app(pec_home=home)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_log(pilot)
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(100, 30), pec_home=home) as pilot:
+        screen = log_screen(pilot)
         await pilot.press("o")
         field = screen.query_one("#log-path", Input)
         field.value = str(tmp_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pec_tui.screens.log import LogScreen
-from tests.support.console import INSTALLATION_ADMIN, login, settle
+from tests.support.console import INSTALLATION_ADMIN, logged_in, settle
 from tests.support.host_data import make_log_home, pec_log_lines
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -23,23 +23,17 @@ def known_log(tmp_path, monkeypatch) -> Path:
     return make_log_home(Path("."), pec_log_lines(60))
 
 
-async def open_module(pilot, key: str) -> None:
-    await login(pilot, *INSTALLATION_ADMIN)
-    pilot.app.open_module(key)
-    await settle(pilot)
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_log(snap_compare, make_app, known_log, size):
     async def ready(pilot):
-        await open_module(pilot, "log")
+        await logged_in(pilot, "log", as_=INSTALLATION_ADMIN)
 
     assert snap_compare(make_app(pec_home=known_log), terminal_size=size, run_before=ready)
 
 
 def test_log_filtered_by_text_and_level(snap_compare, make_app, known_log):
     async def ready(pilot):
-        await open_module(pilot, "log")
+        await logged_in(pilot, "log", as_=INSTALLATION_ADMIN)
         await pilot.press("slash", *"mensagem", "space", "4", "enter", "n")
         await settle(pilot)
 
@@ -51,6 +45,6 @@ def test_log_missing_file(snap_compare, make_app, tmp_path, monkeypatch):
     Path("e-SUS").mkdir()
 
     async def ready(pilot):
-        await open_module(pilot, "log")
+        await logged_in(pilot, "log", as_=INSTALLATION_ADMIN)
 
     assert snap_compare(make_app(pec_home=Path("e-SUS")), terminal_size=(80, 24), run_before=ready)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Checkbox, OptionList, Static
+from textual.widgets import Checkbox, Static
 
 from pec_tui.screens.home import HomeScreen
 from pec_tui.screens.unidades_saude import TeamScreen, UnitScreen, UnitsScreen
 from pec_tui.widgets.paged_table import PagedGrid, PagedTable
-from tests.support.console import MUNICIPAL_ADMIN, login, settle
+from tests.support.console import MUNICIPAL_ADMIN, settle
 from tests.support.units_data import build_network
 
 
@@ -30,15 +30,6 @@ def text_of(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-async def open_from_home(pilot, key: str) -> None:
-    app = pilot.app
-    assert isinstance(app.screen, HomeScreen)
-    menu = app.screen.query_one("#home-modules", OptionList)
-    menu.highlighted = next(i for i in range(menu.option_count) if menu.get_option_at_index(i).id == key)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
 async def search(pilot, table: PagedTable, text: str) -> None:
     """/ focuses the search; typing then Enter asks at once (no wait for the debounce)."""
     await pilot.press("slash")
@@ -48,11 +39,9 @@ async def search(pilot, table: PagedTable, text: str) -> None:
     await settle(pilot)
 
 
-async def test_find_a_unit_and_walk_its_tabs(make_app, network):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        await open_from_home(pilot, "unidades_saude")
+async def test_find_a_unit_and_walk_its_tabs(console_on, network):
+    async with console_on("unidades_saude", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
         screen = app.screen
         assert isinstance(screen, UnitsScreen)
         units = screen.query_one("#units-list", PagedTable)
@@ -125,11 +114,9 @@ async def test_find_a_unit_and_walk_its_tabs(make_app, network):
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_the_list_pages_with_pagedown_and_the_arrows(make_app, network):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        await open_from_home(pilot, "unidades_saude")
+async def test_the_list_pages_with_pagedown_and_the_arrows(console_on, network):
+    async with console_on("unidades_saude", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
         units = app.screen.query_one("#units-list", PagedTable)
         await search(pilot, units, "apoio")
         page_size = units.page_limit
@@ -159,11 +146,9 @@ async def test_the_list_pages_with_pagedown_and_the_arrows(make_app, network):
         assert units.current_row.name == first_page[-1]
 
 
-async def test_typing_filters_after_a_pause(make_app, network):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        await open_from_home(pilot, "unidades_saude")
+async def test_typing_filters_after_a_pause(console_on, network):
+    async with console_on("unidades_saude", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
         units = app.screen.query_one("#units-list", PagedTable)
         await pilot.press("slash", *"efapi")
         await pilot.pause(PagedTable.DEBOUNCE_SECONDS * 3)  # the debounce is what is tested here
@@ -172,11 +157,9 @@ async def test_typing_filters_after_a_pause(make_app, network):
         assert app.focused is units.search_input  # typing keeps the focus in the field
 
 
-async def test_nothing_found_says_so(make_app, network):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot, *MUNICIPAL_ADMIN)
-        await open_from_home(pilot, "unidades_saude")
+async def test_nothing_found_says_so(console_on, network):
+    async with console_on("unidades_saude", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
         units = app.screen.query_one("#units-list", PagedTable)
         await search(pilot, units, "inexistente xyz")
         assert units.rows == []

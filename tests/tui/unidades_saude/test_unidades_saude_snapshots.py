@@ -10,7 +10,7 @@ import pytest
 
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import Cbo
-from tests.support.console import MUNICIPAL_ADMIN, login, settle
+from tests.support.console import MUNICIPAL_ADMIN, logged_in, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -26,14 +26,8 @@ def network(demo_db):
         Cbo.update(available_for_lotacao=False).where(Cbo.code == "515105").execute()
 
 
-async def open_module(pilot, key: str) -> None:
-    await login(pilot, *MUNICIPAL_ADMIN)
-    pilot.app.open_module(key)
-    await settle(pilot)
-
-
 async def open_unit(pilot) -> None:
-    await open_module(pilot, "unidades_saude")
+    await logged_in(pilot, "unidades_saude", as_=MUNICIPAL_ADMIN)
     await pilot.press("slash", *UNIT, "enter")
     await settle(pilot)
     await pilot.press("enter")
@@ -43,7 +37,7 @@ async def open_unit(pilot) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_units_list(snap_compare, make_app, network, size):
     async def ready(pilot):
-        await open_module(pilot, "unidades_saude")
+        await logged_in(pilot, "unidades_saude", as_=MUNICIPAL_ADMIN)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
