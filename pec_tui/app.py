@@ -156,7 +156,11 @@ class PecTuiApp(App[int], TaskOwner):
 
     def _apply_start(self, start: ConsoleStart) -> None:
         self.installation = start.summary
-        self.demo_banner = start.demo_banner
+        self.demo_banner = ""
+        if start.summary.demo:  # the demo's accounts, on its login screen only
+            from pec_tui.demo.accounts import credentials_banner
+
+            self.demo_banner = credentials_banner()
         self.security = start.security
 
     def _installation_unread(self, error: BaseException) -> bool:

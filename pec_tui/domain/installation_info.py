@@ -59,20 +59,13 @@ def summary() -> InstallationSummary:
 
 @dataclass(frozen=True)
 class ConsoleStart:
-    """What the console needs before its first frame: the header's summary, the demo
-    credentials for the login screen (empty on a real installation) and the security settings."""
+    """What the console needs before its first frame: the header's summary (which says whether
+    this is the demo, whose accounts the login screen then shows) and the security settings."""
 
     summary: InstallationSummary
-    demo_banner: str
     security: settings.SecuritySettings
 
 
 def console_start() -> ConsoleStart:
     """Read :class:`ConsoleStart` (three small queries)."""
-    info = summary()
-    banner = ""
-    if info.demo:
-        from pec_tui.demo.accounts import credentials_banner
-
-        banner = credentials_banner()
-    return ConsoleStart(info, banner, settings.security())
+    return ConsoleStart(summary(), settings.security())
