@@ -66,6 +66,9 @@ class TaskOwner(DOMNode):
     (``class PagedTable(Widget, TaskOwner)``): Textual takes a class's stylesheet and CSS type
     names from its first base only, so the Textual class must come first."""
 
+    #: Seconds a failure notice stays up (``None``: Textual's default).
+    FAILURE_TIMEOUT: float | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._tasks: dict[Worker, _Task] = {}
@@ -118,4 +121,4 @@ class TaskOwner(DOMNode):
 
     def show_failure(self, error: BaseException, failure: str) -> None:
         """The one mapping from an error to what the user sees (a screen adds its form fields)."""
-        self.app.notify(failure_message(error, failure), severity="error")
+        self.app.notify(failure_message(error, failure), severity="error", timeout=self.FAILURE_TIMEOUT)

@@ -105,6 +105,7 @@ class ConfigurationScreen(PecScreen):
     ]
 
     # Every tab's form fields: a domain refusal names one of them.
+    FAILURE_TIMEOUT = 8  # a refused setting stays long enough to read the whole sentence
     FIELDS = {name: field for tab in TABS for name, field in tab.FIELDS.items()}
 
     def __init__(self) -> None:
