@@ -134,13 +134,8 @@ def child_floor(url: str) -> dict:
     """Insert the rows a first import writes, with the importer's writer and nothing else."""
     import datetime as dt
 
-    from pec_tui.domain.cnes.importer import (
-        _INDEXED_TABLES,
-        _SUSPENDED_TABLES,
-        _WRITTEN_TABLES,
-        _Bulk,
-        _foreign_keys_at_end,
-    )
+    from pec_tui.domain.cnes.large_load import INDEXED_TABLES, SUSPENDED_TABLES, WRITTEN_TABLES
+    from pec_tui.storage.bulk.writer import BulkWriter, foreign_keys_at_end
     from pec_tui.storage.database import transaction
     from pec_tui.storage.models import (
         ActorRole,
@@ -160,16 +155,16 @@ def child_floor(url: str) -> dict:
     started = time.perf_counter()
     # As the import does for a large first load: on PostgreSQL the foreign-key checks suspended and
     # validated at the end; on SQLite the keys checked once at the end and the indexes built once.
-    with _foreign_keys_at_end() as keys_at_end, transaction():
-        bulk = _Bulk()
+    with foreign_keys_at_end() as keys_at_end, transaction():
+        bulk = BulkWriter()
         try:
             suspended = None
             dropped = []
             if bulk.pg:
                 bulk.cursor.execute("SET LOCAL synchronous_commit = off")
-                suspended = bulk.suspend_checks(_SUSPENDED_TABLES)
+                suspended = bulk.suspend_checks(SUSPENDED_TABLES)
             else:
-                dropped = bulk.drop_indexes(_INDEXED_TABLES)
+                dropped = bulk.drop_indexes(INDEXED_TABLES)
             unit_ids = bulk.ids(HealthUnit, UNITS)
             bulk.insert(
                 HealthUnit,
@@ -237,7 +232,7 @@ def child_floor(url: str) -> dict:
             bulk.recreate_indexes(dropped)
             if suspended is not None and bulk.validate_checks(suspended):
                 raise SystemExit("piso de escrita: chaves estrangeiras inválidas")
-            if keys_at_end and bulk.foreign_key_violations(_WRITTEN_TABLES):
+            if keys_at_end and bulk.foreign_key_violations(WRITTEN_TABLES):
                 raise SystemExit("piso de escrita: chaves estrangeiras inválidas")
         finally:
             bulk.close()

@@ -22,7 +22,9 @@ from pec_tui.core.errors import PecError
 from pec_tui.demo.cnes_export import build_small_cnes, sample_professional, sample_unit
 from pec_tui.domain import audit
 from pec_tui.domain.accounts import authenticate, load_logged_user
-from pec_tui.domain.cnes import importer
+from pec_tui.domain.cnes import importer, large_load
+from pec_tui.domain.cnes import professionals as cnes_professionals
+from pec_tui.domain.cnes import run as cnes_run
 from pec_tui.domain.cnes.importer import (
     CnesImportError,
     ImportCancelled,
@@ -30,8 +32,10 @@ from pec_tui.domain.cnes.importer import (
     check_import_permission,
     import_cnes,
 )
+from pec_tui.domain.cnes.lotacoes import Lotacoes
 from pec_tui.domain.cnes.report import ImportReport, get_report, list_imports, report_to_csv
 from pec_tui.domain.installation import add_municipal_admin
+from pec_tui.storage.bulk.writer import BulkWriter
 from pec_tui.storage.database import current_database, is_postgres, transaction
 from pec_tui.storage.models import (
     ActorRole,
@@ -49,8 +53,8 @@ from pec_tui.storage.models import (
     TeamType,
     User,
 )
-from tests.conftest import ADMIN_CPF
 from tests.support.cbo_fixture import cbo_catalogue  # noqa: F401
+from tests.support.constants import ADMIN_CPF
 
 CHAPECO = "4204202"
 XANXERE = "4219507"
@@ -73,16 +77,16 @@ def network(db, installation, cbo_catalogue):  # noqa: F811
 
 
 def _spy_on_bulk(monkeypatch, method: str, note: Callable[[object, tuple, object], object]) -> list:
-    """Every call of ``_Bulk.<method>`` from now on, as ``note(bulk, arguments, result)``."""
+    """Every call of ``BulkWriter.<method>`` from now on, as ``note(bulk, arguments, result)``."""
     calls: list = []
-    original = getattr(importer._Bulk, method)
+    original = getattr(BulkWriter, method)
 
     def spy(self, *arguments):
         result = original(self, *arguments)
         calls.append(note(self, arguments, result))
         return result
 
-    monkeypatch.setattr(importer._Bulk, method, spy)
+    monkeypatch.setattr(BulkWriter, method, spy)
     return calls
 
 
@@ -92,12 +96,16 @@ def known_rows(request, monkeypatch) -> list[str]:
     whole at the start (few, as in these tests) or looked up batch by batch (many). Returns the
     SQL of every lookup made, to show which way was taken."""
     if request.param == "procurados por lote":
-        monkeypatch.setattr(importer, "_PRELOAD_AT_MOST", 0)  # the administrator alone is too many
+        monkeypatch.setattr(cnes_professionals, "_PRELOAD_AT_MOST", 0)  # the administrator alone is too many
     return _spy_on_bulk(monkeypatch, "lookup", lambda _bulk, arguments, _rows: arguments[0])
 
 
 def _by_cpf_or_login(lookups: list[str]) -> list[str]:
-    return [sql for sql in lookups if sql in (importer._SQL_PROFESSIONALS_BY_CPF, importer._SQL_USERS_BY_LOGIN)]
+    return [
+        sql
+        for sql in lookups
+        if sql in (cnes_professionals._SQL_PROFESSIONALS_BY_CPF, cnes_professionals._SQL_USERS_BY_LOGIN)
+    ]
 
 
 def chapeco_id() -> int:
@@ -634,7 +642,7 @@ def test_flagged_hand_made_lotacao_found_in_the_file_is_taken_over_not_duplicate
     assert "cadastrada manualmente" in warning.motivo and warning.tipo == "lotação"
     assert report.profissionais.atualizados == 1 and professional(1).name == sample_professional(1)["NM_PROF"]
     assert Professional.get_by_id(nurse.id).user_id == user.id
-    assert bool(_by_cpf_or_login(known_rows)) == (importer._PRELOAD_AT_MOST == 0)
+    assert bool(_by_cpf_or_login(known_rows)) == (cnes_professionals._PRELOAD_AT_MOST == 0)
 
 
 def test_existing_logins_are_linked_when_free_and_never_taken_from_another_professional(network, tmp_path, known_rows):
@@ -653,7 +661,7 @@ def test_existing_logins_are_linked_when_free_and_never_taken_from_another_profe
     assert warning.chave == cpf_of(1) and warning.motivo == (
         f"O login {masked(cpf_of(1))} já pertence a outro profissional; o profissional ficou sem usuário."
     )
-    assert bool(_by_cpf_or_login(known_rows)) == (importer._PRELOAD_AT_MOST == 0)
+    assert bool(_by_cpf_or_login(known_rows)) == (cnes_professionals._PRELOAD_AT_MOST == 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -666,7 +674,7 @@ def test_an_error_midway_leaves_nothing(network, tmp_path, monkeypatch):
     before = snapshot()
     monkeypatch.setattr(importer, "CHUNK", 2)
     calls = {"n": 0}
-    original = importer._Run._save_lotacoes
+    original = Lotacoes.save
 
     def failing(self, work):
         calls["n"] += 1
@@ -674,7 +682,7 @@ def test_an_error_midway_leaves_nothing(network, tmp_path, monkeypatch):
             raise RuntimeError("falha simulada no meio da importação")
         return original(self, work)
 
-    monkeypatch.setattr(importer._Run, "_save_lotacoes", failing)
+    monkeypatch.setattr(Lotacoes, "save", failing)
     many = [sample_professional(index, lotacoes=[lot()]) for index in range(10, 20)]
 
     with pytest.raises(RuntimeError):
@@ -745,13 +753,13 @@ def _sqlite_indexes() -> list[tuple]:
 
 
 def _spy_on_index_drops(monkeypatch) -> list[list[str]]:
-    """The names of the indexes each ``_Bulk.drop_indexes`` call dropped."""
+    """The names of the indexes each ``BulkWriter.drop_indexes`` call dropped."""
     return _spy_on_bulk(monkeypatch, "drop_indexes", lambda _bulk, _models, dropped: [name for name, _sql in dropped])
 
 
 @ONLY_SQLITE
 def test_sqlite_bulk_import_builds_the_indexes_once_and_checks_the_keys_once(network, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    monkeypatch.setattr(large_load, "SUSPEND_AT", 1)
     drops = _spy_on_index_drops(monkeypatch)
     indexes = _sqlite_indexes()
     checked = _spy_on_bulk(
@@ -775,8 +783,8 @@ def test_sqlite_bulk_import_builds_the_indexes_once_and_checks_the_keys_once(net
 
 @ONLY_SQLITE
 def test_sqlite_many_known_professionals_keep_the_indexes(network, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
-    monkeypatch.setattr(importer, "_PRELOAD_AT_MOST", 0)  # looked up batch by batch: indexes needed
+    monkeypatch.setattr(large_load, "SUSPEND_AT", 1)
+    monkeypatch.setattr(cnes_professionals, "_PRELOAD_AT_MOST", 0)  # looked up batch by batch: indexes needed
     drops = _spy_on_index_drops(monkeypatch)
 
     report = run(cnes_file(tmp_path, units_0_1(), professionals()))
@@ -787,17 +795,17 @@ def test_sqlite_many_known_professionals_keep_the_indexes(network, tmp_path, mon
 
 @ONLY_SQLITE
 def test_sqlite_a_repeated_unique_key_found_when_the_indexes_are_built_leaves_nothing(network, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    monkeypatch.setattr(large_load, "SUSPEND_AT", 1)
     drops = _spy_on_index_drops(monkeypatch)
     indexes = _sqlite_indexes()
-    original = importer._Run._save_lotacoes
+    original = Lotacoes.save
 
     def with_a_repeated_code(self, work):
         original(self, work)
         # A second user with the login of the first professional: only the rebuilt index sees it.
-        self.bulk.insert(User, ("id", "login"), [(self.bulk.ids(User, 1)[0], cpf_of(0))], importer._NEW_USER)
+        self.bulk.insert(User, ("id", "login"), [(self.bulk.ids(User, 1)[0], cpf_of(0))], cnes_professionals._NEW_USER)
 
-    monkeypatch.setattr(importer._Run, "_save_lotacoes", with_a_repeated_code)
+    monkeypatch.setattr(Lotacoes, "save", with_a_repeated_code)
     before = snapshot()
 
     error = refused(cnes_file(tmp_path, units_0_1(), professionals()))
@@ -810,7 +818,7 @@ def test_sqlite_a_repeated_unique_key_found_when_the_indexes_are_built_leaves_no
 
 
 def _spy_on_suspensions(monkeypatch) -> list[tuple[object, str]]:
-    """Every call of ``_Bulk.suspend_checks`` from now on: what it returned (the suspended checks,
+    """Every call of ``BulkWriter.suspend_checks`` from now on: what it returned (the suspended checks,
     or None) and the transaction's ``lock_timeout`` right after it (its short wait is over)."""
 
     def note(bulk, _models, result):
@@ -822,7 +830,7 @@ def _spy_on_suspensions(monkeypatch) -> list[tuple[object, str]]:
 
 @ONLY_POSTGRES
 def test_postgres_bulk_import_suspends_the_foreign_key_checks_and_validates_them(network, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    monkeypatch.setattr(large_load, "SUSPEND_AT", 1)
     suspended = _spy_on_suspensions(monkeypatch)
     interval = sys.getswitchinterval()
 
@@ -845,8 +853,8 @@ def test_postgres_a_table_held_by_another_session_keeps_the_per_row_checks(netwo
 
     from pec_tui.storage.database import current_database
 
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
-    monkeypatch.setattr(importer, "_SUSPEND_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(large_load, "SUSPEND_AT", 1)
+    monkeypatch.setattr(BulkWriter, "SUSPEND_LOCK_WAIT", 0.2)
     suspended = _spy_on_suspensions(monkeypatch)
     database = current_database()
     other = psycopg2.connect(dbname=database.database, **database.connect_params)
@@ -870,8 +878,8 @@ def test_postgres_a_table_held_by_another_session_keeps_the_per_row_checks(netwo
 def test_a_dangling_reference_found_by_the_validation_leaves_nothing(network, tmp_path, monkeypatch):
     run(cnes_file(tmp_path, units_0_1(), professionals(1)))
     before = snapshot()
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
-    original = importer._Run._finish
+    monkeypatch.setattr(large_load, "SUSPEND_AT", 1)
+    original = cnes_run.ImportRun._finish
 
     def finish_with_a_dangling_lotacao(self):
         original(self)
@@ -887,7 +895,7 @@ def test_a_dangling_reference_found_by_the_validation_leaves_nothing(network, tm
             [(role_id, professional_id, cbo_id, 987_654_321, True, False)],  # no such unit
         )
 
-    monkeypatch.setattr(importer._Run, "_finish", finish_with_a_dangling_lotacao)
+    monkeypatch.setattr(cnes_run.ImportRun, "_finish", finish_with_a_dangling_lotacao)
     interval = sys.getswitchinterval()
 
     error = refused(cnes_file(tmp_path, units_0_1(), professionals()))
@@ -908,9 +916,9 @@ def test_cancel_midway_during_a_bulk_load_changes_nothing(network, tmp_path, mon
     run(cnes_file(tmp_path, units_0_1(), professionals(1)))
     before = snapshot()
     indexes = None if is_postgres() else _sqlite_indexes()
-    monkeypatch.setattr(importer, "_SUSPEND_FK_AT", 1)
+    monkeypatch.setattr(large_load, "SUSPEND_AT", 1)
     monkeypatch.setattr(importer, "CHUNK", 2)
-    monkeypatch.setattr(importer, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(cnes_run, "PROGRESS_INTERVAL", 0.0)
     bulk_mode = _spy_on_suspensions(monkeypatch) if is_postgres() else _spy_on_index_drops(monkeypatch)
     cancel = threading.Event()
 
@@ -943,7 +951,7 @@ def test_cancel_changes_nothing(network, tmp_path):
 
 
 def test_progress_reports_records_time_and_bytes(network, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(cnes_run, "PROGRESS_INTERVAL", 0.0)
     seen: list[ImportProgress] = []
     many = [sample_professional(index, lotacoes=[lot()]) for index in range(10, 610)]
     path = cnes_file(tmp_path, units_0_1(), many)

@@ -15,9 +15,10 @@ its length (4 bytes, little endian):
 * ``("header", (CnesHeader, display name, XML size, warnings), …)``, first;
 * ``("units", [CnesUnit, …], …)``: units in document order (all of them, as one batch, unless
   professionals come in between, which the importer refuses);
-* ``("professionals", [row, …], …)``: at most ``CHUNK`` professionals, each a
-  :data:`~pec_tui.domain.cnes.parser.ProfessionalRow` followed by two booleans (CPF valid, CNS valid),
-  each lotação followed by one (the CBO has the shape of a CBO);
+* ``("professionals", [row, …], …)``: at most ``CHUNK`` professionals, each a plain tuple with the
+  fields of :class:`ProfessionalRecord` (a :data:`~pec_tui.domain.cnes.parser.ProfessionalRow`
+  followed by two booleans, CPF valid and CNS valid; each lotação followed by one, the CBO has the
+  shape of a CBO);
 * ``("error", (message, file name, line), …)``: the file was refused (:class:`CnesFileError`, the
   same Portuguese sentence the importer shows); nothing follows;
 * ``("crash", text, …)``: an unexpected failure of the reader; nothing follows;
@@ -43,7 +44,7 @@ import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pec_tui.core.checks import is_cbo_code, is_valid_cns, is_valid_cpf
 from pec_tui.domain.cnes.archive import open_cnes_source
@@ -63,9 +64,35 @@ _LENGTH = 4
 # --------------------------------------------------------------------------------------------
 
 
+class ProfessionalRecord(NamedTuple):
+    """A professional as the reader sends it, field by field.
+
+    It travels as a plain tuple in this order (a tuple pickles in a fraction of the time), and the
+    importer unpacks it in this order into named locals
+    (:meth:`pec_tui.domain.cnes.professionals.Professionals.save`); ``ProfessionalRecord._make(row)``
+    reads one by attribute where speed does not matter (a refused record)."""
+
+    cns: str | None
+    name: str | None
+    cpf: str | None
+    birth_date: str | None  # ISO text, aaaa-mm-dd
+    sex: str | None  # as the file gives it: F, M
+    council_id: str | None
+    council_uf: str | None
+    registry: str | None  # the council registry number
+    email: str | None
+    phone: str | None
+    lotacoes: list[tuple]  # each (CNES, CBO, INE, microárea, line, CBO has the shape of a CBO)
+    line: int
+    problems: list[str]  # what the parser noticed (a bad date…): warnings, not refusals
+    cpf_valid: bool  # 11 digits and check digits
+    cns_valid: bool  # 15 digits and check digits
+
+
 def prepared(row: tuple) -> tuple:
     """A professional row with the checks that need nothing but itself: CPF and CNS check digits,
-    and each lotação's CBO shape (catalogue and database checks are the importer's)."""
+    and each lotação's CBO shape (catalogue and database checks are the importer's). A plain tuple
+    with the fields of :class:`ProfessionalRecord`."""
     lotacoes = [(*item, is_cbo_code(item[1])) for item in row[10]]
     return (*row[:10], lotacoes, row[11], row[12], is_valid_cpf(row[2]), is_valid_cns(row[0]))
 

@@ -143,6 +143,16 @@ class ImportReport:
     def from_json(cls, text: str) -> ImportReport:
         return cls.from_dict(json.loads(text))
 
+    # -- filling (the import) ------------------------------------------------------------------
+
+    def reject(self, kind: str, key: str | None, name: str | None, reason: str, element: str, line: int) -> None:
+        """A record of the file that was not imported, and why ("registros não importados")."""
+        self.registros_nao_importados.append(RecordIssue(kind, key or "", name or "", reason, element, line))
+
+    def warn(self, kind: str, key: str | None, name: str | None, reason: str, element: str, line: int) -> None:
+        """A record of the file imported only in part, or with a remark ("avisos")."""
+        self.avisos.append(RecordIssue(kind, key or "", name or "", reason, element, line))
+
     # -- reading ------------------------------------------------------------------------------
 
     def counts(self) -> list[tuple[str, KindCounts]]:
