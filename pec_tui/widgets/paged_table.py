@@ -360,7 +360,9 @@ class PagedTable(Widget, TaskOwner, Generic[T]):
         self._serial += 1
         if self._loading_timer is not None:
             self._loading_timer.stop()
-        self._loading_timer = self.set_timer(self.LOADING_NOTICE_SECONDS, self._show_loading, name="paged-loading")
+        self._loading_timer = self.set_timer(
+            self.LOADING_NOTICE_SECONDS, partial(self._show_loading, self._serial), name="paged-loading"
+        )
         self.run_task(
             self._fetch_page,
             self.query_text,
@@ -448,7 +450,11 @@ class PagedTable(Widget, TaskOwner, Generic[T]):
         total = f"{page.total:,}".replace(",", ".")
         return f"{total} {noun} · página {page.page_number} de {page.page_count}"
 
-    def _show_loading(self) -> None:
+    def _show_loading(self, serial: int) -> None:
+        if self._loading_timer is None or serial != self._serial:
+            # A timer event already queued when its request was answered (Timer.stop cannot take
+            # it back): the page is there, nothing is loading.
+            return
         self._loading_timer = None
         self._set_status("Carregando…", error=False, keep_text=True)
 

@@ -71,6 +71,36 @@ async def test_a_late_answer_to_an_older_query_is_not_shown():
         assert ("alf", 0, table.page_limit) in store.calls
 
 
+async def test_a_slow_page_says_it_is_loading_until_it_arrives():
+    store = Store(["Alfa", "Alfabeto", "Beta"])
+    store.slow_query = "alf"
+    app = ListApp(store.fetch)
+    async with app.run_test(size=(60, 12)) as pilot:
+        await settle(pilot)
+        table = app.query_one(PagedTable)
+        table.focus_table()
+        await pilot.press("slash", *"alf", "enter")
+        await pilot.pause(PagedTable.LOADING_NOTICE_SECONDS + 0.2)
+        assert status(table) == "3 registros · página 1 de 1 · carregando…"
+        store.release_slow.set()
+        await settle(pilot)
+        assert status(table) == "2 registros · página 1 de 1"
+
+
+async def test_a_loading_notice_that_fires_after_the_answer_changes_nothing():
+    """A timer event already queued when its page arrived (Timer.stop cannot take it back)."""
+    store = Store(["Alfa", "Beta"])
+    app = ListApp(store.fetch)
+    async with app.run_test(size=(60, 12)) as pilot:
+        await settle(pilot)
+        table = app.query_one(PagedTable)
+        table.reload()
+        answered = table._serial
+        await settle(pilot)
+        table._show_loading(answered)  # the stale event, delivered late
+        assert status(table) == "2 registros · página 1 de 1"
+
+
 async def test_reload_updates_rows_in_place_and_keeps_the_cursor():
     store = Store([f"Item {n:02d}" for n in range(5)])
     app = ListApp(store.fetch)
