@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
@@ -68,13 +68,15 @@ class DoctorScreen(PecScreen):
         "Diagnóstico do servidor. Reúne o que um técnico verificaria à mão no servidor do PEC: o "
         "banco de dados (acesso e tamanho), a versão do esquema do pec-tui, a VERSAOBANCODADOS do "
         "PEC (e, quando a versão do programa pode ser lida da pasta de instalação, se as duas são "
-        "iguais: o PEC não inicia com versões diferentes), o LINKINSTALACAO respondendo, a "
+        "iguais: o PEC não inicia com versões diferentes), a compatibilidade com o PEC (por módulo: "
+        "leitura e escrita, somente leitura ou indisponível, e por quê), o LINKINSTALACAO respondendo, a "
         "aplicação do PEC respondendo em /api/public/info, uma trava do Liquibase esquecida "
         "(databasechangeloglock), CNS compartilhado por dois profissionais, usuários bloqueados, o "
         "espaço em disco da instalação e do banco, a pasta chaves (permissões, certificados .pfx/.p12, "
         "arquivo .cer recusado) e os serviços desabilitados com prazo.\n\n"
         "Cada linha diz OK, AVISO ou ERRO; abaixo da tabela, o que foi encontrado e o que fazer na "
-        "verificação escolhida. O diagnóstico roda de novo sozinho a cada 30 segundos enquanto esta "
+        "verificação escolhida (Tab leva a esse texto, que rola com as setas quando não cabe). O "
+        "diagnóstico roda de novo sozinho a cada 30 segundos enquanto esta "
         "tela está à frente; R roda agora. O mesmo diagnóstico existe na linha de comando: "
         "pec-tui doctor (ou pec-tui doctor --json)."
     )
@@ -86,7 +88,7 @@ class DoctorScreen(PecScreen):
 
     REFRESH_SECONDS = 30.0
     STATUS_WIDTH = 8  # "Situação"
-    TITLE_WIDTH = 22
+    TITLE_WIDTH = max(len(title) for title in diagnostico.TITLES.values())  # 25: "Compatibilidade com o PEC"
 
     def __init__(self, runner: Runner | None = None, *, config: diagnostico.DoctorConfig | None = None) -> None:
         super().__init__(name="diagnostico")
@@ -102,7 +104,8 @@ class DoctorScreen(PecScreen):
         with Vertical(id="doctor", classes="module-body"):
             yield Static("Verificando o servidor…", id="doctor-summary", classes="module-notice")
             yield DoctorTable(cursor_type="row", zebra_stripes=False, id="doctor-table")
-            yield Static("", id="doctor-detail")
+            with VerticalScroll(id="doctor-detail-pane"):
+                yield Static("", id="doctor-detail")
 
     @property
     def table(self) -> DoctorTable:

@@ -414,7 +414,7 @@ def test_text_report_is_a_table_with_what_to_do(db, installation, pec_app):
     assert any(line.startswith("ERRO   Versão do banco do PEC") for line in lines)
     assert any(line.strip().startswith("→ O PEC compara essa chave") for line in lines)
     assert all(len(line) <= 100 for line in lines)
-    assert lines[-1].startswith("12 verificações: ")
+    assert lines[-1].startswith("13 verificações: ")
 
 
 def test_format_bytes():
@@ -508,7 +508,7 @@ def test_cli_text_and_a_database_that_cannot_be_opened(run_cli, tmp_path):
     assert "ERRO   Banco de dados" in result.stdout
     assert "não existe; crie-o com 'pec-tui init'" in " ".join(result.stdout.split())  # wrapped
     assert "Traceback" not in result.stdout
-    assert result.stdout.rstrip().splitlines()[-1].startswith("12 verificações: ")
+    assert result.stdout.rstrip().splitlines()[-1].startswith("13 verificações: ")
 
 
 def test_cli_pec_url_from_the_environment(run_cli, db, installation, pec_app, tmp_path):

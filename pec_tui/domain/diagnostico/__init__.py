@@ -9,7 +9,8 @@ database checks run in the calling thread, the one that owns the database connec
 Used by ``pec-tui doctor`` and by the "Diagnóstico do servidor" screen. No Textual here.
 
 The package's face is :func:`run` and :func:`render_text`; the checks are grouped by what they
-look at: :mod:`.database` (the database, in the caller's thread), :mod:`.version` (PEC's
+look at: :mod:`.database` (the database, in the caller's thread), :mod:`.compatibility` (what
+each module may do on PEC's schema, also in the caller's thread), :mod:`.version` (PEC's
 version), :mod:`.network` (the link and the application) and :mod:`.host` (disks, chaves).
 :mod:`.report` holds the shapes (``Check``, ``Report``, ``DoctorConfig``) and the titles.
 """
@@ -24,6 +25,7 @@ from concurrent.futures import wait as wait_futures
 
 from pec_tui.core import clock
 from pec_tui.core.formatting import format_bytes, format_duration
+from pec_tui.domain.diagnostico.compatibility import check_compatibility
 from pec_tui.domain.diagnostico.database import (
     check_blocked_users,
     check_database,
@@ -98,6 +100,7 @@ def run(opened=None, config: DoctorConfig | None = None, *, open_error: str | No
     database_checks: dict[str, Callable[[], Check]] = {
         "banco": lambda: check_database(opened, facts),
         "esquema": check_schema,
+        "compatibilidade_pec": lambda: check_compatibility(opened),
         "trava_liquibase": lambda: check_liquibase_lock(config),
         "cns_compartilhado": check_shared_cns,
         "usuarios_bloqueados": check_blocked_users,

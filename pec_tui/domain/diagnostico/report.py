@@ -111,6 +111,7 @@ TITLES: dict[str, str] = {
     "banco": "Banco de dados",
     "esquema": "Esquema do pec-tui",
     "versao_banco": "Versão do banco do PEC",
+    "compatibilidade_pec": "Compatibilidade com o PEC",
     "link_instalacao": "Link da instalação",
     "aplicacao_pec": "Aplicação do PEC",
     "trava_liquibase": "Trava do Liquibase",

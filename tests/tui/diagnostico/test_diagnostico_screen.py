@@ -51,7 +51,7 @@ async def test_real_checks_on_the_demo_with_a_fake_installation(console_on, tmp_
         assert cell(screen, "usuarios_bloqueados", "status") == "AVISO"  # the demo's blocked user
         assert cell(screen, "pasta_chaves", "status") == "OK"
         summary = str(screen.query_one("#doctor-summary", Static).render())
-        assert summary.startswith("12 verificações: ")
+        assert summary.startswith("13 verificações: ")
 
 
 async def test_detail_follows_the_highlighted_check(console_on, runner):

@@ -1,0 +1,248 @@
+"""Compatibilidade com o PEC: per module, read and write / read-only / unavailable, and why."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from pec_tui.domain import compatibilidade as compat
+from pec_tui.domain import diagnostico, settings
+from pec_tui.domain.diagnostico.compatibility import (
+    KEY,
+    OWN_DATABASE,
+    check_compatibility,
+    compatibility_check,
+)
+from pec_tui.modules import MODULES
+from pec_tui.storage.database import transaction
+from pec_tui.storage.introspection import Catalogue, Column, read_catalogue
+from pec_tui.storage.models import SchemaVersion
+from tests.support.host_data import closed_port
+from tests.support.pec_database import PEC_VERSION
+
+#: A newer PEC (5.5) has it in tb_usuario; pec-tui does not know it.
+NEW_REQUIRED = "tb_usuario.st_termo_teleinterconsulta é obrigatória e o pec-tui não a preenche"
+
+
+def as_pec(catalogue: Catalogue, version: str = "5.5.0", **changes: dict[str, Column | None]) -> Catalogue:
+    """pec-tui's own catalogue as if PEC had made it (no pec-tui schema beside it), with ``changes``
+    per table: a column added, or removed (``None``)."""
+    tables = {name: dict(columns) for name, columns in catalogue.tables.items()}
+    del tables[SchemaVersion._meta.table_name]
+    for table, columns in changes.items():
+        for name, column in columns.items():
+            if column is None:
+                del tables[table][name]
+            else:
+                tables[table][name] = column
+    return Catalogue(tables, version)
+
+
+def required(name: str) -> Column:
+    return Column(name, "integer", None, nullable=False, has_default=False)
+
+
+# --------------------------------------------------------------------------------------------
+# The mapping
+# --------------------------------------------------------------------------------------------
+
+
+def test_every_built_module_says_what_it_reads_and_writes():
+    built = {module.key: module.title for module in MODULES if module.screen is not None}
+    mapped = {module.key: module.title for module in compat.MODULE_TABLES}
+    assert {key: mapped.get(key) for key in built} == built
+    assert set(mapped) - set(built) == {"entrada", "status"}
+    for module in compat.MODULE_TABLES:
+        # A module that writes records the audit event of each change.
+        assert not module.writes or set(compat.AUDIT) <= set(module.writes), module.key
+
+
+# --------------------------------------------------------------------------------------------
+# On a PEC-shaped database (PostgreSQL)
+# --------------------------------------------------------------------------------------------
+
+
+def test_on_pec_the_modules_whose_models_do_not_fit_are_unavailable_with_the_reasons(pec_database):
+    result = compat.assess(read_catalogue(pec_database.db))
+    assert not result.own_database and result.pec_version == PEC_VERSION
+    entrada = result.of("entrada")
+    assert entrada.state == compat.UNAVAILABLE
+    assert "tb_prof.sg_conselho_classe não existe neste banco" in entrada.reasons
+    assert "tb_usuario.st_trocar_senha é obrigatória e o pec-tui não a preenche" in entrada.write_gaps
+    assert "tb_config_sistema.ds_config_sistema é obrigatória e o pec-tui não a preenche" in entrada.write_gaps
+    cnes = result.of("cnes")
+    assert cnes.state == compat.UNAVAILABLE
+    assert "a tabela tb_cfg_agenda_lotacao não existe neste banco" in cnes.reasons
+    assert "tb_unidade_saude.ds_logradouro guarda até 150 caracteres; o pec-tui escreveria até 200" in cnes.write_gaps
+    assert result.of("unidades_saude").state == compat.UNAVAILABLE
+    assert "tb_tipo_servico.st_padrao não existe neste banco" in result.of("unidades_saude").reasons
+    # pec-tui's own state never counts against PEC (tb_prof_historico_cns, pectui_*).
+    assert not any("tb_prof_historico_cns" in gap or "pectui_" in gap for gap in cnes.read_gaps + cnes.write_gaps)
+    assert result.of("log").state == compat.FULL
+
+
+def test_on_pec_a_module_that_reads_but_cannot_write_is_read_only(pec_database):
+    pec_database.db.execute_sql("ALTER TABLE tb_cbo ADD COLUMN nu_duracao_agendamento integer")
+    cbo = compat.assess(read_catalogue(pec_database.db)).of("cbo")
+    assert cbo.state == compat.READ_ONLY and cbo.label == "somente leitura"
+    assert cbo.read_gaps == ()
+    assert cbo.reasons[0] == "tb_cbo.no_cbo_filtro é obrigatória e o pec-tui não a preenche"
+    assert "tb_auditoria_evento.ds_hash não existe neste banco" in cbo.reasons
+
+
+def test_the_doctor_check_on_pec_is_an_error_naming_each_module(pec_database):
+    check = check_compatibility(pec_database)
+    assert check.title == "Compatibilidade com o PEC"
+    assert check.status == diagnostico.ERROR
+    assert check.found.startswith(f"Banco do PEC {PEC_VERSION}: dos 8 módulos, 7 indisponíveis e 1 disponível. ")
+    assert (
+        "Entrada no console: indisponível (tb_prof.sg_conselho_classe não existe neste banco; "
+        "e mais 2 diferenças)." in check.found
+    )
+    assert "Log do PEC: não usa o banco." in check.found
+    assert "pec-tui doctor --json" in check.action
+    modules = {item["chave"]: item for item in check.details["modulos"]}
+    assert modules["entrada"]["situacao"] == "indisponível"
+    assert "tb_usuario.st_trocar_senha é obrigatória e o pec-tui não a preenche" in modules["entrada"]["escrita"]
+
+
+def test_doctor_json_on_pec_lists_the_check(run_cli, pec_database):
+    result = run_cli(
+        "--database",
+        pec_database.target.url,
+        "doctor",
+        "--json",
+        "--pec-url",
+        f"http://127.0.0.1:{closed_port()}/api/public/info",
+    )
+    assert result.stderr == ""
+    checks = {item["chave"]: item for item in json.loads(result.stdout)["verificacoes"]}
+    item = checks[KEY]
+    assert item["titulo"] == "Compatibilidade com o PEC" and item["situacao"] == "erro"
+    assert item["detalhes"]["versao_pec"] == PEC_VERSION
+    assert {module["chave"]: module["situacao"] for module in item["detalhes"]["modulos"]}["cbo"] == "indisponível"
+
+
+def test_doctor_text_on_pec_shows_the_check(run_cli, pec_database):
+    result = run_cli(
+        "--database", pec_database.target.url, "doctor", "--pec-url", f"http://127.0.0.1:{closed_port()}/x"
+    )
+    assert "ERRO   Compatibilidade com o PEC" in result.stdout
+    assert "Entrada no console: indisponível" in " ".join(result.stdout.split())  # wrapped
+
+
+# --------------------------------------------------------------------------------------------
+# On pec-tui's own database (both backends)
+# --------------------------------------------------------------------------------------------
+
+
+def test_pec_tuis_own_database_is_one_ok_line(db):
+    check = check_compatibility(db)
+    assert (check.status, check.found) == (diagnostico.OK, OWN_DATABASE)
+    assert check.found == "Banco próprio do pec-tui (não é um banco do PEC): todos os módulos com leitura e escrita."
+    assert check.details["banco_proprio"] is True
+
+
+def test_the_demo_with_a_pec_version_is_still_pec_tuis_own_database(db):
+    with transaction():
+        settings.put(settings.DATABASE_VERSION, text="5.3.28")
+    catalogue = read_catalogue(db.db)
+    assert catalogue.is_pec  # VERSAOBANCODADOS is there, as in the demo
+    assert compat.is_own_database(catalogue)
+    assert check_compatibility(db).found == OWN_DATABASE
+
+
+def test_pec_tuis_models_fit_pec_tuis_own_tables(db):
+    """Compared as if it were PEC, pec-tui's own schema fits every model: every module is whole."""
+    result = compat.assess(as_pec(read_catalogue(db.db)))
+    assert {module.key: module.state for module in result.modules} == {
+        module.key: compat.FULL for module in compat.MODULE_TABLES
+    }
+    check = compatibility_check(as_pec(read_catalogue(db.db)))
+    assert (check.status, check.found) == (
+        diagnostico.OK,
+        "Banco do PEC 5.5.0: todos os 8 módulos funcionam por inteiro.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# A newer PEC: unknown columns degrade, never crash
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_unknown_required_column_degrades_to_read_only(db):
+    catalogue = as_pec(
+        read_catalogue(db.db), tb_usuario={"st_termo_teleinterconsulta": required("st_termo_teleinterconsulta")}
+    )
+    result = compat.assess(catalogue)
+    states = {module.key: module.state for module in result.modules}
+    assert states == {
+        "entrada": compat.READ_ONLY,
+        "cbo": compat.FULL,
+        "cnes": compat.READ_ONLY,
+        "configuracoes": compat.READ_ONLY,
+        "unidades_saude": compat.FULL,
+        "diagnostico": compat.FULL,
+        "log": compat.FULL,
+        "status": compat.FULL,
+    }
+    assert result.of("entrada").reasons == (NEW_REQUIRED,)
+    assert result.of("unidades_saude").label == "disponível (só consulta)"
+    check = compatibility_check(catalogue)
+    assert check.status == diagnostico.WARNING
+    assert check.found.startswith("Banco do PEC 5.5.0: dos 8 módulos, 3 somente leitura e 5 disponíveis. ")
+    assert f"Entrada no console: somente leitura ({NEW_REQUIRED})." in check.found
+    assert "CBO: leitura e escrita." in check.found
+    assert "Unidades de saúde: disponível (só consulta)." in check.found
+
+
+def test_an_unknown_nullable_or_defaulted_column_changes_nothing(db):
+    optional = Column("ds_novo", "text", None, nullable=True, has_default=False)
+    defaulted = Column("st_outro", "integer", None, nullable=False, has_default=True)
+    catalogue = as_pec(read_catalogue(db.db), tb_usuario={"ds_novo": optional, "st_outro": defaulted})
+    assert compatibility_check(catalogue).status == diagnostico.OK
+
+
+def test_one_module_read_only_and_one_unavailable_agree_in_number(db):
+    own = read_catalogue(db.db)
+    one_read_only = compatibility_check(as_pec(own, tb_cbo={"nu_novo": required("nu_novo")}))
+    assert one_read_only.found.startswith("Banco do PEC 5.5.0: dos 8 módulos, 1 somente leitura e 7 disponíveis. ")
+    without = as_pec(own, tb_cbo={"nu_duracao_agendamento": None}, tb_prof={"nu_cep": None, "sg_conselho_classe": None})
+    check = compatibility_check(without)
+    assert check.status == diagnostico.ERROR
+    # CBO, CNES and Unidades de saúde read tb_cbo.
+    assert "CBO: indisponível (tb_cbo.nu_duracao_agendamento não existe neste banco)." in check.found
+    assert (
+        "Diagnóstico do servidor: indisponível (tb_prof.sg_conselho_classe não existe neste banco; "
+        "e mais 1 diferença)." in check.found
+    )
+    only_units = compatibility_check(as_pec(own, tb_tipo_servico={"st_padrao": None}))
+    assert only_units.found.startswith("Banco do PEC 5.5.0: dos 8 módulos, 1 indisponível e 7 disponíveis. ")
+    assert "Unidades de saúde: indisponível (tb_tipo_servico.st_padrao não existe neste banco)." in only_units.found
+
+
+def test_a_catalogue_that_cannot_be_read_is_the_checks_error():
+    class Broken:
+        def execute_sql(self, *args, **kwargs):
+            raise RuntimeError("permission denied for table tb_config_sistema\nDETAIL: ...")
+
+    opened = dataclasses.make_dataclass("Opened", [("db", object)])(Broken())
+    check = check_compatibility(opened)
+    assert check.status == diagnostico.ERROR
+    assert check.found == (
+        "Não foi possível ler as tabelas e colunas do banco: permission denied for table tb_config_sistema."
+    )
+
+
+@pytest.mark.parametrize("version", ["5.5.0", None])
+def test_assess_never_needs_the_database(version):
+    """Only the catalogue: an empty one (no table at all) makes every module with tables unavailable."""
+    catalogue = Catalogue({}, version)
+    result = compat.assess(catalogue)
+    if version is None:
+        assert result.own_database
+    else:
+        assert result.of("cbo").reasons == ("a tabela tb_cbo não existe neste banco",)
+        assert result.of("log").state == compat.FULL
