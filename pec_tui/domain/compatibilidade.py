@@ -40,7 +40,6 @@ from pec_tui.storage.models import (
     MunicipalAdmin,
     Professional,
     ProfessionalCnsHistory,
-    SchemaVersion,
     ServiceToggle,
     ServiceType,
     State,
@@ -210,7 +209,7 @@ def is_own_database(catalogue: Catalogue) -> bool:
     """Not a PEC installation: no ``VERSAOBANCODADOS``, or PEC's table names were created by
     pec-tui's own migrations (its schema-version table sits beside them: the embedded SQLite, the
     demo, a database made by ``pec-tui init``)."""
-    return not catalogue.is_pec or SchemaVersion._meta.table_name in catalogue.tables
+    return not catalogue.is_pec_installation
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def init_installation(
         raise ValidationError("Informe o nome completo do administrador da instalação.", "admin_name")
     check_policy(admin_password, field="admin_password")
     check_ibge(municipio)
+    migrations.refuse_pec_installation("'pec-tui init'")
     migrations.migrate()
     municipality = find_municipality(municipio)
     if is_initialized():

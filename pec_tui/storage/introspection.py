@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from peewee import CharField, Database, Model, PostgresqlDatabase
 
+from .models import SchemaVersion
+
 #: The setting that holds PEC's database version; PEC refuses to start when it differs from the
 #: application's.
 VERSION_KEY = "VERSAOBANCODADOS"
@@ -36,8 +38,15 @@ class Catalogue:
 
     @property
     def is_pec(self) -> bool:
-        """A PEC installation: PEC's settings table with PEC's database version in it."""
+        """PEC's settings table with PEC's database version in it."""
         return self.pec_version is not None
+
+    @property
+    def is_pec_installation(self) -> bool:
+        """A PEC installation's own database: PEC's version is set, and PEC's table names were not
+        created by pec-tui's migrations (the embedded SQLite, the demo and a database made by
+        ``pec-tui init`` keep pec-tui's schema-version table beside them)."""
+        return self.is_pec and SchemaVersion._meta.table_name not in self.tables
 
     def columns(self, table: str) -> dict[str, Column] | None:
         return self.tables.get(table)

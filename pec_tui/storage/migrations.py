@@ -20,6 +20,7 @@ from pec_tui.core.errors import PecError
 
 from . import reference
 from .database import current_database, is_postgres, transaction
+from .introspection import read_catalogue
 from .models import ALL_MODELS, Cbo, SchemaVersion
 
 
@@ -115,10 +116,28 @@ def schema_version() -> int | None:
     return row.version if row else None
 
 
+def refuse_pec_installation(action: str) -> None:
+    """Refuse ``action`` on a PEC installation's database that has no pec-tui schema yet.
+
+    This version's tables still carry PEC's names inside PEC's own schema; creating them there
+    would alter a running PEC (and build indexes that block its writes meanwhile). Until pec-tui
+    keeps its state in a schema of its own, it creates and changes nothing on such a database."""
+    catalogue = read_catalogue(current_database())
+    if catalogue.is_pec_installation:
+        raise PecError(
+            f"Este banco é de uma instalação do PEC (versão {catalogue.pec_version}): {action} criaria "
+            "tabelas e índices no esquema do próprio PEC, e o pec-tui não altera o esquema do PEC. Esta "
+            "versão do pec-tui ainda não abre bancos do PEC; 'pec-tui doctor' mostra o que falta, módulo "
+            "a módulo."
+        )
+
+
 def migrate() -> list[int]:
     """Apply every pending migration; return the versions applied."""
     db = current_database()
     current = schema_version() or 0
+    if current == 0:
+        refuse_pec_installation("'pec-tui migrate'")
     if current > LATEST_VERSION:
         raise PecError(
             f"O banco está na versão {current} do esquema do pec-tui, mais nova que a deste programa "
@@ -141,6 +160,7 @@ def require_schema() -> int:
     """Refuse to go on when the database has no pec-tui schema or an older one."""
     version = schema_version()
     if version is None:
+        refuse_pec_installation("'pec-tui init'")
         raise PecError("Este banco não tem o esquema do pec-tui; crie-o com 'pec-tui init'.")
     if version < LATEST_VERSION:
         raise PecError(

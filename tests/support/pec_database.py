@@ -36,6 +36,41 @@ VALUES (8318, 24, '8318', 'Chapecó', 1, 1, '4204202', 'CHAPECO', 1);
 """
 
 
+FINGERPRINT_QUERIES = (
+    # every column with its type, length, nullability and default
+    "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default "
+    "FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2",
+    "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2",
+    "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+    "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' ORDER BY 1, 2",
+    # triggers, PostgreSQL's own foreign-key triggers included, with whether they are enabled
+    "SELECT t.tgrelid::regclass::text, t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+    "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = 'public' ORDER BY 1, 2",
+    "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = 'public' ORDER BY 1",
+    "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = 'public' ORDER BY 1",
+)
+
+
+def schema_fingerprint(url: str) -> list[list[tuple]]:
+    """PEC's schema as the catalogue describes it: columns, indexes, constraints, triggers (and
+    whether they are enabled), relations and functions of ``public``. Equal lists, same schema."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            result = []
+            for query in FINGERPRINT_QUERIES:
+                cursor.execute(query)
+                result.append(cursor.fetchall())
+            return result
+    finally:
+        connection.close()
+
+
 def create_pec_database(server: PgServer, name: str) -> None:
     """Create database ``name`` with PEC's schema and reference rows."""
     server.recreate(name)
