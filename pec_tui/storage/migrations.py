@@ -20,6 +20,7 @@ from pec_tui.core.errors import PecError
 
 from . import reference
 from .database import current_database, is_postgres, transaction
+from .fields import FlagField
 from .introspection import read_catalogue
 from .models import ALL_MODELS, Cbo, SchemaVersion
 
@@ -77,6 +78,30 @@ def drop_unused_indexes() -> None:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
 
 
+def flags_as_integers() -> None:
+    """PEC keeps every ``st_*`` flag as an integer 0/1: a PostgreSQL database created before
+    version 4 had them as ``boolean``. SQLite already stores 0/1 and needs nothing."""
+    db = current_database()
+    if not is_postgres(db):
+        return
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        flags = [f.column_name for f in model._meta.sorted_fields if isinstance(f, FlagField)]
+        if not flags:
+            continue
+        booleans = {
+            row[0]
+            for row in db.execute_sql(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %s AND data_type = 'boolean'",
+                (table,),
+            ).fetchall()
+        }
+        for column in flags:
+            if column in booleans:
+                db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE integer USING "{column}"::integer')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Esquema inicial: tabelas do PEC e do pec-tui, UFs e municípios do IBGE", _initial_schema),
     Migration(2, "Catálogo de CBO da atenção primária (tb_cbo)", seed_cbo_catalogue),
@@ -85,6 +110,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "Sem índices que nenhuma consulta usa (tipo do papel, CBO da lotação, município do endereço)",
         drop_unused_indexes,
     ),
+    Migration(4, "Indicadores (st_*) como inteiros 0/1, como no PEC", flags_as_integers),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -582,12 +582,12 @@ def test_reimport_without_a_professional_deactivates_their_lotacoes(network, tmp
     assert report.lotacoes.desativados == 2 and report.lotacoes.inalterados == 2
     assert report.profissionais.inalterados == 2
     assert all(row.deactivated_at is not None for row in professional(2).lotacoes)
-    assert not ActorRole.select().where((ActorRole.professional == third.id) & ActorRole.active).exists()
+    assert not ActorRole.select().where((ActorRole.professional == third.id) & (ActorRole.active == True)).exists()
     assert User.get_by_id(third.user_id).login == cpf_of(2)  # the professional and the user stay
 
     back = run(cnes_file(tmp_path, units_0_1(), professionals(3)))
     assert back.lotacoes.reativados == 2
-    assert ActorRole.select().where((ActorRole.professional == third.id) & ActorRole.active).count() == 2
+    assert ActorRole.select().where((ActorRole.professional == third.id) & (ActorRole.active == True)).count() == 2
     assert Lotacao.select().where(Lotacao.professional == third.id).count() == 2  # the same rows, not new ones
 
 

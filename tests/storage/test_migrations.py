@@ -179,3 +179,24 @@ def test_every_test_database_starts_with_the_cbo_catalogue(db):
 
     assert Cbo.select().count() >= 130
     assert Cbo.get(Cbo.code == "223505").available_for_lotacao
+
+
+@pytest.mark.parametrize("db", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_migration_4_turns_boolean_flags_into_pecs_integers_keeping_their_values(db):
+    """A PostgreSQL database made before version 4 had its st_* flags as boolean."""
+    from pec_tui.storage.models import Cbo
+
+    first = Cbo.select().order_by(Cbo.id).first()
+    Cbo.update(available_for_lotacao=False).where(Cbo.id == first.id).execute()
+    db.db.execute_sql(
+        "ALTER TABLE tb_cbo ALTER COLUMN st_disponivel_lotacao TYPE boolean USING st_disponivel_lotacao <> 0"
+    )
+    SchemaVersion.delete().where(SchemaVersion.version == 4).execute()
+    assert migrate() == [4]
+    (data_type,) = db.db.execute_sql(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'tb_cbo' "
+        "AND column_name = 'st_disponivel_lotacao'"
+    ).fetchone()
+    assert data_type == "integer"
+    values = dict(db.db.execute_sql("SELECT co_cbo, st_disponivel_lotacao FROM tb_cbo").fetchall())
+    assert values[first.id] == 0 and set(values.values()) == {0, 1}

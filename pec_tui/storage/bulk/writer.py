@@ -70,12 +70,22 @@ def iso_date(value: Any) -> str | None:
     return str(value)[:10]
 
 
+def _flags_as_integers(values: Sequence[Any]) -> tuple:
+    """PEC's flags are integer 0/1 columns: ``True`` goes to COPY as ``1``, not ``True``."""
+    return tuple(int(value) if value.__class__ is bool else value for value in values)
+
+
 def _csv(rows: Sequence[Sequence[Any]], constants: tuple = ()) -> io.StringIO:
     """``rows`` (and ``constants`` after each) as COPY's CSV, by the csv module's C writer: about
     a third faster than joining escaped text in Python. None is an empty unquoted field, which
-    COPY reads as NULL; so would be an empty string (the importer keeps no blank value)."""
+    COPY reads as NULL; so would be an empty string (the importer keeps no blank value). Flags
+    (``bool``) are written 0/1; the rows of one call share a shape, so only a batch whose first
+    row holds one is converted."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    constants = _flags_as_integers(constants)
+    if rows and any(value.__class__ is bool for value in rows[0]):
+        rows = [_flags_as_integers(row) for row in rows]
     writer.writerows(((*row, *constants) for row in rows) if constants else rows)
     buffer.seek(0)
     return buffer
@@ -94,20 +104,18 @@ def _sqlite_literal(value: Any) -> str:
 
 def _pg_type(model: type[Model], name: str) -> str:
     """The PostgreSQL type of a field, for a column of a temporary table."""
-    from peewee import BigIntegerField, BooleanField, DateField, DateTimeField, ForeignKeyField, IntegerField
+    from peewee import BigIntegerField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
     field = model._meta.fields[name]
     if isinstance(field, ForeignKeyField):
         field = field.rel_field
-    if isinstance(field, BooleanField):
-        return "boolean"
     if isinstance(field, DateTimeField):
         return "timestamp"
     if isinstance(field, DateField):
         return "date"
     if isinstance(field, BigIntegerField):
         return "bigint"
-    if isinstance(field, IntegerField):  # AutoField too
+    if isinstance(field, IntegerField):  # AutoField and PEC's 0/1 flags too
         return "integer"
     return "text"
 
@@ -401,7 +409,8 @@ class BulkWriter:
         table = model._meta.table_name
         key_column = column_name(model, key)
         names = list(values)
-        params = [values[name] for name in names]
+        fields = model._meta.fields
+        params = [fields[name].db_value(values[name]) for name in names]  # a flag as PEC's 0/1
         cursor = self._write_cursor
         if self.pg:
             assignments = ", ".join(f"{quoted_column(model, name)} = %s" for name in names)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
-    BooleanField,
     CharField,
     DateField,
     DateTimeField,
     IntegerField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 from pec_tui.storage.models.installation import Localidade, State
 
@@ -22,9 +22,9 @@ class User(BaseModel):
     id = AutoField(column_name="co_seq_usuario")
     login = CharField(max_length=11, unique=True, column_name="ds_login")
     password_hash = CharField(max_length=200, null=True, column_name="ds_senha")
-    blocked = BooleanField(default=False, column_name="st_bloqueado")
+    blocked = FlagField(default=False, column_name="st_bloqueado")
     failed_attempts = IntegerField(default=0, column_name="nr_tentativas_acesso")
-    must_change_password = BooleanField(default=False, column_name="st_forcar_troca_senha")
+    must_change_password = FlagField(default=False, column_name="st_forcar_troca_senha")
     password_changed_at = DateTimeField(null=True, column_name="dt_ultima_atualizacao_senha")
 
     class Meta:
@@ -45,7 +45,7 @@ class Professional(BaseModel):
     council = CharField(max_length=20, null=True, column_name="sg_conselho_classe")
     user = ForeignKeyField(User, null=True, unique=True, column_name="co_usuario", backref="professional")
     sex = CharField(max_length=20, null=True, column_name="no_sexo")
-    imported = BooleanField(default=False, column_name="st_importado_cnes")
+    imported = FlagField(default=False, column_name="st_importado_cnes")
     # Residential address (3.5.1), free text fields.
     cep = CharField(max_length=8, null=True, column_name="nu_cep")
     address = CharField(max_length=200, null=True, column_name="ds_logradouro")
@@ -86,7 +86,7 @@ class ActorRole(BaseModel):
     # Not indexed (migration 3): roles are always found by professional (or by key), and 150,000
     # lotações of one kind made that index large, useless for a lookup and a cost on every import.
     kind = CharField(max_length=40, column_name="no_tipo_ator_papel")
-    active = BooleanField(default=True, column_name="st_ativo")
+    active = FlagField(default=True, column_name="st_ativo")
 
     class Meta:
         table_name = "tb_ator_papel"

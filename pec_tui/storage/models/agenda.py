@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
-    BooleanField,
     CharField,
     DateField,
     IntegerField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 from pec_tui.storage.models.installation import Localidade
 from pec_tui.storage.models.units import Lotacao
@@ -39,7 +39,7 @@ class LotacaoAgenda(BaseModel):
     period = CharField(max_length=10, column_name="tp_periodo")
     start = CharField(max_length=5, column_name="hr_inicio")
     end = CharField(max_length=5, column_name="hr_fim")
-    online = BooleanField(default=False, column_name="st_agenda_online")
+    online = FlagField(default=False, column_name="st_agenda_online")
 
     class Meta:
         table_name = "tb_cfg_agenda_lotacao"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
-    BooleanField,
     CharField,
     DateTimeField,
     TextField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.accounts import User
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 
@@ -38,7 +38,7 @@ class AccessHistory(BaseModel):
     user = ForeignKeyField(User, null=True, column_name="co_usuario", backref="+")
     at = DateTimeField(column_name="dt_acesso")
     ip = CharField(max_length=45, null=True, column_name="co_ip")
-    succeeded = BooleanField(column_name="st_sucesso")
+    succeeded = FlagField(column_name="st_sucesso")
 
     class Meta:
         table_name = "tb_historico_acesso"

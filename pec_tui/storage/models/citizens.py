@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
-    BooleanField,
     CharField,
     DateField,
     DateTimeField,
     IntegerField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 from pec_tui.storage.models.installation import Localidade
 from pec_tui.storage.models.units import HealthUnit
@@ -27,7 +27,7 @@ class Citizen(BaseModel):
     sex = CharField(max_length=20, null=True, column_name="no_sexo")
     race = IntegerField(null=True, column_name="co_raca_cor")
     mother_name = CharField(max_length=200, null=True, column_name="no_mae")
-    mother_unknown = BooleanField(default=False, column_name="st_desconhece_mae")
+    mother_unknown = FlagField(default=False, column_name="st_desconhece_mae")
     birth_localidade = ForeignKeyField(Localidade, null=True, column_name="co_localidade_nascimento", backref="+")
     email = CharField(max_length=200, null=True, column_name="ds_email")
     phone = CharField(max_length=30, null=True, column_name="nu_telefone")
@@ -70,7 +70,7 @@ class ImmunobiologicalLot(BaseModel):
     manufacturer = ForeignKeyField(
         ImmunobiologicalManufacturer, column_name="co_imunobiologico_fabricante", backref="lots"
     )
-    active = BooleanField(default=True, column_name="st_ativo")
+    active = FlagField(default=True, column_name="st_ativo")
     unit = ForeignKeyField(HealthUnit, null=True, column_name="co_unidade_saude", backref="+")
 
     class Meta:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
-    BooleanField,
     CharField,
     DateTimeField,
     IntegerField,
     TextField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.accounts import User
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 
@@ -32,7 +32,7 @@ class Job(BaseModel):
 
     name = CharField(primary_key=True, max_length=40, column_name="no_job")
     schedule = CharField(max_length=100, column_name="ds_agenda")  # e.g. "diariamente 00:00"
-    enabled = BooleanField(default=True, column_name="st_ativo")
+    enabled = FlagField(default=True, column_name="st_ativo")
 
     class Meta:
         table_name = "pectui_job"

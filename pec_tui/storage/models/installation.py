@@ -6,13 +6,13 @@ from __future__ import annotations
 from peewee import (
     AutoField,
     BigIntegerField,
-    BooleanField,
     CharField,
     DateTimeField,
     IntegerField,
     TextField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 
 
@@ -60,7 +60,7 @@ class InstallationMunicipality(BaseModel):
 
     localidade = ForeignKeyField(Localidade, primary_key=True, column_name="co_localidade", backref="installation")
     activated_at = DateTimeField(column_name="dt_ativacao")
-    active = BooleanField(default=True, column_name="st_ativo")
+    active = FlagField(default=True, column_name="st_ativo")
 
     class Meta:
         table_name = "pectui_municipio_instalacao"

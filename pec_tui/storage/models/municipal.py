@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
-    BooleanField,
     CharField,
     CompositeKey,
     DateTimeField,
@@ -12,6 +11,7 @@ from peewee import (
     TextField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.accounts import User
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 from pec_tui.storage.models.installation import Localidade
@@ -59,7 +59,7 @@ class CertificateConfig(BaseModel):
     file_name = CharField(max_length=255, column_name="no_arquivo_certificado")
     encrypted_password = TextField(column_name="ds_senha_certificado")  # never in clear
     requester_id = CharField(max_length=100, column_name="ds_identificador_solicitante")
-    enabled = BooleanField(default=False, column_name="st_habilitado")
+    enabled = FlagField(default=False, column_name="st_habilitado")
     enabled_at = DateTimeField(null=True, column_name="dt_habilitacao")
     enabled_by = ForeignKeyField(User, null=True, column_name="co_usuario", backref="+")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
-    BooleanField,
     CharField,
     CompositeKey,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.accounts import ActorRole
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 from pec_tui.storage.models.installation import Localidade
@@ -32,8 +32,8 @@ class Profile(BaseModel):
     name = CharField(max_length=100, column_name="no_perfil")
     profile_type = CharField(max_length=20, column_name="tp_perfil")
     access_type = CharField(max_length=20, column_name="tp_acesso")
-    default = BooleanField(default=False, column_name="st_padrao")
-    active = BooleanField(default=True, column_name="st_ativo")
+    default = FlagField(default=False, column_name="st_padrao")
+    active = FlagField(default=True, column_name="st_ativo")
     localidade = ForeignKeyField(Localidade, null=True, column_name="co_localidade", backref="+")
 
     class Meta:

@@ -6,7 +6,6 @@ from peewee import (
     AutoField,
     BigIntegerField,
     BlobField,
-    BooleanField,
     CharField,
     CompositeKey,
     DateTimeField,
@@ -14,6 +13,7 @@ from peewee import (
     TextField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.accounts import User
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 
@@ -24,10 +24,10 @@ class Node(BaseModel):
     id = AutoField(column_name="co_seq_nodo")
     name = CharField(max_length=200, column_name="no_instalacao")
     url = CharField(max_length=500, column_name="ds_url")
-    active = BooleanField(default=True, column_name="st_ativo")
-    builtin = BooleanField(default=False, column_name="st_padrao")  # MS / state centralizer
+    active = FlagField(default=True, column_name="st_ativo")
+    builtin = FlagField(default=False, column_name="st_padrao")  # MS / state centralizer
     last_test_at = DateTimeField(null=True, column_name="dt_ultimo_teste")
-    last_test_ok = BooleanField(null=True, column_name="st_conexao_estabelecida")
+    last_test_ok = FlagField(null=True, column_name="st_conexao_estabelecida")
 
     class Meta:
         table_name = "tb_nodo"
@@ -44,7 +44,7 @@ class TransportRecord(BaseModel):
     ibge = CharField(max_length=7, null=True, column_name="co_ibge")
     created_at = DateTimeField(column_name="dt_criacao")
     payload = BlobField(column_name="ds_dado_serializado")
-    batched = BooleanField(default=False, index=True, column_name="st_em_lote")
+    batched = FlagField(default=False, index=True, column_name="st_em_lote")
 
     class Meta:
         table_name = "tb_dado_transp"
@@ -57,8 +57,8 @@ class SendBatch(BaseModel):
     number = BigIntegerField(unique=True, column_name="nu_lote")
     generated_at = DateTimeField(column_name="dt_geracao")
     generated_by = ForeignKeyField(User, null=True, column_name="co_usuario", backref="+")
-    manual = BooleanField(default=False, column_name="st_manual")
-    auto_send = BooleanField(default=True, column_name="st_envio_automatico")
+    manual = FlagField(default=False, column_name="st_manual")
+    auto_send = FlagField(default=True, column_name="st_envio_automatico")
     records = IntegerField(default=0, column_name="qt_registros")
 
     class Meta:
@@ -108,7 +108,7 @@ class ReceivedBatch(BaseModel):
     received_at = DateTimeField(index=True, column_name="dt_recebimento")
     kind = CharField(max_length=10, column_name="tp_recebimento")
     file_name = CharField(max_length=255, null=True, column_name="no_arquivo")
-    processed = BooleanField(default=False, column_name="st_processado")
+    processed = FlagField(default=False, column_name="st_processado")
     processed_at = DateTimeField(null=True, column_name="dt_processamento")
     records = IntegerField(default=0, column_name="qt_registros")
     errors = IntegerField(default=0, column_name="qt_inconsistencias")
@@ -125,7 +125,7 @@ class ReceivedItem(BaseModel):
     uuid = CharField(max_length=44, index=True, column_name="co_unico_dado_serializado")
     record_type = IntegerField(column_name="tp_dado_serializado")
     cnes = CharField(max_length=7, index=True, column_name="nu_cnes")
-    processed = BooleanField(default=False, column_name="st_processado")
+    processed = FlagField(default=False, column_name="st_processado")
     payload = BlobField(null=True, column_name="ds_dado_serializado")
 
     class Meta:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
-    BooleanField,
     CharField,
     CompositeKey,
     DateField,
@@ -13,6 +12,7 @@ from peewee import (
     TextField,
 )
 
+from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.accounts import ActorRole, Professional, User
 from pec_tui.storage.models.base import BaseModel, ForeignKeyField
 from pec_tui.storage.models.installation import Localidade
@@ -24,7 +24,7 @@ class Cbo(BaseModel):
     id = AutoField(column_name="co_cbo")
     code = CharField(max_length=6, unique=True, column_name="co_cbo_2002")
     name = CharField(max_length=200, index=True, column_name="no_cbo")
-    available_for_lotacao = BooleanField(default=True, column_name="st_disponivel_lotacao")
+    available_for_lotacao = FlagField(default=True, column_name="st_disponivel_lotacao")
     appointment_minutes = IntegerField(null=True, column_name="nu_duracao_agendamento")
 
     class Meta:
@@ -49,7 +49,7 @@ class HealthUnit(BaseModel):
     cnes = CharField(max_length=7, unique=True, column_name="nu_cnes")
     name = CharField(max_length=200, index=True, column_name="no_unidade_saude")
     cnpj = CharField(max_length=14, null=True, column_name="nu_cnpj")
-    active = BooleanField(default=True, column_name="st_ativo")
+    active = FlagField(default=True, column_name="st_ativo")
     unit_type = ForeignKeyField(UnitType, null=True, column_name="tp_unidade_saude", backref="+")
     localidade = ForeignKeyField(Localidade, null=True, column_name="co_localidade", backref="units")
     complexity = CharField(max_length=100, null=True, column_name="ds_complexidade")
@@ -71,7 +71,7 @@ class ServiceType(BaseModel):
     id = AutoField(column_name="co_seq_tipo_servico")
     name = CharField(max_length=200, column_name="no_tipo_servico")
     localidade = ForeignKeyField(Localidade, null=True, column_name="co_localidade", backref="+")
-    default = BooleanField(default=False, column_name="st_padrao")
+    default = FlagField(default=False, column_name="st_padrao")
 
     class Meta:
         table_name = "tb_tipo_servico"
@@ -106,7 +106,7 @@ class Team(BaseModel):
     id = AutoField(column_name="co_seq_equipe")
     ine = CharField(max_length=10, unique=True, column_name="nu_ine")
     name = CharField(max_length=200, column_name="no_equipe")
-    active = BooleanField(default=True, column_name="st_ativo")
+    active = FlagField(default=True, column_name="st_ativo")
     unit = ForeignKeyField(HealthUnit, column_name="co_unidade_saude", backref="teams")
     team_type = ForeignKeyField(TeamType, null=True, column_name="tp_equipe", backref="+")
     area_code = CharField(max_length=20, null=True, column_name="nu_area")
@@ -130,8 +130,8 @@ class Lotacao(BaseModel):
     unit = ForeignKeyField(HealthUnit, column_name="co_unidade_saude", backref="lotacoes")
     team = ForeignKeyField(Team, null=True, column_name="co_equipe", backref="lotacoes")
     deactivated_at = DateTimeField(null=True, column_name="dt_desativacao_lotacao")
-    imported = BooleanField(default=False, column_name="st_importada")
-    update_on_import = BooleanField(default=False, column_name="st_atualiza_perfil")
+    imported = FlagField(default=False, column_name="st_importada")
+    update_on_import = FlagField(default=False, column_name="st_atualiza_perfil")
     unique_code = CharField(max_length=100, null=True, unique=True, column_name="co_unico_lotacao")
     microarea = CharField(max_length=10, null=True, column_name="nu_microarea")
 
@@ -149,7 +149,7 @@ class CnesImport(BaseModel):
     file_name = CharField(max_length=255, column_name="no_arquivo")
     layout_version = CharField(max_length=10, column_name="nu_versao_layout")
     file_date = DateField(null=True, column_name="dt_arquivo")
-    succeeded = BooleanField(default=True, column_name="st_sucesso")
+    succeeded = FlagField(default=True, column_name="st_sucesso")
     units = IntegerField(default=0, column_name="qt_unidades")
     teams = IntegerField(default=0, column_name="qt_equipes")
     professionals = IntegerField(default=0, column_name="qt_profissionais")
