@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from peewee import Model
 
+from pec_tui.domain.cnes import large_load
 from pec_tui.storage.introspection import Catalogue, differences
 from pec_tui.storage.models import (
     AccessHistory,
@@ -118,19 +119,7 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
             Lotacao,
             LotacaoAgenda,
         ),
-        writes=(
-            UnitType,
-            TeamType,
-            HealthUnit,
-            Team,
-            User,
-            Professional,
-            ProfessionalCnsHistory,
-            ActorRole,
-            Lotacao,
-            CnesImport,
-            *AUDIT,
-        ),
+        writes=(*large_load.WRITTEN_TABLES, SystemConfig),  # the import's own list, and the audit's
     ),
     ModuleTables(
         # domain/configuracoes/: settings (conexão, segurança, servidores, avançadas), service
