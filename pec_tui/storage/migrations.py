@@ -142,20 +142,20 @@ def schema_version() -> int | None:
     return row.version if row else None
 
 
-def refuse_pec_installation(action: str) -> None:
-    """Refuse ``action`` on a PEC installation's database that has no pec-tui schema yet.
+def refuse_pec_installation(action: str | None = None) -> None:
+    """Refuse on a PEC installation's database (``action`` names what was asked, if anything).
 
     This version's tables still carry PEC's names inside PEC's own schema; creating them there
     would alter a running PEC (and build indexes that block its writes meanwhile). Until pec-tui
     keeps its state in a schema of its own, it creates and changes nothing on such a database."""
     catalogue = read_catalogue(current_database())
     if catalogue.is_pec_installation:
-        raise PecError(
-            f"Este banco é de uma instalação do PEC (versão {catalogue.pec_version}): {action} criaria "
-            "tabelas e índices no esquema do próprio PEC, e o pec-tui não altera o esquema do PEC. Esta "
-            "versão do pec-tui ainda não abre bancos do PEC; 'pec-tui doctor' mostra o que falta, módulo "
-            "a módulo."
+        sentence = (
+            f"banco é de uma instalação do PEC (versão {catalogue.pec_version}), e esta versão do pec-tui ainda "
+            "não abre bancos do PEC: o esquema dela criaria tabelas e índices no esquema do próprio PEC, que o "
+            "pec-tui não altera. 'pec-tui doctor' mostra o que falta, módulo a módulo."
         )
+        raise PecError(f"{action} recusado: este {sentence}" if action else f"Este {sentence}")
 
 
 def migrate() -> list[int]:
@@ -186,7 +186,7 @@ def require_schema() -> int:
     """Refuse to go on when the database has no pec-tui schema or an older one."""
     version = schema_version()
     if version is None:
-        refuse_pec_installation("'pec-tui init'")
+        refuse_pec_installation()
         raise PecError("Este banco não tem o esquema do pec-tui; crie-o com 'pec-tui init'.")
     if version < LATEST_VERSION:
         raise PecError(

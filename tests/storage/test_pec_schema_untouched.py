@@ -18,11 +18,15 @@ from tests.support.pec_database import PEC_VERSION, schema_fingerprint
 def test_migrate_and_init_refuse_on_a_pec_installation(pec_database):
     url = pec_database.target.url
     before = schema_fingerprint(url)
-    with pytest.raises(PecError, match=f"instalação do PEC \\(versão {PEC_VERSION}\\): 'pec-tui migrate'"):
+    with pytest.raises(
+        PecError, match=f"^'pec-tui migrate' recusado: este banco é de uma instalação do PEC \\(versão {PEC_VERSION}\\)"
+    ):
         migrate()
-    with pytest.raises(PecError, match="'pec-tui init' criaria tabelas e índices no esquema do próprio PEC"):
+    with pytest.raises(
+        PecError, match="^'pec-tui init' recusado: .* criaria tabelas e índices no esquema do próprio PEC"
+    ):
         init_installation(municipio="4204202", admin_cpf="52998224725", admin_name="Helena", admin_password="Senha1234")
-    with pytest.raises(PecError, match="não altera o esquema do PEC"):
+    with pytest.raises(PecError, match="^Este banco é de uma instalação do PEC .* que o pec-tui não altera"):
         require_schema()
     assert schema_fingerprint(url) == before
 
@@ -42,4 +46,4 @@ def test_no_command_changes_pecs_schema(pec_database, command, capsys):
     assert "Traceback" not in out + err
     if command[0] in ("migrate", "status", "audit"):
         assert code == 1
-        assert "Este banco é de uma instalação do PEC" in err
+        assert "banco é de uma instalação do PEC (versão" in err
