@@ -17,7 +17,21 @@ from pec_tui.domain.installation import init_installation
 from pec_tui.storage import database
 from pec_tui.storage.database import transaction
 from pec_tui.storage.migrations import LATEST_VERSION
-from pec_tui.storage.models import ALL_MODELS, Localidade, SchemaVersion, User
+from pec_tui.storage.models import (
+    ALL_MODELS,
+    Cbo,
+    CboMunicipal,
+    ConsoleSetting,
+    Country,
+    Localidade,
+    LocalidadeSituation,
+    LocalidadeType,
+    SchemaVersion,
+    State,
+    TeamType,
+    UnitType,
+    User,
+)
 
 CONFTEST = Path(__file__).with_name("conftest.py")
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -38,13 +52,26 @@ def test_clock_is_fixed_and_moves_only_when_told(clock):
 
 
 def test_db_starts_migrated_and_without_installation_data(db):
-    assert SchemaVersion.select().count() == LATEST_VERSION
+    assert [row.version for row in SchemaVersion.select()] == [LATEST_VERSION]
     assert Localidade.select().count() == 5_570
-    # tb_cbo: the CBO catalogue of migration 2 (emptied on PostgreSQL until conftest keeps it).
-    reference = {"tb_uf", "tb_localidade", "tb_tipo_unidade_saude", "tb_tipo_equipe", "pectui_versao_esquema", "tb_cbo"}
+    # PEC's reference data the first migration seeds on pec-tui's own database, and its version.
+    reference = {
+        Country,
+        State,
+        LocalidadeType,
+        LocalidadeSituation,
+        Localidade,
+        UnitType,
+        TeamType,
+        Cbo,
+        CboMunicipal,
+        SchemaVersion,
+    }
     for model in ALL_MODELS:
-        if model._meta.table_name not in reference:
+        if model not in reference and model is not ConsoleSetting:
             assert model.select().count() == 0, model._meta.table_name
+    # The one console setting: the mark of pec-tui's own database.
+    assert [row.key for row in ConsoleSetting.select()] == ["PECTUI_BANCO_PROPRIO"]
 
 
 @pytest.mark.postgres

@@ -270,6 +270,8 @@ def open_database(target: DatabaseTarget, *, must_exist: bool = True) -> OpenedD
             db.close()
         _close_pool(db)
         raise DatabaseOpenError(describe_connect_error(target, exc)) from None
+    # Binding also places pec-tui's own tables (pec_tui.storage.models): schema "pectui" on
+    # PostgreSQL, "pectui_*" tables on SQLite.
     database_proxy.initialize(db)
     return OpenedDatabase(db, target)
 

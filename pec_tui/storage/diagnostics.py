@@ -13,7 +13,9 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from .bulk.writer import quoted_table
 from .database import current_database, is_postgres
+from .models import ProfessionalCnsHistory
 
 LIQUIBASE_LOCK_TABLE = "databasechangeloglock"
 
@@ -90,24 +92,27 @@ class SharedCns:
     professionals: tuple[tuple[int, str], ...]  # (co_seq_prof, no_profissional), by name
 
 
-_CNS_PAIRS = """
-    SELECT nu_cns, co_prof FROM tb_prof_historico_cns WHERE nu_cns IS NOT NULL AND nu_cns <> ''
+def _cns_pairs() -> str:
+    history = quoted_table(ProfessionalCnsHistory)  # pec-tui's own: "pectui"."prof_historico_cns"
+    return f"""
+    SELECT nu_cns, co_prof FROM {history} WHERE nu_cns IS NOT NULL AND nu_cns <> ''
     UNION
     SELECT nu_cns, co_seq_prof FROM tb_prof WHERE nu_cns IS NOT NULL AND nu_cns <> ''
 """
 
 
 def shared_cns(limit: int = 50) -> list[SharedCns]:
-    """CNS numbers that belong to more than one professional, in ``tb_prof_historico_cns`` or
+    """CNS numbers that belong to more than one professional, in pec-tui's CNS history or
     ``tb_prof.nu_cns`` (PEC then shows one professional's name on the other's records)."""
     db = current_database()
+    pairs = _cns_pairs()
     rows = db.execute_sql(
         f"""
         SELECT pairs.nu_cns, prof.co_seq_prof, prof.no_profissional
-          FROM ({_CNS_PAIRS}) pairs
+          FROM ({pairs}) pairs
           JOIN tb_prof prof ON prof.co_seq_prof = pairs.co_prof
          WHERE pairs.nu_cns IN (
-               SELECT shared.nu_cns FROM ({_CNS_PAIRS}) shared
+               SELECT shared.nu_cns FROM ({pairs}) shared
                 GROUP BY shared.nu_cns HAVING COUNT(DISTINCT shared.co_prof) > 1
                 ORDER BY shared.nu_cns LIMIT {int(limit)})
          ORDER BY pairs.nu_cns, prof.no_profissional, prof.co_seq_prof

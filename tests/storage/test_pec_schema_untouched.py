@@ -1,8 +1,10 @@
 """On a PEC installation's database pec-tui creates, alters and indexes nothing in PEC's schema.
 
-Until pec-tui keeps its own state in a schema of its own, ``migrate`` and ``init`` refuse there
-with one sentence, and every command leaves PEC's schema exactly as it was (the fingerprint:
-columns, indexes, constraints, triggers and their state, relations, functions)."""
+``migrate`` creates only the schema ``pectui``; ``init`` refuses (the installation exists); and
+every command — and the console's own work: login with PEC's password, CNES import, a setting
+changed — leaves PEC's schema exactly as it was (the fingerprint: columns, indexes, constraints,
+triggers and their state, relations, functions of ``public``), writing only rows PEC's own
+constraints accept."""
 
 from __future__ import annotations
 
@@ -10,25 +12,100 @@ import pytest
 
 from pec_tui import cli
 from pec_tui.core.errors import PecError
-from pec_tui.domain.installation import init_installation
-from pec_tui.storage.migrations import migrate, require_schema
-from tests.support.pec_database import PEC_VERSION, schema_fingerprint
+from pec_tui.demo.cnes_export import build_small_cnes, cnes_file_name, sample_professional, sample_unit
+from pec_tui.domain import accounts, settings, unidades_saude
+from pec_tui.domain.cnes.importer import import_cnes
+from pec_tui.domain.configuracoes import seguranca
+from pec_tui.domain.installation import init_installation, installation_municipalities
+from pec_tui.storage.database import transaction
+from pec_tui.storage.introspection import read_catalogue
+from pec_tui.storage.migrations import LATEST_VERSION, migrate, require_schema, schema_version
+from pec_tui.storage.models import (
+    OWN_MODELS,
+    CnesImport,
+    HealthUnit,
+    Lotacao,
+    Professional,
+    SystemConfig,
+    User,
+)
+from tests.support.pec_database import PEC_ADMIN, PEC_MUNICIPAL_ADMIN, PEC_VERSION, schema_fingerprint
 
 
-def test_migrate_and_init_refuse_on_a_pec_installation(pec_database):
+def own_tables(db) -> set[str]:
+    return {row[0] for row in db.execute_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'pectui'")}
+
+
+def test_migrate_creates_only_the_pectui_schema(pec_database):
     url = pec_database.target.url
     before = schema_fingerprint(url)
     with pytest.raises(
-        PecError, match=f"^'pec-tui migrate' recusado: este banco é de uma instalação do PEC \\(versão {PEC_VERSION}\\)"
+        PecError, match="^Este banco é de uma instalação do PEC \\(versão .*crie-o com 'pec-tui migrate'"
     ):
-        migrate()
-    with pytest.raises(
-        PecError, match="^'pec-tui init' recusado: .* criaria tabelas e índices no esquema do próprio PEC"
-    ):
-        init_installation(municipio="4204202", admin_cpf="52998224725", admin_name="Helena", admin_password="Senha1234")
-    with pytest.raises(PecError, match="^Este banco é de uma instalação do PEC .* que o pec-tui não altera"):
         require_schema()
+
+    assert migrate() == [LATEST_VERSION]
+
     assert schema_fingerprint(url) == before
+    assert own_tables(pec_database.db) == {model._meta.table_name for model in OWN_MODELS}
+    assert schema_version() == LATEST_VERSION == require_schema()
+    catalogue = read_catalogue(pec_database.db)
+    assert catalogue.is_pec_installation and not catalogue.own_database
+    assert migrate() == []
+    # No reference data seeded into PEC's tables (the CBO catalogue is PEC's own, as it was).
+    assert pec_database.db.execute_sql("SELECT count(*) FROM tb_cbo_atend").fetchone() == (0,)
+
+
+def test_init_refuses_on_a_pec_installation(pec_database):
+    before = schema_fingerprint(pec_database.target.url)
+    with pytest.raises(PecError, match="^'pec-tui init' recusado: este banco é de uma instalação do PEC"):
+        init_installation(municipio="4204202", admin_cpf="52998224725", admin_name="Helena", admin_password="Senha1234")
+    assert schema_fingerprint(pec_database.target.url) == before
+    assert own_tables(pec_database.db) == set()
+
+
+def test_the_console_works_on_pec_and_pecs_schema_stays_as_it_was(pec_database, tmp_path):
+    """The issue's "done": migrate, log in with the PEC password, see PEC's units, CBOs, users and
+    settings, import a CNES file, change a setting — PEC's schema byte for byte as it was."""
+    url = pec_database.target.url
+    before = schema_fingerprint(url)
+    migrate()
+
+    cpf, _name, password = PEC_ADMIN
+    result = accounts.authenticate(cpf, password)
+    assert not result.must_change_password
+    assert result.user.installation_admin
+    municipal = accounts.authenticate(PEC_MUNICIPAL_ADMIN[0], PEC_MUNICIPAL_ADMIN[2])
+    assert [m.ibge for m in municipal.user.municipal_admin_of] == ["4204202"]
+    assert [m.ibge for m in installation_municipalities()] == ["4204202"]
+    assert settings.get_text(settings.DATABASE_VERSION) == PEC_VERSION
+
+    chapeco = municipal.user.municipal_admin_of[0].id
+    units = [sample_unit(index) for index in range(2)]
+    professionals = [sample_professional(index) for index in range(3)]
+    path = tmp_path / cnes_file_name("4204202")
+    path.write_bytes(build_small_cnes(units, professionals, ibge="420420"))
+    report = import_cnes(path, localidade_id=chapeco, user_id=municipal.user.user_id)
+    assert report.unidades.novos == 2 and report.profissionais.novos == 3
+
+    assert unidades_saude.list_units("", 0, 50, [chapeco]).total == 2
+    unit = HealthUnit.get()
+    assert unit.name_filter == unit.name.upper() and unit.state_id == 24 and unit.localidade_id == 8318
+    person = Professional.get(Professional.cpf == professionals[0]["CPF_PROF"])
+    assert person.name_filter and User.get_by_id(person.user_id).change_password  # PEC's first access
+    assert Lotacao.select().count() >= 3
+    row = CnesImport.get()
+    assert (row.units_new, row.professionals_new, row.localidade_id) == (2, 3, chapeco)
+
+    with transaction():
+        settings.put(settings.INSTALLATION_NAME, text="Secretaria de Saúde de Chapecó")
+    seguranca.save(3, 60, 5, by_user_id=result.user.user_id)
+    assert SystemConfig.get_by_id(settings.INSTALLATION_NAME).description == "Nome da instalação"  # PEC's row kept
+    assert settings.security().password_renewal_months == 3
+
+    assert schema_fingerprint(url) == before
+    # Every key came from PEC's own sequences (PEC's rows were 1 and 2).
+    assert sorted(user.id for user in User.select()) == list(range(1, User.select().count() + 1))
 
 
 @pytest.mark.parametrize(
@@ -40,10 +117,11 @@ def test_no_command_changes_pecs_schema(pec_database, command, capsys):
     url = pec_database.target.url
     pec_database.close()
     before = schema_fingerprint(url)
+    if command != ["migrate"]:
+        assert cli.main(["--database", url, "migrate"]) == 0
     code = cli.main(["--database", url, *command])
     out, err = capsys.readouterr()
     assert schema_fingerprint(url) == before
     assert "Traceback" not in out + err
     if command[0] in ("migrate", "status", "audit"):
-        assert code == 1
-        assert "banco é de uma instalação do PEC (versão" in err
+        assert code == 0, err

@@ -30,12 +30,41 @@ PG_HOST = os.environ.get("PEC_TUI_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("PEC_TUI_TEST_PG_PORT", "5432"))
 PG_USER = "postgres"
 
-#: Tables a freshly migrated database already fills; they are never emptied.
+#: Tables a freshly migrated database already fills; they are never emptied (a change to one
+#: makes the next test start from a new clone).
 REFERENCE_TABLES = frozenset(
-    {"tb_uf", "tb_localidade", "tb_tipo_unidade_saude", "tb_tipo_equipe", "tb_cbo", "pectui_versao_esquema"}
+    {
+        "public.tb_pais",
+        "public.tb_uf",
+        "public.tb_tipo_localidade",
+        "public.tb_situacao_localidade",
+        "public.tb_localidade",
+        "public.tb_tipo_unidade_saude",
+        "public.tb_tipo_equipe",
+        "public.tb_cbo",
+        "public.tb_cbo_atend",
+        "pectui.versao_esquema",
+    }
 )
-#: The models' tables, children before their parents (the order to DELETE them in).
-MODEL_TABLES_CHILDREN_FIRST = tuple(model._meta.table_name for model in reversed(sort_models(ALL_MODELS)))
+#: Rows of data tables a fresh database has: pec-tui's mark on its own database.
+KEPT_ROWS = {"pectui.configuracao": "co_configuracao = 'PECTUI_BANCO_PROPRIO'"}
+SCHEMAS = ("public", "pectui")
+
+
+def _qualified(model) -> str:
+    return f"{model._meta.schema or 'public'}.{model._meta.table_name}"
+
+
+def _quoted(qualified: str) -> str:
+    schema, table = qualified.split(".")
+    return f'"{schema}"."{table}"'
+
+
+def _model_tables_children_first() -> tuple[str, ...]:
+    """The models' tables (schema-qualified, as placed on PostgreSQL), children before their
+    parents (the order to DELETE them in)."""
+    return tuple(_qualified(model) for model in reversed(sort_models(ALL_MODELS)))
+
 
 #: This test run, in every database and role name it creates: two runs on one machine (two
 #: developers, a developer and CI) never touch each other's. xdist gives its workers one id.
@@ -121,19 +150,24 @@ def _pg_fingerprint(db) -> str:
     return db.execute_sql(
         """
         SELECT md5(string_agg(item, '|' ORDER BY item)) FROM (
-            SELECT 'seq:' || sequencename || '=' || coalesce(last_value::text, '-') AS item
-              FROM pg_sequences WHERE schemaname = 'public'
+            SELECT 'seq:' || schemaname || '.' || sequencename || '=' || coalesce(last_value::text, '-') AS item
+              FROM pg_sequences WHERE schemaname IN ('public', 'pectui')
             UNION ALL
-            SELECT 'col:' || table_name || '.' || column_name || ':' || data_type
-              FROM information_schema.columns WHERE table_schema = 'public'
+            SELECT 'col:' || table_schema || '.' || table_name || '.' || column_name || ':' || data_type
+              FROM information_schema.columns WHERE table_schema IN ('public', 'pectui')
+            UNION ALL SELECT 'tb_pais:' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM tb_pais t
+            UNION ALL SELECT 'tb_cbo_atend:' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), ''))
+              FROM tb_cbo_atend t
+            UNION ALL SELECT 'conf:' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), ''))
+              FROM pectui.configuracao t WHERE co_configuracao = 'PECTUI_BANCO_PROPRIO'
             UNION ALL SELECT 'tb_uf:' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM tb_uf t
             UNION ALL SELECT 'tb_localidade:' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM tb_localidade t
             UNION ALL SELECT 'tb_tipo_unidade_saude:' || md5(string_agg(t::text, ',' ORDER BY t::text))
               FROM tb_tipo_unidade_saude t
             UNION ALL SELECT 'tb_tipo_equipe:' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM tb_tipo_equipe t
             UNION ALL SELECT 'tb_cbo:' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM tb_cbo t
-            UNION ALL SELECT 'pectui_versao_esquema:' || md5(string_agg(t::text, ',' ORDER BY t::text))
-              FROM pectui_versao_esquema t
+            UNION ALL SELECT 'versao_esquema:' || md5(string_agg(t::text, ',' ORDER BY t::text))
+              FROM pectui.versao_esquema t
         ) AS items
         """
     ).fetchone()[0]
@@ -173,20 +207,28 @@ class PgTestDatabase:
         on this machine a TRUNCATE of the ~50 tables costs 0.1 to 0.4 s (new files, fsync),
         DELETE of the few used ones about 1 ms. A table no model knows is truncated instead.
         """
-        probes = [f"SELECT 'tabela', '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in self.data_tables]
+
+        def kept(table: str) -> str:
+            return f" WHERE NOT ({KEPT_ROWS[table]})" if table in KEPT_ROWS else ""
+
+        probes = [
+            f"SELECT 'tabela', '{t}' WHERE EXISTS (SELECT 1 FROM {_quoted(t)}{kept(t)})" for t in self.data_tables
+        ]
         probes.append(
-            "SELECT 'sequencia', sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"
+            "SELECT 'sequencia', schemaname || '.' || sequencename FROM pg_sequences "
+            "WHERE schemaname IN ('public', 'pectui') AND last_value IS NOT NULL"
         )
         found = db.execute_sql(" UNION ALL ".join(probes)).fetchall()
         dirty = {name for kind, name in found if kind == "tabela"}
         used = {name for kind, name in found if kind == "sequencia"} - self.fresh_sequences
         statements = []
-        if dirty - set(MODEL_TABLES_CHILDREN_FIRST):
-            tables = ", ".join(f'"{table}"' for table in sorted(dirty))
-            statements.append(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        children_first = _model_tables_children_first()
+        if dirty - set(children_first) or dirty & set(KEPT_ROWS):
+            for table in [t for t in children_first if t in dirty] + sorted(dirty - set(children_first)):
+                statements.append(f"DELETE FROM {_quoted(table)}{kept(table)}")
         else:
-            statements += [f'DELETE FROM "{table}"' for table in MODEL_TABLES_CHILDREN_FIRST if table in dirty]
-        statements += [f'ALTER SEQUENCE "{sequence}" RESTART' for sequence in sorted(used)]
+            statements += [f"DELETE FROM {_quoted(table)}" for table in children_first if table in dirty]
+        statements += [f"ALTER SEQUENCE {_quoted(sequence)} RESTART" for sequence in sorted(used)]
         if statements:
             db.execute_sql("BEGIN; " + "; ".join(statements) + "; COMMIT")
 
@@ -208,11 +250,13 @@ def pg_test_database(pg_server: PgServer) -> Iterator[PgTestDatabase]:
     target.clone()
     opened = open_database(DatabaseTarget(target.url, "--database"))
     target.fingerprint = _pg_fingerprint(opened.db)
-    target.data_tables = tuple(sorted(set(opened.db.get_tables()) - REFERENCE_TABLES))
+    tables = {f"{schema}.{table}" for schema in SCHEMAS for table in opened.db.get_tables(schema=schema)}
+    target.data_tables = tuple(sorted(tables - REFERENCE_TABLES))
     target.fresh_sequences = frozenset(
         row[0]
         for row in opened.db.execute_sql(
-            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"
+            "SELECT schemaname || '.' || sequencename FROM pg_sequences "
+            "WHERE schemaname IN ('public', 'pectui') AND last_value IS NOT NULL"
         ).fetchall()
     )
     opened.close()

@@ -34,6 +34,7 @@ from pec_tui.core.process import gil_switch_interval_at_most
 from pec_tui.storage.bulk import sqlite as sqlite_bulk
 from pec_tui.storage.bulk.fk_checks import ForeignKeyViolation, SuspendedChecks, suspend_foreign_key_checks
 from pec_tui.storage.database import current_database, is_postgres
+from pec_tui.storage.sequences import find_sequence, next_ids
 
 __all__ = ["BulkWriter", "column_name", "foreign_keys_at_end", "iso_date", "quoted_column", "quoted_table"]
 
@@ -49,8 +50,9 @@ def column_name(model: type[Model], name: str) -> str:
 
 
 def quoted_table(model: type[Model]) -> str:
-    """The model's table as SQL text: ``"tb_prof"``."""
-    return f'"{model._meta.table_name}"'
+    """The model's table as SQL text: ``"tb_prof"``, ``"pectui"."prof_historico_cns"``."""
+    schema = model._meta.schema
+    return f'"{schema}"."{model._meta.table_name}"' if schema else f'"{model._meta.table_name}"'
 
 
 def quoted_column(model: type[Model], name: str) -> str:
@@ -149,9 +151,9 @@ class BulkWriter:
     transaction ends, either way. While a write may be queued, nothing else may use the
     connection (peewee included): flush first.
 
-    Ids: SQLite takes ``max(id)+1`` (the write lock is held since ``BEGIN IMMEDIATE``);
-    PostgreSQL draws them from each table's own sequence (``nextval``, so concurrent inserts
-    elsewhere stay safe).
+    Ids: from the table's sequence, as PEC draws them (:mod:`pec_tui.storage.sequences`):
+    PostgreSQL ``nextval`` on ``seq_<table>`` (drawn ahead in growing batches, so concurrent
+    inserts by PEC stay safe); SQLite its stand-in table.
     """
 
     IN_CHUNK = 900  # SQLite's IN lists stay well under its variable limit
@@ -180,7 +182,6 @@ class BulkWriter:
         self._stopping = False
         # Ids: SQLite, the next free one per table; PostgreSQL, each table's sequence, the ids
         # drawn from it and not used yet, and how many the next draw takes.
-        self._next_id: dict[type[Model], int] = {}
         self._sequences: dict[type[Model], str] = {}
         self._id_pool: dict[type[Model], list[int]] = {}
         self._draw_size: dict[type[Model], int] = {}
@@ -316,9 +317,8 @@ class BulkWriter:
             if len(pool) < count:
                 sequence = self._sequences.get(model)
                 if sequence is None:
-                    table, column = model._meta.table_name, model._meta.primary_key.column_name
-                    [(sequence,)] = self.query("SELECT pg_get_serial_sequence(%s, %s)", (table, column))
-                    self._sequences[model] = sequence
+                    self.flush()  # the catalogue is read through peewee: no write may be running
+                    sequence = self._sequences[model] = find_sequence(self.db, model)
                 # Few draws, each twice the last: a draw waits for the write running on the
                 # connection, and what is drawn and not used is only a gap in the sequence.
                 want = max(count - len(pool), self._draw_size.get(model, 5_000))
@@ -327,13 +327,7 @@ class BulkWriter:
                 pool.extend(row[0] for row in drawn)
             taken, self._id_pool[model] = pool[:count], pool[count:]
             return taken
-        if model not in self._next_id:
-            pk = model._meta.primary_key.column_name
-            [(highest,)] = self.query(f'SELECT max("{pk}") FROM "{model._meta.table_name}"')
-            self._next_id[model] = (highest or 0) + 1
-        first = self._next_id[model]
-        self._next_id[model] = first + count
-        return list(range(first, first + count))
+        return next_ids(self.db, model, count)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -349,23 +343,23 @@ class BulkWriter:
         if not rows:
             return
         constants = constants or {}
-        table = model._meta.table_name
+        table = quoted_table(model)
         columns = ", ".join(quoted_column(model, name) for name in (*names, *constants))
         cursor = self._write_cursor
         if self.pg:
             buffer = _csv(rows, tuple(constants.values()))
-            statement = f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)'
+            statement = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
             self._submit(lambda: cursor.copy_expert(statement, buffer, size=1 << 20))
         else:
             marks = ", ".join(("?",) * len(names) + tuple(_sqlite_literal(value) for value in constants.values()))
-            cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
     def update(self, model: type[Model], key: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Set the columns ``names`` of the rows whose ``key`` matches; ``rows`` are
         ``(key value, *new values)``."""
         if not rows:
             return
-        table = model._meta.table_name
+        table = quoted_table(model)
         key_column = column_name(model, key)
         aliases = [f"v{index}" for index in range(len(names))]
         cursor = self._write_cursor
@@ -388,7 +382,7 @@ class BulkWriter:
             assignments = ", ".join(
                 f"{quoted_column(model, name)} = v.{alias}" for name, alias in zip(names, aliases, strict=True)
             )
-            update = f'UPDATE "{table}" AS t SET {assignments} FROM {temporary} AS v WHERE t."{key_column}" = v.k'
+            update = f'UPDATE {table} AS t SET {assignments} FROM {temporary} AS v WHERE t."{key_column}" = v.k'
 
             def write() -> None:
                 for statement in statements:
@@ -399,14 +393,14 @@ class BulkWriter:
             self._submit(write)
         else:
             assignments = ", ".join(f"{quoted_column(model, name)} = ?" for name in names)
-            statement = f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ?'
+            statement = f'UPDATE {table} SET {assignments} WHERE "{key_column}" = ?'
             cursor.executemany(statement, [(*row[1:], row[0]) for row in rows])
 
     def update_ids(self, model: type[Model], key: str, values: dict[str, Any], ids: Sequence[int]) -> None:
         """Set ``values`` on the rows whose ``key`` is one of ``ids`` (set-based, chunked)."""
         if not ids:
             return
-        table = model._meta.table_name
+        table = quoted_table(model)
         key_column = column_name(model, key)
         names = list(values)
         fields = model._meta.fields
@@ -414,7 +408,7 @@ class BulkWriter:
         cursor = self._write_cursor
         if self.pg:
             assignments = ", ".join(f"{quoted_column(model, name)} = %s" for name in names)
-            statement = f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" = ANY(%s)'
+            statement = f'UPDATE {table} SET {assignments} WHERE "{key_column}" = ANY(%s)'
             arguments = (*params, list(ids))
             self._submit(lambda: cursor.execute(statement, arguments))
             return
@@ -423,7 +417,7 @@ class BulkWriter:
         for start in range(0, len(ids), self.IN_CHUNK):
             chunk = ids[start : start + self.IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
-            cursor.execute(f'UPDATE "{table}" SET {assignments} WHERE "{key_column}" IN ({marks})', (*params, *chunk))
+            cursor.execute(f'UPDATE {table} SET {assignments} WHERE "{key_column}" IN ({marks})', (*params, *chunk))
 
     def value(self, value: Any) -> Any:
         """A date/datetime as this backend's driver wants it for an insert or update."""

@@ -1,184 +1,168 @@
-"""Peewee models for the whole administration domain.
+"""Peewee models: PEC's tables as PEC defines them, and pec-tui's own.
 
-Tables that PEC itself has keep PEC's names (``tb_*``, ``rl_*``) and PEC's column names, so an
-administrator who knows PEC's SQL recognises every one. Python attribute names are English; PEC
-nouns with no English twin (cnes, ine, cbo, lotacao) stay. What PEC has no table for lives in
-tables of our own, prefixed ``pectui_``.
+Tables that PEC has keep PEC's names (``tb_*``, ``rl_*``), columns, types, lengths and
+nullability — every ``st_*`` flag an integer 0/1 (:class:`~pec_tui.storage.fields.FlagField`),
+every key a ``bigint`` drawn from PEC's sequence (:mod:`pec_tui.storage.sequences`). Python
+attribute names are English; PEC nouns with no English twin (cnes, ine, cbo, lotacao) stay.
+A column PEC has and pec-tui never uses may be left out of a model only when it is nullable.
+
+What PEC has no table or column for lives in pec-tui's own tables (:class:`.base.OwnModel`):
+schema ``pectui`` on PostgreSQL, ``pectui_*`` tables on SQLite.
 
 The models are bound to :data:`database_proxy`; :func:`pec_tui.storage.database.open_database`
-initialises it. The schema is created and evolved only by :mod:`pec_tui.storage.migrations`.
+initialises it and places the own tables. On a PEC installation only the own tables are created
+(by :mod:`pec_tui.storage.migrations`); on pec-tui's embedded database, PEC's tables too.
 
-One file per manual chapter or area, in dependency order (a file's foreign keys point only at
-the files above it): :mod:`.base`, :mod:`.installation`, :mod:`.accounts`, :mod:`.units`,
-:mod:`.profiles`, :mod:`.agenda`, :mod:`.municipal`, :mod:`.citizens`, :mod:`.transmission`,
-:mod:`.audit`, :mod:`.console`. Import models from here (``from pec_tui.storage.models import
-User``): importing the package defines every model, and with them every backref.
+Import models from here (``from pec_tui.storage.models import User``): importing the package
+defines every model, and with them every backref.
 """
 
 from __future__ import annotations
 
+from peewee import PostgresqlDatabase
+
 from pec_tui.storage.models.accounts import (
     ActorRole,
+    CouncilClass,
     InstallationAdmin,
     MunicipalAdmin,
-    MunicipalManager,
     Professional,
     ProfessionalCnsHistory,
-    StateManager,
     User,
 )
-from pec_tui.storage.models.agenda import AgendaClosure, DefaultAgenda, LotacaoAgenda
-from pec_tui.storage.models.audit import AccessHistory, AuditEvent, AuditTrailExport
-from pec_tui.storage.models.base import BaseModel, ForeignKeyField
-from pec_tui.storage.models.citizens import (
-    Citizen,
-    Immunobiological,
-    ImmunobiologicalLot,
-    ImmunobiologicalManufacturer,
-    Vaccination,
-)
-from pec_tui.storage.models.console import Job, JobRun, SchemaVersion, ServiceToggle
-from pec_tui.storage.models.installation import InstallationMunicipality, Localidade, State, SystemConfig
-from pec_tui.storage.models.municipal import Certificate, CertificateConfig, Exam, ExamGroup, ExamGroupExam
-from pec_tui.storage.models.profiles import CboDefaultProfile, Profile, ProfileResource, Resource, RoleProfile
-from pec_tui.storage.models.transmission import (
-    BatchDelivery,
-    Node,
-    ReceivedBatch,
-    ReceivedItem,
-    ReceivedItemError,
-    SendBatch,
-    SendBatchItem,
-    TransportRecord,
+from pec_tui.storage.models.audit import AccessHistory, AuditEvent, PecAuditEvent
+from pec_tui.storage.models.base import OWN_SCHEMA, BaseModel, ForeignKeyField, OwnModel, bind_backend
+from pec_tui.storage.models.console import JobRun, SchemaVersion, ServiceToggle
+from pec_tui.storage.models.installation import (
+    ConsoleSetting,
+    Country,
+    InstallationMunicipality,
+    Localidade,
+    LocalidadeSituation,
+    LocalidadeType,
+    State,
+    SystemConfig,
 )
 from pec_tui.storage.models.units import (
+    AgendaConfig,
     Cbo,
+    CboMunicipal,
     CnesImport,
+    CnesImportReport,
+    Complexity,
     HealthUnit,
     Lotacao,
+    MunicipalAgendaConfig,
+    Process,
     ServiceType,
     Team,
     TeamType,
+    UnitComplexity,
     UnitServiceType,
     UnitType,
 )
 from pec_tui.storage.proxy import database_proxy
 
-#: Every model, in dependency order (creation order; reverse for dropping).
-ALL_MODELS: tuple[type[BaseModel], ...] = (
+#: PEC's tables pec-tui models, in dependency order (creation order on the embedded database).
+PEC_MODELS: tuple[type[BaseModel], ...] = (
     SystemConfig,
+    Country,
     State,
+    LocalidadeType,
+    LocalidadeSituation,
     Localidade,
-    InstallationMunicipality,
     User,
+    CouncilClass,
     Professional,
-    ProfessionalCnsHistory,
     ActorRole,
     InstallationAdmin,
     MunicipalAdmin,
-    MunicipalManager,
-    StateManager,
     Cbo,
+    CboMunicipal,
+    MunicipalAgendaConfig,
     UnitType,
     HealthUnit,
+    Complexity,
+    UnitComplexity,
     ServiceType,
     UnitServiceType,
     TeamType,
     Team,
     Lotacao,
-    Profile,
-    Resource,
-    ProfileResource,
-    RoleProfile,
-    CboDefaultProfile,
-    DefaultAgenda,
-    LotacaoAgenda,
-    AgendaClosure,
-    Exam,
-    ExamGroup,
-    ExamGroupExam,
-    CertificateConfig,
-    Certificate,
-    Citizen,
-    Immunobiological,
-    ImmunobiologicalManufacturer,
-    ImmunobiologicalLot,
-    Vaccination,
+    AgendaConfig,
+    Process,
     CnesImport,
-    Node,
-    TransportRecord,
-    SendBatch,
-    SendBatchItem,
-    BatchDelivery,
-    ReceivedBatch,
-    ReceivedItem,
-    ReceivedItemError,
+    PecAuditEvent,
+)
+
+#: pec-tui's own tables (schema ``pectui`` / ``pectui_*``), in creation order.
+OWN_MODELS: tuple[type[OwnModel], ...] = (
+    SchemaVersion,
+    ConsoleSetting,
+    InstallationMunicipality,
+    ProfessionalCnsHistory,
+    CnesImportReport,
     AuditEvent,
     AccessHistory,
-    AuditTrailExport,
     ServiceToggle,
-    Job,
     JobRun,
-    SchemaVersion,
+)
+
+#: Every model.
+ALL_MODELS: tuple[type[BaseModel], ...] = PEC_MODELS + OWN_MODELS
+
+# SQLite names until a PostgreSQL database is bound; then placed again on every bind (open_database,
+# or a test binding a database it opened itself).
+bind_backend(postgres=False)
+database_proxy.attach_callback(
+    lambda db: bind_backend(postgres=isinstance(db, PostgresqlDatabase)) if db is not None else None
 )
 
 __all__ = [
     "ALL_MODELS",
+    "OWN_MODELS",
+    "OWN_SCHEMA",
+    "PEC_MODELS",
     "AccessHistory",
     "ActorRole",
-    "AgendaClosure",
+    "AgendaConfig",
     "AuditEvent",
-    "AuditTrailExport",
     "BaseModel",
-    "BatchDelivery",
     "Cbo",
-    "CboDefaultProfile",
-    "Certificate",
-    "CertificateConfig",
-    "Citizen",
+    "CboMunicipal",
     "CnesImport",
-    "DefaultAgenda",
-    "Exam",
-    "ExamGroup",
-    "ExamGroupExam",
+    "CnesImportReport",
+    "Complexity",
+    "ConsoleSetting",
+    "CouncilClass",
+    "Country",
     "ForeignKeyField",
     "HealthUnit",
-    "Immunobiological",
-    "ImmunobiologicalLot",
-    "ImmunobiologicalManufacturer",
     "InstallationAdmin",
     "InstallationMunicipality",
-    "Job",
     "JobRun",
     "Localidade",
+    "LocalidadeSituation",
+    "LocalidadeType",
     "Lotacao",
-    "LotacaoAgenda",
     "MunicipalAdmin",
-    "MunicipalManager",
-    "Node",
+    "MunicipalAgendaConfig",
+    "OwnModel",
+    "PecAuditEvent",
+    "Process",
     "Professional",
     "ProfessionalCnsHistory",
-    "Profile",
-    "ProfileResource",
-    "ReceivedBatch",
-    "ReceivedItem",
-    "ReceivedItemError",
-    "Resource",
-    "RoleProfile",
     "SchemaVersion",
-    "SendBatch",
-    "SendBatchItem",
     "ServiceToggle",
     "ServiceType",
     "State",
-    "StateManager",
     "SystemConfig",
     "Team",
     "TeamType",
-    "TransportRecord",
+    "UnitComplexity",
     "UnitServiceType",
     "UnitType",
     "User",
-    "Vaccination",
+    "bind_backend",
     "database_proxy",
 ]

@@ -1,4 +1,4 @@
-"""Console-only tables (``pectui_*``): service toggles with timers, jobs, schema version."""
+"""pec-tui's own console tables: service toggles with timers, job runs, schema version."""
 
 from __future__ import annotations
 
@@ -10,35 +10,23 @@ from peewee import (
     TextField,
 )
 
-from pec_tui.storage.fields import FlagField
 from pec_tui.storage.models.accounts import User
-from pec_tui.storage.models.base import BaseModel, ForeignKeyField
+from pec_tui.storage.models.base import OwnModel, ReferenceField
 
 
-class ServiceToggle(BaseModel):
+class ServiceToggle(OwnModel):
     """A service disabled until a moment (CADSUS, Hórus, internet, Agenda Online)."""
 
     service = CharField(primary_key=True, max_length=30, column_name="no_servico")
     disabled_at = DateTimeField(null=True, column_name="dt_desabilitacao")
     disabled_until = DateTimeField(null=True, column_name="dt_fim_desabilitacao")  # null = indefinite
-    disabled_by = ForeignKeyField(User, null=True, column_name="co_usuario", backref="+")
+    disabled_by = ReferenceField(User, null=True, column_name="co_usuario")
 
     class Meta:
-        table_name = "pectui_desabilitacao_servico"
+        table_name = "desabilitacao_servico"
 
 
-class Job(BaseModel):
-    """A scheduled job (batch generation, processing, transmission, backup)."""
-
-    name = CharField(primary_key=True, max_length=40, column_name="no_job")
-    schedule = CharField(max_length=100, column_name="ds_agenda")  # e.g. "diariamente 00:00"
-    enabled = FlagField(default=True, column_name="st_ativo")
-
-    class Meta:
-        table_name = "pectui_job"
-
-
-class JobRun(BaseModel):
+class JobRun(OwnModel):
     """One execution of a job."""
 
     RUNNING = "EXECUTANDO"
@@ -55,15 +43,15 @@ class JobRun(BaseModel):
     trigger = CharField(max_length=20, default="AGENDA", column_name="tp_disparo")  # AGENDA|MANUAL|CLI
 
     class Meta:
-        table_name = "pectui_job_execucao"
+        table_name = "job_execucao"
 
 
-class SchemaVersion(BaseModel):
-    """Migrations applied to this database."""
+class SchemaVersion(OwnModel):
+    """Migrations of pec-tui's own schema applied to this database."""
 
     version = IntegerField(primary_key=True, column_name="nu_versao")
     applied_at = DateTimeField(column_name="dt_aplicacao")
     description = CharField(max_length=200, column_name="ds_descricao")
 
     class Meta:
-        table_name = "pectui_versao_esquema"
+        table_name = "versao_esquema"
