@@ -120,7 +120,8 @@ def _user_with_professional(account: DemoAccount, *, password: str | None, cns: 
         user = User.create(
             login=account.cpf,
             password_hash=hash_password(password) if password else None,
-            password_changed_at=now if password else None,
+            password_changed_at=now.date() if password else None,
             must_change_password=password is None,
+            change_password=password is None,
         )
         return Professional.create(cpf=account.cpf, name=account.name, user=user.id, cns=cns)

@@ -123,7 +123,11 @@ def load_logged_user(user: User) -> LoggedUser:
         .switch(MunicipalAdmin)
         .join(Localidade)
         .join(State)
-        .where((ActorRole.professional == professional.id) & (ActorRole.active == True))
+        .where(
+            (ActorRole.professional == professional.id)
+            & (ActorRole.active == True)
+            & MunicipalAdmin.deactivated_at.is_null()
+        )
         .order_by(Localidade.name)
     )
     return LoggedUser(user.id, user.login, professional.name, installation_admin, municipalities)
@@ -194,11 +198,13 @@ def _change_reason(user: User) -> str:
         if user.password_changed_at is not None:  # had a password: an administrator reset it
             return "A sua senha foi redefinida: defina uma nova senha."
         return "Primeiro acesso: defina a sua senha."
-    if user.must_change_password:
+    if user.must_change:
         return "A sua senha foi redefinida: defina uma nova senha."
     months = settings.security().password_renewal_months
     changed = user.password_changed_at
-    if changed is not None and add_months(changed, months) <= clock.now():
+    if isinstance(changed, dt.datetime):
+        changed = changed.date()
+    if changed is not None and add_months(changed, months) <= clock.now().date():
         return f"A sua senha tem mais de {months} {'mês' if months == 1 else 'meses'}: defina uma nova senha."
     return ""
 
@@ -224,9 +230,9 @@ def change_password(user_id: int, current: str, new: str, confirmation: str | No
         if new == current:
             raise ValidationError("A nova senha deve ser diferente da atual.", "nova_senha")
         user.password_hash = hash_password(new)
-        user.must_change_password = False
-        user.password_changed_at = clock.now()
-        user.save(only=[User.password_hash, User.must_change_password, User.password_changed_at])
+        user.must_change_password = user.change_password = False
+        user.password_changed_at = clock.now().date()
+        user.save(only=[User.password_hash, User.must_change_password, User.change_password, User.password_changed_at])
         _audit_own(EventType.PASSWORD_CHANGED, user.id)
 
 
@@ -248,8 +254,16 @@ def unblock_user(admin_user_id: int, user_id: int) -> None:
         user.blocked = False
         user.failed_attempts = 0
         user.password_hash = None
-        user.must_change_password = True
-        user.save(only=[User.blocked, User.failed_attempts, User.password_hash, User.must_change_password])
+        user.must_change_password = user.change_password = True
+        user.save(
+            only=[
+                User.blocked,
+                User.failed_attempts,
+                User.password_hash,
+                User.must_change_password,
+                User.change_password,
+            ]
+        )
         audit.record(
             EventType.ACCOUNT_UNBLOCKED,
             component="pec-tui/profissionais",

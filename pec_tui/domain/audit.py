@@ -15,10 +15,12 @@ from enum import StrEnum
 
 from pec_tui.core import clock
 from pec_tui.storage.database import current_database, is_postgres
-from pec_tui.storage.models import AuditEvent, SystemConfig
+from pec_tui.storage.models import AuditEvent, ConsoleSetting
 
 GENESIS = "0" * 64
 HEAD_KEY = "PECTUI_AUDITORIA_CABECA"
+#: Where the trail is, as an administrator finds it in psql (``pectui.evento_auditoria``).
+TRAIL_NAME = "pectui.evento_auditoria"
 _PG_LOCK_KEY = 0x7065_6374  # "pect": serialises appends to the chain across processes
 
 
@@ -104,7 +106,7 @@ def chain_hash(previous: str, event: AuditEvent) -> str:
 
 
 def _read_head() -> tuple[int, str]:
-    row = SystemConfig.get_or_none(SystemConfig.key == HEAD_KEY)
+    row = ConsoleSetting.get_or_none(ConsoleSetting.key == HEAD_KEY)
     if row is None or not row.text:
         return 0, GENESIS
     return int(row.integer or 0), row.text
@@ -138,10 +140,10 @@ def record(
     event.chain_hash = chain_hash(previous, event)
     event.save(force_insert=True)
     (
-        SystemConfig.insert(key=HEAD_KEY, text=event.chain_hash, integer=count + 1)
+        ConsoleSetting.insert(key=HEAD_KEY, text=event.chain_hash, integer=count + 1)
         .on_conflict(
-            conflict_target=[SystemConfig.key],
-            update={SystemConfig.text: event.chain_hash, SystemConfig.integer: count + 1},
+            conflict_target=[ConsoleSetting.key],
+            update={ConsoleSetting.text: event.chain_hash, ConsoleSetting.integer: count + 1},
         )
         .execute()
     )
@@ -183,7 +185,7 @@ def verify(batch_size: int = 5_000) -> VerifyResult:
                     False,
                     count,
                     event.id,
-                    f"A linha {event.id} de tb_auditoria_evento não confere com a cadeia: "
+                    f"A linha {event.id} da trilha de auditoria do pec-tui ({TRAIL_NAME}) não confere com a cadeia: "
                     "ela foi alterada, ou uma linha anterior foi removida.",
                 )
             previous = event.chain_hash

@@ -1,11 +1,13 @@
 """CBO (manual 3.2): the occupations a professional may be placed (lotado) with, and the duration
 of an appointment for each.
 
-The catalogue (CBO 2002 occupations primary care uses) ships in ``pec_tui/data/cbo.csv`` and is
-seeded into ``tb_cbo`` by migration 2. The municipal administrator marks a CBO "Indisponível para
-lotação" (it can no longer be chosen for a new lotação) or "Disponível para lotação" again, and
-sets its "duração da consulta" in minutes (empty: the municipality's default). A CBO the
-catalogue does not know is never created here: the CNES import reports it instead.
+The catalogue is PEC's ``tb_cbo`` (on pec-tui's own database, seeded from
+``pec_tui/data/cbo.csv``). The municipal administrator marks a CBO "Indisponível para lotação"
+(it can no longer be chosen for a new lotação) or "Disponível para lotação" again, and sets its
+"duração da consulta" in minutes (empty: the municipality's default). As in PEC, those settings
+live in ``tb_cbo_atend``: one row per CBO and municipality, and rows with no municipality for
+the whole installation; the catalogue row's own flag is the last fallback. A CBO the catalogue
+does not know is never created here: the CNES import reports it instead.
 
 Every change is made in one transaction with its audit event.
 """
@@ -14,13 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from peewee import JOIN, fn
+
 from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import digits
 from pec_tui.domain import audit
 from pec_tui.domain.audit import EventType, RecordType
 from pec_tui.storage.database import transaction
-from pec_tui.storage.models import Cbo
+from pec_tui.storage.models import Cbo, CboMunicipal
 from pec_tui.storage.search import all_terms_match
 
 COMPONENT = "pec-tui/cbo"
@@ -53,8 +57,28 @@ class CboRow:
         return AVAILABLE_LABEL if self.available else UNAVAILABLE_LABEL
 
 
-def _row(cbo: Cbo) -> CboRow:
-    return CboRow(cbo.id, cbo.code, cbo.name, bool(cbo.available_for_lotacao), cbo.appointment_minutes)
+_HERE = CboMunicipal.alias("cbo_aqui")
+_ALL = CboMunicipal.alias("cbo_todos")
+
+
+def _effective(localidade_id: int | None):
+    """The select of CBOs with their effective settings for the municipality (or, with
+    ``None``, for the whole installation): ``available`` and ``minutes`` columns."""
+    available = fn.COALESCE(_HERE.available_for_lotacao, _ALL.available_for_lotacao, Cbo.available_for_lotacao, 1)
+    minutes = fn.COALESCE(_HERE.minutes, _ALL.minutes)
+    here = (_HERE.cbo == Cbo.id) & (
+        _HERE.localidade == localidade_id if localidade_id is not None else _HERE.localidade.is_null()
+    )
+    return (
+        Cbo.select(Cbo.id, Cbo.code, Cbo.name, available.alias("available"), minutes.alias("minutes"))
+        .join(_HERE, JOIN.LEFT_OUTER, on=here)
+        .switch(Cbo)
+        .join(_ALL, JOIN.LEFT_OUTER, on=(_ALL.cbo == Cbo.id) & _ALL.localidade.is_null())
+    ), available
+
+
+def _row(row) -> CboRow:
+    return CboRow(row.id, row.code, row.name, bool(row.available), row.minutes)
 
 
 def normalize_code(code: str | None) -> str:
@@ -67,28 +91,35 @@ def normalize_code(code: str | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def get_by_code(code: str | None) -> CboRow | None:
+def get_by_code(code: str | None, localidade_id: int | None = None) -> CboRow | None:
     """The CBO with this code (``225142``, ``2251-42``), or None when the catalogue lacks it."""
     normalized = normalize_code(code)
     if not normalized:
         return None
-    cbo = Cbo.get_or_none(Cbo.code == normalized)
-    return _row(cbo) if cbo else None
+    select, _ = _effective(localidade_id)
+    row = select.where(Cbo.code == normalized).objects().first()
+    return _row(row) if row else None
 
 
-def get(cbo_id: int) -> CboRow:
-    return _row(_get(cbo_id))
+def get(cbo_id: int, localidade_id: int | None = None) -> CboRow:
+    select, _ = _effective(localidade_id)
+    row = select.where(Cbo.id == cbo_id).objects().first()
+    if row is None:
+        raise CboNotFound("O CBO pedido não existe.")
+    return _row(row)
 
 
-def catalogue_by_code() -> dict[str, CboRow]:
-    """Every CBO of ``tb_cbo`` by code: the whole table (a couple of hundred rows), for the
-    CNES import, which checks each lotação's CBO without a query per record."""
-    return {cbo.code: _row(cbo) for cbo in Cbo.select()}
+def catalogue_by_code(localidade_id: int | None = None) -> dict[str, CboRow]:
+    """Every CBO of ``tb_cbo`` by code, with the municipality's settings: the whole table (a few
+    thousand rows), for the CNES import, which checks each lotação's CBO without a query per
+    record."""
+    select, _ = _effective(localidade_id)
+    return {row.code: _row(row) for row in select.objects()}
 
 
-def require_available(code: str | None) -> CboRow:
+def require_available(code: str | None, localidade_id: int | None = None) -> CboRow:
     """The CBO for a new lotação: it must exist in the catalogue and be available for lotação."""
-    row = get_by_code(code)
+    row = get_by_code(code, localidade_id)
     if row is None:
         raise ValidationError(f"O CBO {code or '(vazio)'} não existe no catálogo de CBO.", "cbo")
     if not row.available:
@@ -103,14 +134,16 @@ def require_available(code: str | None) -> CboRow:
 # --------------------------------------------------------------------------------------------
 
 
-def list_cbos(query: str, show_unavailable: bool, offset: int, limit: int) -> Page[CboRow]:
+def list_cbos(
+    query: str, show_unavailable: bool, offset: int, limit: int, localidade_id: int | None = None
+) -> Page[CboRow]:
     """CBOs whose name (any case, any accents) or code matches ``query``, ordered by name; only
     those available for lotação unless ``show_unavailable`` ("Mostrar CBOs indisponíveis para
     lotação"). Paged in the database."""
     offset, limit = clamp_paging(offset, limit)
-    select = Cbo.select()
+    select, available = _effective(localidade_id)
     if not show_unavailable:
-        select = select.where(Cbo.available_for_lotacao == True)
+        select = select.where(available == 1)
     text = (query or "").strip()
     if text:
         number = digits(text)
@@ -119,7 +152,7 @@ def list_cbos(query: str, show_unavailable: bool, offset: int, limit: int) -> Pa
         else:
             select = select.where(all_terms_match([Cbo.name], text))
     total = select.count()
-    rows = [_row(cbo) for cbo in select.order_by(Cbo.name, Cbo.code).offset(offset).limit(limit)]
+    rows = [_row(cbo) for cbo in select.order_by(Cbo.name, Cbo.code).offset(offset).limit(limit).objects()]
     return Page(rows, total, offset, limit)
 
 
@@ -128,21 +161,28 @@ def list_cbos(query: str, show_unavailable: bool, offset: int, limit: int) -> Pa
 # --------------------------------------------------------------------------------------------
 
 
-def _get(cbo_id: int) -> Cbo:
-    cbo = Cbo.get_or_none(Cbo.id == cbo_id)
-    if cbo is None:
-        raise CboNotFound("O CBO pedido não existe.")
-    return cbo
+def _setting(cbo_id: int, localidade_id: int | None) -> CboMunicipal | None:
+    """The ``tb_cbo_atend`` row of the CBO for the municipality (or the whole installation)."""
+    where = CboMunicipal.localidade == localidade_id if localidade_id is not None else CboMunicipal.localidade.is_null()
+    return CboMunicipal.select().where((CboMunicipal.cbo == cbo_id) & where).order_by(CboMunicipal.id).first()
 
 
-def set_available(cbo_id: int, available: bool, user_id: int | None) -> CboRow:
+def _save_setting(cbo_id: int, localidade_id: int | None, **values) -> None:
+    row = _setting(cbo_id, localidade_id)
+    if row is None:
+        CboMunicipal.create(cbo=cbo_id, localidade=localidade_id, **values)
+    else:
+        CboMunicipal.update(**values).where(CboMunicipal.id == row.id).execute()
+
+
+def set_available(cbo_id: int, available: bool, user_id: int | None, localidade_id: int | None = None) -> CboRow:
     """Mark the CBO available ("Disponibilizar para lotação") or not ("Indisponível para lotação").
 
     Existing lotações keep their CBO; an unavailable CBO only cannot be chosen for a new one."""
     with transaction():
-        cbo = _get(cbo_id)
-        if bool(cbo.available_for_lotacao) != bool(available):
-            Cbo.update(available_for_lotacao=bool(available)).where(Cbo.id == cbo_id).execute()
+        cbo = get(cbo_id, localidade_id)
+        if cbo.available != bool(available):
+            _save_setting(cbo_id, localidade_id, available_for_lotacao=bool(available))
             audit.record(
                 EventType.USER_ACTION,
                 component=COMPONENT,
@@ -151,10 +191,12 @@ def set_available(cbo_id: int, available: bool, user_id: int | None) -> CboRow:
                 record_id=cbo.code,
                 details="Disponibilizado para lotação" if available else "Indisponível para lotação",
             )
-        return _row(_get(cbo_id))
+        return get(cbo_id, localidade_id)
 
 
-def set_appointment_minutes(cbo_id: int, minutes: int | None, user_id: int | None) -> CboRow:
+def set_appointment_minutes(
+    cbo_id: int, minutes: int | None, user_id: int | None, localidade_id: int | None = None
+) -> CboRow:
     """Set the duração da consulta (minutes) of the CBO; ``None`` uses the municipality's default."""
     if minutes is not None:
         if isinstance(minutes, bool) or not isinstance(minutes, int):
@@ -166,9 +208,9 @@ def set_appointment_minutes(cbo_id: int, minutes: int | None, user_id: int | Non
                 "appointment_minutes",
             )
     with transaction():
-        cbo = _get(cbo_id)
+        cbo = get(cbo_id, localidade_id)
         if cbo.appointment_minutes != minutes:
-            Cbo.update(appointment_minutes=minutes).where(Cbo.id == cbo_id).execute()
+            _save_setting(cbo_id, localidade_id, minutes=minutes)
             before = f"{cbo.appointment_minutes} minutos" if cbo.appointment_minutes else "padrão"
             after = f"{minutes} minutos" if minutes else "padrão"
             audit.record(
@@ -179,4 +221,4 @@ def set_appointment_minutes(cbo_id: int, minutes: int | None, user_id: int | Non
                 record_id=cbo.code,
                 details=f"CBO {cbo.code} - {cbo.name}: duração da consulta {before} → {after}",
             )
-        return _row(_get(cbo_id))
+        return get(cbo_id, localidade_id)

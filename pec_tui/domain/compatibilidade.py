@@ -3,16 +3,16 @@
 :data:`MODULE_TABLES` is the one place that says which of PEC's tables each built module (and
 the CLI jobs that share its code) reads and which it writes, written down from the domain code:
 every query, update and insert of the module's domain functions, and, for a module that writes,
-the audit event each write records (``tb_auditoria_evento`` and the chain head in
-``tb_config_sistema``, :func:`pec_tui.domain.audit.record`). Keep it in step with the domain.
+the audit event each write records (pec-tui's chained trail and its head, in its own schema,
+:func:`pec_tui.domain.audit.record`). Keep it in step with the domain.
 
 :func:`assess` compares those models with the tables the database really has (a
 :class:`~pec_tui.storage.introspection.Catalogue`, read at open): a module whose tables or
 columns are missing is unavailable; one whose writes would not fit (a column shorter than ours,
 a NOT NULL column pec-tui does not fill) is read-only; otherwise it reads and writes. A column
 set pec-tui does not know therefore degrades a module, never crashes it. pec-tui's own state
-(``pectui_*`` and the two ``tb_*`` tables PEC does not have, see :data:`OWN_TABLES`) never counts
-against PEC: its absence is the "Esquema do pec-tui" check's business.
+(:class:`~pec_tui.storage.models.OwnModel`, schema ``pectui``) never counts against PEC: its
+absence is the "Esquema do pec-tui" check's business.
 
 No Textual here; the doctor's check is :mod:`pec_tui.domain.diagnostico.compatibility`.
 """
@@ -28,17 +28,21 @@ from pec_tui.storage.introspection import Catalogue, differences
 from pec_tui.storage.models import (
     AccessHistory,
     ActorRole,
+    AgendaConfig,
     AuditEvent,
     Cbo,
+    CboMunicipal,
     CnesImport,
+    CnesImportReport,
+    ConsoleSetting,
     HealthUnit,
     InstallationAdmin,
     InstallationMunicipality,
     JobRun,
     Localidade,
     Lotacao,
-    LotacaoAgenda,
     MunicipalAdmin,
+    OwnModel,
     Professional,
     ProfessionalCnsHistory,
     ServiceToggle,
@@ -61,12 +65,8 @@ STATE_LABELS = {FULL: "leitura e escrita", READ_ONLY: "somente leitura", UNAVAIL
 READ_ONLY_MODULE_LABEL = "disponível (só consulta)"
 NO_TABLES_LABEL = "não usa o banco"
 
-#: Tables with PEC's prefix that PEC does not have: pec-tui's own state (issue 14: the CNS history
-#: and the access history), like every ``pectui_*`` table.
-OWN_TABLES = frozenset({ProfessionalCnsHistory._meta.table_name, AccessHistory._meta.table_name})
-
-#: Every write is audited in the same transaction: the event and the chain head.
-AUDIT = (AuditEvent, SystemConfig)
+#: Every write is audited in the same transaction: the event and the chain head (both own).
+AUDIT = (AuditEvent, ConsoleSetting)
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,11 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         writes=(User, AccessHistory, *AUDIT),
     ),
     ModuleTables(
-        # domain/cbo.py: search, set_available, set_appointment_minutes.
+        # domain/cbo.py: search, set_available, set_appointment_minutes (settings in tb_cbo_atend).
         "cbo",
         "CBO",
-        reads=(Cbo,),
-        writes=(Cbo, *AUDIT),
+        reads=(Cbo, CboMunicipal),
+        writes=(CboMunicipal, *AUDIT),
     ),
     ModuleTables(
         # domain/cnes/: importer (municipality), run (history, lotações without agenda), units,
@@ -107,6 +107,7 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
             State,
             InstallationMunicipality,
             CnesImport,
+            CnesImportReport,
             UnitType,
             TeamType,
             HealthUnit,
@@ -117,9 +118,9 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
             ActorRole,
             Cbo,
             Lotacao,
-            LotacaoAgenda,
+            AgendaConfig,
         ),
-        writes=(*large_load.WRITTEN_TABLES, SystemConfig),  # the import's own list, and the audit's
+        writes=(*large_load.WRITTEN_TABLES, *AUDIT),  # the import's own list, and the audit's
     ),
     ModuleTables(
         # domain/configuracoes/: settings (conexão, segurança, servidores, avançadas), service
@@ -128,6 +129,7 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         "Configurações da instalação",
         reads=(
             SystemConfig,
+            ConsoleSetting,
             ServiceToggle,
             User,
             Professional,
@@ -138,7 +140,16 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
             Localidade,
             State,
         ),
-        writes=(SystemConfig, ServiceToggle, User, ActorRole, MunicipalAdmin, InstallationMunicipality, *AUDIT),
+        writes=(
+            SystemConfig,
+            ConsoleSetting,
+            ServiceToggle,
+            User,
+            ActorRole,
+            MunicipalAdmin,
+            InstallationMunicipality,
+            *AUDIT,
+        ),
     ),
     ModuleTables(
         # domain/unidades_saude.py: only reads (everything comes from the CNES import).
@@ -162,7 +173,7 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         # domain/diagnostico/: facts (settings), blocked users, shared CNS, service toggles.
         "diagnostico",
         "Diagnóstico do servidor",
-        reads=(SystemConfig, User, Professional, ProfessionalCnsHistory, ServiceToggle),
+        reads=(SystemConfig, ConsoleSetting, User, Professional, ProfessionalCnsHistory, ServiceToggle),
     ),
     # domain/log.py reads webserver/logs/pec.log, no table.
     ModuleTables("log", "Log do PEC", reads=()),
@@ -190,15 +201,13 @@ BY_KEY = {module.key: module for module in MODULE_TABLES}
 
 
 def is_own_table(model: type[Model]) -> bool:
-    name = model._meta.table_name
-    return name.startswith("pectui_") or name in OWN_TABLES
+    return issubclass(model, OwnModel)
 
 
 def is_own_database(catalogue: Catalogue) -> bool:
-    """Not a PEC installation: no ``VERSAOBANCODADOS``, or PEC's table names were created by
-    pec-tui's own migrations (its schema-version table sits beside them: the embedded SQLite, the
-    demo, a database made by ``pec-tui init``)."""
-    return not catalogue.is_pec_installation
+    """A database pec-tui made (the embedded SQLite, the demo, one made by ``pec-tui init``):
+    PEC's tables there are the models themselves."""
+    return catalogue.own_database or not (catalogue.is_pec or catalogue.has_pec_tables)
 
 
 @dataclass(frozen=True)

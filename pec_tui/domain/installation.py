@@ -19,6 +19,7 @@ from pec_tui.domain.installation_info import (  # noqa: F401  (re-exported: the 
 from pec_tui.domain.passwords import check_policy, hash_password
 from pec_tui.storage import migrations
 from pec_tui.storage.database import transaction
+from pec_tui.storage.introspection import OWN_DATABASE_KEY
 from pec_tui.storage.models import (
     ActorRole,
     InstallationAdmin,
@@ -53,6 +54,12 @@ def find_municipality(ibge: str, field: str = "municipio") -> Localidade:
     if found is None:
         raise ValidationError(f"Não existe município com o código IBGE {code}.", field)
     return found
+
+
+def is_own_database() -> bool:
+    """A database pec-tui made (embedded, demo, ``init``): PEC's reference data there is
+    pec-tui's to add to; on a PEC installation it is PEC's."""
+    return settings.has(OWN_DATABASE_KEY)
 
 
 def is_initialized() -> bool:
@@ -98,8 +105,9 @@ def init_installation(
         user = User.create(
             login=cpf,
             password_hash=hash_password(admin_password),
-            password_changed_at=now,
+            password_changed_at=now.date(),
             must_change_password=False,
+            change_password=False,
         )
         existing = Professional.get_or_none(Professional.cpf == cpf)
         if existing is None:
@@ -127,12 +135,16 @@ def add_municipal_admin(localidade_id: int, professional_id: int, *, by_user_id:
     Only one responsible per municipality (3.1.4)."""
     require_installation_admin(by_user_id)
     with transaction():
-        if MunicipalAdmin.select().where(MunicipalAdmin.localidade == localidade_id).exists():
+        if (
+            MunicipalAdmin.select()
+            .where((MunicipalAdmin.localidade == localidade_id) & MunicipalAdmin.deactivated_at.is_null())
+            .exists()
+        ):
             locality = Localidade.get_by_id(localidade_id)
             raise PecError(f"{locality.name} já tem um responsável municipal; só é possível um por município.")
         professional = find_professional(professional_id)
         role = ActorRole.create(professional=professional.id, kind=ActorRole.MUNICIPAL_ADMIN)
-        MunicipalAdmin.create(role=role.id, localidade=localidade_id)
+        MunicipalAdmin.create(role=role.id, localidade=localidade_id, added_at=clock.now())
         InstallationMunicipality.insert(
             localidade=localidade_id, activated_at=clock.now(), active=True
         ).on_conflict_ignore().execute()

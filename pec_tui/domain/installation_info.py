@@ -11,16 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pec_tui.domain import settings
-from pec_tui.storage.models import InstallationMunicipality, Localidade, State
+from pec_tui.storage.models import ActorRole, InstallationMunicipality, Localidade, MunicipalAdmin, State
 
 
 def installation_municipalities() -> list[Localidade]:
+    """The municipalities this installation serves: those with an active responsible
+    (``tb_adm_municipal``, as PEC knows them) and those pec-tui activated (``init``)."""
+    activated = InstallationMunicipality.select(InstallationMunicipality.localidade).where(
+        InstallationMunicipality.active == True
+    )
+    administered = (
+        MunicipalAdmin.select(MunicipalAdmin.localidade)
+        .join(ActorRole)
+        .where(MunicipalAdmin.deactivated_at.is_null() & (ActorRole.active == True))
+    )
     return list(
         Localidade.select(Localidade, State)
         .join(State)
-        .switch(Localidade)
-        .join(InstallationMunicipality)
-        .where(InstallationMunicipality.active == True)
+        .where(Localidade.id.in_(activated) | Localidade.id.in_(administered))
         .order_by(Localidade.name)
     )
 

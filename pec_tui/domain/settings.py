@@ -1,10 +1,13 @@
-"""Installation settings kept in ``tb_config_sistema`` (PEC's keys and ours)."""
+"""Installation settings: PEC's keys in PEC's ``tb_config_sistema``, the console's own
+(``PECTUI_*``) in ``pectui.configuracao``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pec_tui.storage.models import SystemConfig
+from pec_tui.storage.models import ConsoleSetting, SystemConfig
+
+OWN_PREFIX = "PECTUI_"
 
 # PEC's own keys.
 INSTALLATION_NAME = "NOMEINSTALACAO"
@@ -46,18 +49,42 @@ INACTIVITY_CHOICES = (30, 60, 120, 180, 240)
 MAX_ATTEMPTS_CHOICES = tuple(range(1, 11))
 
 
+#: PEC's own keys pec-tui may write, with the description PEC's row carries
+#: (``ds_config_sistema`` is NOT NULL). On a PEC installation the rows exist and only their
+#: values change; on pec-tui's own database they are created with these descriptions.
+PEC_KEYS: dict[str, str] = {
+    INSTALLATION_NAME: "Nome da instalação",
+    INSTALLATION_LINK: "Link da instalação",
+    INSTALLATION_TYPE: "Tipo da instalação",
+    DATABASE_VERSION: "Versão do banco de dados",
+    TRAINING: "Instalação de treinamento",
+    CADSUS_ENABLED: "Integração com o CADSUS habilitada",
+    HORUS_ENABLED: "Integração com o Hórus habilitada",
+}
+
+
+def _model(key: str):
+    """Where ``key`` lives: pec-tui's own settings (``PECTUI_*``) or PEC's ``tb_config_sistema``."""
+    return ConsoleSetting if key.startswith(OWN_PREFIX) else SystemConfig
+
+
+def _row(key: str):
+    model = _model(key)
+    return model.get_or_none(model.key == key)
+
+
 def get_text(key: str, default: str | None = None) -> str | None:
-    row = SystemConfig.get_or_none(SystemConfig.key == key)
+    row = _row(key)
     return row.text if row is not None and row.text is not None else default
 
 
 def get_int(key: str, default: int | None = None) -> int | None:
-    row = SystemConfig.get_or_none(SystemConfig.key == key)
+    row = _row(key)
     return row.integer if row is not None and row.integer is not None else default
 
 
 def get_flag(key: str) -> bool:
-    row = SystemConfig.get_or_none(SystemConfig.key == key)
+    row = _row(key)
     if row is None:
         return False
     if row.integer is not None:
@@ -66,15 +93,21 @@ def get_flag(key: str) -> bool:
 
 
 def put(key: str, *, text: str | None = None, integer: int | None = None) -> None:
-    """Upsert one key; call inside the transaction of the change."""
-    (
-        SystemConfig.insert(key=key, text=text, integer=integer)
-        .on_conflict(
-            conflict_target=[SystemConfig.key],
-            update={SystemConfig.text: text, SystemConfig.integer: integer},
-        )
-        .execute()
-    )
+    """Upsert one key; call inside the transaction of the change.
+
+    A PEC key gets PEC's description when its row is created; one pec-tui does not know is
+    refused (it would be a row PEC never writes)."""
+    model = _model(key)
+    values = {"key": key, "text": text, "integer": integer}
+    if model is SystemConfig:
+        if key not in PEC_KEYS:
+            raise ValueError(f"chave do PEC desconhecida: {key}")
+        if SystemConfig.update(text=text, integer=integer).where(SystemConfig.key == key).execute():
+            return
+        values.update(description=PEC_KEYS[key], available=True)
+    model.insert(**values).on_conflict(
+        conflict_target=[model.key], update={model.text: text, model.integer: integer}
+    ).execute()
 
 
 @dataclass(frozen=True)
@@ -95,7 +128,8 @@ def security() -> SecuritySettings:
 
 def has(key: str) -> bool:
     """Whether the key exists at all (a flag never written keeps its default)."""
-    return SystemConfig.select().where(SystemConfig.key == key).exists()
+    model = _model(key)
+    return model.select().where(model.key == key).exists()
 
 
 def get_flag_or(key: str, default: bool) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from pec_tui.domain import settings
 from pec_tui.domain.installation import installation_municipalities
@@ -12,6 +12,7 @@ from pec_tui.storage.database import OpenedDatabase
 from pec_tui.storage.migrations import LATEST_VERSION, schema_version
 from pec_tui.storage.models import (
     CnesImport,
+    CnesImportReport,
     HealthUnit,
     JobRun,
     Lotacao,
@@ -23,7 +24,12 @@ from pec_tui.storage.models import (
 
 def collect(opened: OpenedDatabase) -> dict[str, Any]:
     version = schema_version()
-    last_import = CnesImport.select().order_by(CnesImport.imported_at.desc()).first()
+    last_import = (
+        CnesImport.select(CnesImport, CnesImportReport)
+        .join(CnesImportReport, JOIN.LEFT_OUTER, on=(CnesImportReport.cnes_import == CnesImport.id), attr="extra")
+        .order_by(CnesImport.imported_at.desc(), CnesImport.id.desc())
+        .first()
+    )
     newest = JobRun.select(fn.MAX(JobRun.id)).group_by(JobRun.job)
     last_runs = {
         run.job: {"inicio": _iso(run.started_at), "resultado": run.status, "mensagem": run.message}
@@ -58,8 +64,9 @@ def collect(opened: OpenedDatabase) -> dict[str, Any]:
         if last_import is None
         else {
             "data": _iso(last_import.imported_at),
-            "arquivo": last_import.file_name,
-            "versao_layout": last_import.layout_version,
+            # An import PEC made itself has no pec-tui record: no file name nor layout.
+            "arquivo": getattr(getattr(last_import, "extra", None), "file_name", None),
+            "versao_layout": getattr(getattr(last_import, "extra", None), "layout_version", None),
         },
         "tarefas": last_runs,
     }

@@ -7,7 +7,6 @@ only the units of the municipalities they administer (``localidade_ids``).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import digits, format_cpf
 from pec_tui.storage.models import (
     Cbo,
+    Complexity,
     HealthUnit,
     Localidade,
     Lotacao,
@@ -26,6 +26,7 @@ from pec_tui.storage.models import (
     State,
     Team,
     TeamType,
+    UnitComplexity,
     UnitServiceType,
     UnitType,
 )
@@ -72,6 +73,8 @@ class UnitDetail:
     cep: str | None
     phone: str | None
     email: str | None
+    phone2: str | None = None
+    fax: str | None = None
 
     @property
     def cnpj_label(self) -> str:
@@ -96,11 +99,9 @@ class TeamRow:
     type_acronym: str
     type_name: str
     ine: str
-    area_code: str | None
     area: str | None
     name: str
     active: bool
-    deactivated_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,6 @@ class TeamMember:
     cpf: str
     cbo_code: str
     cbo_name: str
-    microarea: str | None
     active: bool
 
 
@@ -236,7 +236,15 @@ def unit_detail(unit_id: int, localidade_ids: Iterable[int] | None = None) -> Un
         active=bool(row.active),
         type_name=row.type_name or "—",
         municipality=f"{row.city}/{row.uf}" if row.city else "—",
-        complexity=row.complexity,
+        complexity=", ".join(
+            name
+            for (name,) in Complexity.select(Complexity.name)
+            .join(UnitComplexity, on=(UnitComplexity.complexity == Complexity.id))
+            .where(UnitComplexity.unit == row.id)
+            .order_by(Complexity.name)
+            .tuples()
+        )
+        or None,
         address=row.address,
         address_number=row.address_number,
         address_complement=row.address_complement,
@@ -244,6 +252,8 @@ def unit_detail(unit_id: int, localidade_ids: Iterable[int] | None = None) -> Un
         cep=row.cep,
         phone=row.phone,
         email=row.email,
+        phone2=row.phone2,
+        fax=row.fax,
     )
 
 
@@ -274,11 +284,9 @@ _TEAM_COLUMNS = (
     TeamType.acronym,
     TeamType.name,
     Team.ine,
-    Team.area_code,
     Team.area,
     Team.name,
     Team.active,
-    Team.deactivated_on,
 )
 
 
@@ -288,11 +296,9 @@ def _team_row(row: tuple) -> TeamRow:
         type_acronym=row[1] or "—",
         type_name=row[2] or "—",
         ine=row[3],
-        area_code=row[4],
-        area=row[5],
-        name=row[6],
-        active=bool(row[7]),
-        deactivated_on=row[8],
+        area=row[4],
+        name=row[5],
+        active=bool(row[6]),
     )
 
 
@@ -322,14 +328,15 @@ def team_detail(team_id: int, localidade_ids: Iterable[int] | None = None, *, wi
         .tuples()
         .first()
     )
-    if row is None or (localidade_ids is not None and row[12] not in set(localidade_ids)):
+    width = len(_TEAM_COLUMNS)
+    if row is None or (localidade_ids is not None and row[width + 3] not in set(localidade_ids)):
         raise UnitNotFound("A equipe pedida não existe ou não é de um município que você administra.")
     members = list_team_members(team_id, 0, TEAM_MEMBERS_LIMIT) if with_members else Page([], 0)
     return TeamDetail(
-        team=_team_row(row[:9]),
-        unit_id=row[9],
-        unit_name=row[10],
-        unit_cnes=row[11],
+        team=_team_row(row[:width]),
+        unit_id=row[width],
+        unit_name=row[width + 1],
+        unit_cnes=row[width + 2],
         members=members.rows,
         members_total=members.total,
     )
@@ -348,7 +355,6 @@ def list_team_members(team_id: int, offset: int, limit: int) -> Page[TeamMember]
             Professional.cpf,
             Cbo.code,
             Cbo.name,
-            Lotacao.microarea,
             Lotacao.deactivated_at,
         )
         .join(Professional, on=(Lotacao.professional == Professional.id))
@@ -366,8 +372,7 @@ def list_team_members(team_id: int, offset: int, limit: int) -> Page[TeamMember]
             cpf=m[4],
             cbo_code=m[5],
             cbo_name=m[6],
-            microarea=m[7],
-            active=m[8] is None,
+            active=m[7] is None,
         )
         for m in found
     ]

@@ -103,9 +103,16 @@ class CboScreen(PecScreen):
     def list(self) -> PagedTable:
         return self.query_one("#cbo-list", PagedTable)
 
+    @property
+    def localidade_id(self) -> int | None:
+        """The municipality whose CBO settings are shown and changed (tb_cbo_atend): the municipal
+        administrator's; ``None`` (the whole installation) for anyone else."""
+        session = self.session
+        return session.municipal_admin_of[0].id if session and session.municipal_admin_of else None
+
     def fetch_cbos(self, query: str, offset: int, limit: int, show_unavailable: bool) -> Page[cbo.CboRow]:
         with worker_connection():
-            return cbo.list_cbos(query, show_unavailable, offset, limit)
+            return cbo.list_cbos(query, show_unavailable, offset, limit, self.localidade_id)
 
     @staticmethod
     def cbo_cells(row: cbo.CboRow) -> tuple[str, ...]:
@@ -145,7 +152,7 @@ class CboScreen(PecScreen):
     def action_edit(self) -> None:
         row = self.list.current_row
         if row is not None:
-            self.app.push_screen(CboEditDialog(row), self._edited)
+            self.app.push_screen(CboEditDialog(row, self.localidade_id), self._edited)
 
     def _edited(self, row: cbo.CboRow | None) -> None:
         if row is None:
@@ -185,6 +192,7 @@ class CboScreen(PecScreen):
             cbo_id,
             available,
             self.user_id,
+            self.localidade_id,
             done=self._availability_changed,
             failure="Não foi possível alterar o CBO",
             group="cbo-change",
@@ -209,9 +217,10 @@ class CboEditDialog(PecModal[cbo.CboRow | None]):
 
     FIELDS = {"appointment_minutes": Field("#cbo-minutes", "#cbo-minutes-error")}
 
-    def __init__(self, row: cbo.CboRow) -> None:
+    def __init__(self, row: cbo.CboRow, localidade_id: int | None = None) -> None:
         super().__init__()
         self.row = row
+        self.localidade_id = localidade_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog cbo-edit-dialog"):
@@ -258,6 +267,7 @@ class CboEditDialog(PecModal[cbo.CboRow | None]):
             self.row.id,
             minutes,
             self.user_id,
+            self.localidade_id,
             done=self.dismiss,
             failed=self._save_failed,
             failure="Não foi possível salvar o CBO",

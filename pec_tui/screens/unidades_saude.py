@@ -156,7 +156,7 @@ class UnitScreen(_MunicipalScreen):
     TEAM_COLUMNS = [
         PagedColumn("type", "Tipo", width=6),
         PagedColumn("ine", "INE", width=10),
-        PagedColumn("area", "Área", width=5),
+        PagedColumn("area", "Área", width=12),
         PagedColumn("name", "Nome", ratio=1),
         PagedColumn("active", "Situação", width=8),
     ]
@@ -237,7 +237,10 @@ class UnitScreen(_MunicipalScreen):
                 ("Situação", yes_no(detail.active)),
             ]
         )
-        contact = fields([("Endereço", detail.address_label), ("Telefone", detail.phone), ("E-mail", detail.email)])
+        phones = " · ".join(number for number in (detail.phone, detail.phone2) if number) or None
+        contact = fields(
+            [("Endereço", detail.address_label), ("Telefone", phones), ("Fax", detail.fax), ("E-mail", detail.email)]
+        )
         self.query_one("#unit-info-text", Static).update(
             Content.assemble(("Dados gerais\n", "bold"), info, ("\n\nContato\n", "bold"), contact)
         )
@@ -264,7 +267,7 @@ class UnitScreen(_MunicipalScreen):
 
     @staticmethod
     def team_cells(row: TeamRow) -> tuple[str, ...]:
-        return (row.type_acronym, row.ine, row.area_code or "—", row.name, yes_no(row.active))
+        return (row.type_acronym, row.ine, row.area or "—", row.name, yes_no(row.active))
 
     @on(Checkbox.Changed, "#teams-inactive")
     def _teams_filter(self, event: Checkbox.Changed) -> None:
@@ -326,7 +329,6 @@ class TeamScreen(_MunicipalScreen):
     MEMBER_COLUMNS = [
         PagedColumn("name", "Nome", ratio=3),
         PagedColumn("cbo", "CBO", ratio=2),
-        PagedColumn("microarea", "Microárea", width=9),
         PagedColumn("lotacao", "Lotação", width=7),
     ]
 
@@ -362,7 +364,7 @@ class TeamScreen(_MunicipalScreen):
 
     @staticmethod
     def member_cells(member: TeamMember) -> tuple[str, ...]:
-        return (member.name, f"{member.cbo_code} {member.cbo_name}", member.microarea or "—", yes_no(member.active))
+        return (member.name, f"{member.cbo_code} {member.cbo_name}", yes_no(member.active))
 
     def load_team(self) -> None:
         self.run_task(
@@ -380,9 +382,7 @@ class TeamScreen(_MunicipalScreen):
         team = detail.team
         self.query_one("#team-title", Static).update(Text(f"{team.name} · INE {team.ine}"))
         situation = yes_no(team.active)
-        if not team.active and team.deactivated_on:
-            situation += f" desde {team.deactivated_on:%d/%m/%Y}"
-        area = " — ".join(part for part in (team.area_code, team.area) if part)
+        area = team.area or ""
         self.query_one("#team-info", Static).update(
             fields(
                 [

@@ -164,17 +164,19 @@ def test_audit_verify_reports_an_intact_trail_with_its_count(run_cli, sqlite_ins
 def test_audit_verify_names_the_row_changed_by_hand(run_cli, sqlite_installation):
     add_audit_events(sqlite_installation, 3)
     with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
-        connection.execute("UPDATE tb_auditoria_evento SET ds_detalhes = 'apagado' WHERE co_seq_auditoria_evento = 2")
+        connection.execute(
+            "UPDATE pectui_evento_auditoria SET ds_detalhes = 'apagado' WHERE co_seq_evento_auditoria = 2"
+        )
     result = run_cli("--database", sqlite_installation, "audit", "verify")
     assert result.returncode == 1
-    assert "A linha 2 de tb_auditoria_evento não confere" in result.stderr
+    assert "A linha 2 da trilha de auditoria do pec-tui (pectui.evento_auditoria) não confere" in result.stderr
     assert result.stdout == ""
 
 
 def test_audit_verify_names_the_row_after_a_deleted_one(run_cli, sqlite_installation):
     add_audit_events(sqlite_installation, 3)
     with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
-        connection.execute("DELETE FROM tb_auditoria_evento WHERE co_seq_auditoria_evento = 2")
+        connection.execute("DELETE FROM pectui_evento_auditoria WHERE co_seq_evento_auditoria = 2")
     result = run_cli("--database", sqlite_installation, "audit", "verify", "--json")
     assert result.returncode == 1
     data = json.loads(result.stdout)
@@ -185,7 +187,7 @@ def test_audit_verify_names_the_row_after_a_deleted_one(run_cli, sqlite_installa
 def test_audit_verify_catches_the_newest_row_deleted(run_cli, sqlite_installation):
     add_audit_events(sqlite_installation, 2)
     with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
-        connection.execute("DELETE FROM tb_auditoria_evento WHERE co_seq_auditoria_evento = 3")
+        connection.execute("DELETE FROM pectui_evento_auditoria WHERE co_seq_evento_auditoria = 3")
     result = run_cli("--database", sqlite_installation, "audit", "verify")
     assert result.returncode == 1
     assert "eventos mais recentes foram removidos" in result.stderr

@@ -39,20 +39,22 @@ from pec_tui.storage.bulk.writer import BulkWriter
 from pec_tui.storage.database import current_database, is_postgres, transaction
 from pec_tui.storage.models import (
     ActorRole,
+    AgendaConfig,
     AuditEvent,
     Cbo,
     CnesImport,
+    CnesImportReport,
     HealthUnit,
     InstallationMunicipality,
     Localidade,
     Lotacao,
-    LotacaoAgenda,
     Professional,
     ProfessionalCnsHistory,
     Team,
     TeamType,
     User,
 )
+from pec_tui.storage.search import filter_form
 from tests.support.cbo_fixture import cbo_catalogue  # noqa: F401
 from tests.support.constants import ADMIN_CPF
 
@@ -173,16 +175,14 @@ def snapshot() -> dict[str, object]:
     """Everything an import may touch, comparable before/after."""
     return {
         "unidades": _plain(HealthUnit.select(HealthUnit.cnes, HealthUnit.name, HealthUnit.active).tuples()),
-        "equipes": _plain(Team.select(Team.ine, Team.name, Team.active, Team.deactivated_on).tuples()),
+        "equipes": _plain(Team.select(Team.ine, Team.name, Team.active, Team.area).tuples()),
         "profissionais": _plain(Professional.select(Professional.cpf, Professional.cns, Professional.name).tuples()),
         "usuarios": _plain(User.select(User.login, User.password_hash, User.must_change_password).tuples()),
         "historico_cns": _plain(
             ProfessionalCnsHistory.select(ProfessionalCnsHistory.professional, ProfessionalCnsHistory.cns).tuples()
         ),
         "papeis": _plain(ActorRole.select(ActorRole.id, ActorRole.kind, ActorRole.active).tuples()),
-        "lotacoes": _plain(
-            Lotacao.select(Lotacao.role, Lotacao.unique_code, Lotacao.deactivated_at, Lotacao.microarea).tuples()
-        ),
+        "lotacoes": _plain(Lotacao.select(Lotacao.role, Lotacao.unique_code, Lotacao.deactivated_at).tuples()),
         "importacoes": CnesImport.select().count(),
         "auditoria": AuditEvent.select().count(),
         "cbo": Cbo.select().count(),
@@ -257,10 +257,12 @@ def test_valid_3_1_file_creates_units_teams_professionals_users_and_lotacoes(net
     assert unit.unit_type.cnes_code == 2 and unit.cnpj == sample_unit(0)["CNPJ"]
     assert unit.address == "RUA SÃO JOÃO" and unit.email == "ubs1@saude.exemplo.gov.br"
     team = Team.get(Team.ine == TEAM0)
-    assert team.active and team.unit_id == unit.id and team.team_type.ms_code == 70 and team.name == "ESF CENTRO"
+    assert team.active and team.unit_id == unit.id and team.team_type.ms_code == "70" and team.name == "ESF CENTRO"
     assert Professional.select().count() == 4
     nurse = professional(1)
-    assert nurse.cns == cns_of(1) and nurse.imported and nurse.sex == "MASCULINO"
+    assert nurse.cns == cns_of(1) and nurse.sex == "MASCULINO"
+    assert nurse.name_filter == filter_form(nurse.name) and nurse.council_id == 71 and nurse.council_state_id == 24
+    assert unit.name_filter == "UBS CENTRO" and unit.state_id == 24 and unit.phone == sample_unit(0)["TELEFONE1"]
     assert nurse.birth_date == dt.date(1971, 2, 2)
     assert [row.cns for row in nurse.cns_history] == [cns_of(1)]
     user = User.get(User.id == nurse.user_id)
@@ -270,8 +272,6 @@ def test_valid_3_1_file_creates_units_teams_professionals_users_and_lotacoes(net
     assert placed.professional_id == nurse.id and placed.team.ine == TEAM1 and placed.cbo.code == ENFERMEIRO
     role = ActorRole.get_by_id(placed.role_id)
     assert role.kind == ActorRole.LOTACAO and role.active and role.professional_id == nurse.id
-    acs = Lotacao.get(Lotacao.unique_code == code(cpf_of(2), cbo=ACS))
-    assert acs.microarea == "03"
     assert active_codes() == {
         code(cpf_of(0)),
         code(cpf_of(1), ine=TEAM1, cbo=ENFERMEIRO),
@@ -294,7 +294,7 @@ def test_the_same_file_inside_a_zip_gives_the_same_result(network, tmp_path):
         3,
         4,
     )
-    assert CnesImport.get().file_name == "XmlParaESUS31_420420.zip"
+    assert CnesImportReport.get().file_name == "XmlParaESUS31_420420.zip"
     assert len(active_codes()) == 4
 
 
@@ -327,11 +327,13 @@ def test_changed_data_updates_the_records(network, tmp_path, known_rows):
     report = run(cnes_file(tmp_path, units, profs))
 
     assert (report.unidades.atualizados, report.equipes.atualizados) == (1, 1)
-    assert (report.profissionais.atualizados, report.lotacoes.atualizados) == (1, 1)
+    # A changed microárea changes nothing: PEC's tb_lotacao has no column for it.
+    assert (report.profissionais.atualizados, report.lotacoes.atualizados) == (1, 0)
     assert HealthUnit.get(HealthUnit.cnes == UNIT0).name == "UBS CENTRO NOVO"
+    assert HealthUnit.get(HealthUnit.cnes == UNIT0).name_filter == "UBS CENTRO NOVO"
     assert Team.get(Team.ine == TEAM0).name == "ESF CENTRO AZUL"
     assert professional(0).name == "NOME CORRIGIDO NO CNES"
-    assert Lotacao.get(Lotacao.unique_code == code(cpf_of(2), cbo=ACS)).microarea == "07"
+    assert professional(0).name_filter == "NOME CORRIGIDO NO CNES"
 
 
 # --------------------------------------------------------------------------------------------
@@ -456,7 +458,7 @@ def test_invalid_cpf_and_cns_reject_the_record_with_reason_element_and_line(netw
     assert f'CPF_PROF="{cpf_of(2)}"' in lines[bad_cns.linha - 1]
     assert {p.cpf for p in Professional.select()} == {ADMIN_CPF, cpf_of(0), cpf_of(3)}
     assert User.select().where(User.login.in_(["12345678900", cpf_of(2)])).count() == 0
-    assert CnesImport.get().rejected == 2
+    assert CnesImportReport.get().rejected == 2
 
 
 def test_unknown_cbo_is_reported_not_invented(network, tmp_path):
@@ -556,7 +558,7 @@ def test_team_deactivated_in_the_file(network, tmp_path):
     report = run(cnes_file(tmp_path, units, professionals(2)))
 
     team = Team.get(Team.ine == TEAM1)
-    assert not team.active and team.deactivated_on == dt.date(2026, 3, 15)
+    assert not team.active  # PEC keeps no deactivation date for a team
     assert report.equipes.desativados == 1 and report.equipes.inalterados == 2
     assert report.registros_nao_importados[0].motivo == f"A equipe INE {TEAM1} está desativada no arquivo."
     placed = Lotacao.get(Lotacao.unique_code == code(cpf_of(1), ine=TEAM1, cbo=ENFERMEIRO))
@@ -565,7 +567,7 @@ def test_team_deactivated_in_the_file(network, tmp_path):
 
     units[0]["teams"][1]["DT_DESATIVACAO"] = ""
     again = run(cnes_file(tmp_path, units, professionals(2)))
-    assert Team.get(Team.ine == TEAM1).active and Team.get(Team.ine == TEAM1).deactivated_on is None
+    assert Team.get(Team.ine == TEAM1).active
     assert again.equipes.reativados == 1 and again.lotacoes.reativados == 1
 
 
@@ -731,7 +733,7 @@ def _check_triggers_enabled() -> list[tuple[str, str]]:
     cursor.execute(
         "SELECT c.relname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
         "JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname IN ('RI_FKey_check_ins', 'RI_FKey_check_upd') "
-        "AND c.relname IN ('tb_prof', 'tb_prof_historico_cns', 'tb_ator_papel', 'tb_lotacao')"
+        "AND c.relname IN ('tb_prof', 'tb_ator_papel', 'tb_lotacao')"
     )
     return cursor.fetchall()
 
@@ -774,7 +776,7 @@ def test_sqlite_bulk_import_builds_the_indexes_once_and_checks_the_keys_once(net
     assert {"tb_prof_nu_cpf", "tb_usuario_ds_login", "tb_lotacao_co_unico_lotacao"} <= set(dropped)
     assert _sqlite_indexes() == indexes  # every one built again, as it was
     [tables] = checked
-    assert {"tb_lotacao", "tb_prof", "tb_usuario", "tb_importacao_cnes", "tb_auditoria_evento"} <= set(tables)
+    assert {"tb_lotacao", "tb_prof", "tb_usuario", "tb_importacao_cnes", "pectui_evento_auditoria"} <= set(tables)
     assert _sqlite_foreign_keys_enforced()
     assert report.lotacoes.novos == 4 and report.profissionais.novos == 3
     assert active_codes() == codes_of_professionals()
@@ -975,11 +977,15 @@ def test_history_row_report_and_csv_export(network, tmp_path):
     profs = professionals() + [sample_professional(4, CO_CNS="123", lotacoes=[lot()])]
     report = run(cnes_file(tmp_path, units_0_1(), profs), user_id=network)
 
-    row = CnesImport.get()
-    assert (row.file_name, row.localidade_id, row.user_id, row.layout_version) == (NAME, chapeco_id(), network, "3.1")
-    assert row.file_date == dt.date(2024, 6, 3) and row.imported_at == dt.datetime(2026, 11, 20, 9, 0)
-    assert (row.units, row.teams, row.professionals, row.lotacoes, row.rejected) == (2, 3, 3, 4, 1)
-    stored = ImportReport.from_json(row.report)
+    row = CnesImport.get()  # PEC's history row
+    assert (row.localidade_id, row.imported_at) == (chapeco_id(), dt.datetime(2026, 11, 20, 9, 0))
+    assert (row.units_new, row.teams_new, row.professionals_new, row.lotacoes_new) == (2, 3, 3, 4)
+    assert row.professional_id == Professional.get(Professional.user == network).id
+    extra = CnesImportReport.get_by_id(row.id)  # what PEC has no column for
+    assert (extra.file_name, extra.user_id, extra.layout_version) == (NAME, network, "3.1")
+    assert extra.file_date == dt.date(2024, 6, 3)
+    assert (extra.units, extra.teams, extra.professionals, extra.lotacoes, extra.rejected) == (2, 3, 3, 4, 1)
+    stored = ImportReport.from_json(extra.report)
     assert report.importacao_id == row.id and stored.to_dict() == report.to_dict()
     assert get_report(row.id).to_dict() == report.to_dict()
     page = list_imports()
@@ -1003,7 +1009,7 @@ def test_professionals_with_several_lotacoes_and_no_agenda_are_listed(network, t
     assert [(p.cpf, p.lotacoes) for p in report.profissionais_sem_agenda] == [(cpf_of(2), 2)]
     with transaction():
         placed = Lotacao.get(Lotacao.unique_code == code(cpf_of(2), cbo=ACS))
-        LotacaoAgenda.create(lotacao=placed.role_id, weekday=0, period="MANHA", start="07:00", end="11:00")
+        AgendaConfig.create(entity=placed.role_id, kind=1)
 
     assert run(path).profissionais_sem_agenda == []
 

@@ -8,7 +8,7 @@ from pec_tui.core.errors import AuthError
 from pec_tui.domain import accounts, audit
 from pec_tui.domain.audit import GENESIS, EventType, RecordType, chain_hash
 from pec_tui.storage.database import transaction
-from pec_tui.storage.models import AccessHistory, AuditEvent, User
+from pec_tui.storage.models import AccessHistory, AuditEvent, PecAuditEvent, User
 
 
 def record_events(count: int) -> list[AuditEvent]:
@@ -67,17 +67,14 @@ def test_verify_walks_the_chain_across_batches(db):
 def test_changed_details_break_the_chain_at_that_row(db):
     events = record_events(4)
     tampered = events[1]
-    db.db.execute_sql(
-        "UPDATE tb_auditoria_evento SET ds_detalhes = 'nada aconteceu' WHERE co_seq_auditoria_evento = %s"
-        if db.kind == "postgresql"
-        else "UPDATE tb_auditoria_evento SET ds_detalhes = 'nada aconteceu' WHERE co_seq_auditoria_evento = ?",
-        (tampered.id,),
-    )
+    AuditEvent.update(details="nada aconteceu").where(AuditEvent.id == tampered.id).execute()
     result = audit.verify()
     assert not result.ok
     assert result.broken_id == tampered.id
     assert result.count == 1  # the rows before it still check
-    assert f"A linha {tampered.id} de tb_auditoria_evento não confere" in result.message
+    assert f"A linha {tampered.id} da trilha de auditoria do pec-tui (pectui.evento_auditoria) não confere" in (
+        result.message
+    )
 
 
 def test_deleted_middle_row_breaks_the_chain_at_the_next_row(db):
@@ -145,8 +142,8 @@ def test_login_attempts_and_password_change_never_store_a_password(db, installat
     assert AccessHistory.select().count() == 3
     rows = [
         " ".join(str(value) for value in row)
-        for table in ("tb_auditoria_evento", "tb_historico_acesso")
-        for row in db.db.execute_sql(f"SELECT * FROM {table}").fetchall()
+        for model in (AuditEvent, AccessHistory, PecAuditEvent)
+        for row in model.select().tuples()
     ]
     for secret in ("Senha1234", WRONG_PASSWORD, NEW_PASSWORD):
         assert not any(secret in row for row in rows), secret

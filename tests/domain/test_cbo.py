@@ -8,10 +8,9 @@ import pytest
 
 from pec_tui.core.errors import ValidationError
 from pec_tui.domain import audit, cbo
-from pec_tui.storage import migrations
 from pec_tui.storage.database import transaction
-from pec_tui.storage.migrations import LATEST_VERSION, migrate, read_cbo_catalogue, seed_cbo_catalogue
-from pec_tui.storage.models import AuditEvent, Cbo, SchemaVersion
+from pec_tui.storage.migrations import LATEST_VERSION, read_cbo_catalogue, seed_cbo_catalogue
+from pec_tui.storage.models import AuditEvent, Cbo, CboMunicipal, Localidade, SchemaVersion
 from tests.support.cbo_fixture import cbo_catalogue  # noqa: F401
 
 #: The professions of PEC's default profiles, with their CBO 2002 titles.
@@ -70,38 +69,56 @@ def test_shipped_catalogue_is_well_formed():
     assert {code: by_code.get(code) for code in DEFAULT_PROFILE_OCCUPATIONS} == DEFAULT_PROFILE_OCCUPATIONS
 
 
-def test_migration_2_seeds_tb_cbo(db, cbo_catalogue):  # noqa: F811
+def test_the_first_migration_seeds_tb_cbo_as_pec_keeps_it(db, cbo_catalogue):  # noqa: F811
     assert len(cbo_catalogue) == len(read_cbo_catalogue())
     medico = Cbo.get(Cbo.code == "225142")
     assert medico.name == "MÉDICO DA ESTRATÉGIA DE SAÚDE DA FAMÍLIA"
-    assert medico.available_for_lotacao and medico.appointment_minutes is None
-    assert SchemaVersion.get(SchemaVersion.version == 2).description == "Catálogo de CBO da atenção primária (tb_cbo)"
+    assert medico.name_filter == "MEDICO DA ESTRATEGIA DE SAUDE DA FAMILIA"  # PEC's *_filtro form
+    assert medico.available_for_lotacao and cbo.get(medico.id).appointment_minutes is None
+    # A shipped duration is the installation-wide default in tb_cbo_atend (no municipality).
+    timed = [row for row in read_cbo_catalogue() if row["appointment_minutes"]]
+    assert CboMunicipal.select().count() == len(timed)
+    for row in timed:
+        setting = CboMunicipal.get(CboMunicipal.cbo == cbo_catalogue[row["code"]])
+        assert (setting.localidade_id, setting.minutes) == (None, row["appointment_minutes"])
+    assert "catálogo de CBO" in SchemaVersion.get(SchemaVersion.version == LATEST_VERSION).description
 
 
 def test_seeding_again_adds_nothing_and_keeps_the_municipality_settings(db, cbo_catalogue):  # noqa: F811
+    nurse = cbo_catalogue["223505"]
+    cbo.set_available(nurse, False, None)
+    cbo.set_appointment_minutes(nurse, 30, None)
     with transaction():
-        Cbo.update(available_for_lotacao=False, appointment_minutes=30).where(Cbo.code == "223505").execute()
+        CboMunicipal.delete().where(CboMunicipal.cbo == cbo_catalogue["515140"]).execute()
         Cbo.delete().where(Cbo.code == "515140").execute()
 
     with transaction():
         added = seed_cbo_catalogue()
 
     assert added == 1  # only the one that was missing
-    nurse = Cbo.get(Cbo.code == "223505")
-    assert (nurse.available_for_lotacao, nurse.appointment_minutes) == (False, 30)
+    again = cbo.get_by_code("223505")
+    assert (again.available, again.appointment_minutes) == (False, 30)
     assert Cbo.select().count() == len(read_cbo_catalogue())
 
 
-def test_a_version_1_database_gets_the_catalogue_from_migrate(empty_db):
-    with transaction():
-        migrations.MIGRATIONS[0].apply()
-        SchemaVersion.create(version=1, applied_at=migrations.clock.now(), description="v1")
-    assert Cbo.select().count() == 0
+def test_settings_are_per_municipality_with_the_installation_as_fallback(db, cbo_catalogue):  # noqa: F811
+    chapeco = Localidade.get(Localidade.ibge == "4204202").id
+    xanxere = Localidade.get(Localidade.ibge == "4219507").id
+    nurse = cbo_catalogue["223565"]
+    cbo.set_appointment_minutes(nurse, 25, None)  # the whole installation
+    cbo.set_appointment_minutes(nurse, 40, None, chapeco)
+    cbo.set_available(nurse, False, None, chapeco)
 
-    assert migrate() == list(range(2, LATEST_VERSION + 1))
-
-    assert Cbo.select().count() == len(read_cbo_catalogue())
-    assert migrate() == []
+    assert (cbo.get(nurse, chapeco).appointment_minutes, cbo.get(nurse, chapeco).available) == (40, False)
+    assert (cbo.get(nurse, xanxere).appointment_minutes, cbo.get(nurse, xanxere).available) == (25, True)
+    listed = cbo.list_cbos("enfermeiro da estrategia", False, 0, 50, localidade_id=chapeco)
+    assert nurse not in [row.id for row in listed.rows]  # unavailable there
+    assert nurse in [row.id for row in cbo.list_cbos("enfermeiro da estrategia", False, 0, 50, xanxere).rows]
+    rows = CboMunicipal.select().where(CboMunicipal.cbo == nurse).order_by(CboMunicipal.id)
+    assert [(row.localidade_id, row.minutes, row.available_for_lotacao) for row in rows] == [
+        (None, 25, None),
+        (chapeco, 40, False),
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,7 +222,7 @@ def test_set_appointment_minutes_validates_and_audits(db, cbo_catalogue):  # noq
         with pytest.raises(ValidationError, match="número inteiro de minutos"):
             cbo.set_appointment_minutes(nurse, wrong, None)  # type: ignore[arg-type]
 
-    assert Cbo.get_by_id(nurse).appointment_minutes is None
+    assert cbo.get(nurse).appointment_minutes is None
     assert [e.details for e in _cbo_events()] == [
         "CBO 223565 - ENFERMEIRO DA ESTRATÉGIA DE SAÚDE DA FAMÍLIA: duração da consulta padrão → 20 minutos",
         "CBO 223565 - ENFERMEIRO DA ESTRATÉGIA DE SAÚDE DA FAMÍLIA: duração da consulta 20 minutos → padrão",

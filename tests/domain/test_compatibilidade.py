@@ -18,7 +18,6 @@ from pec_tui.domain.diagnostico.compatibility import (
 from pec_tui.modules import MODULES
 from pec_tui.storage.database import transaction
 from pec_tui.storage.introspection import Catalogue, Column, read_catalogue
-from pec_tui.storage.models import SchemaVersion
 from tests.support.host_data import closed_port
 from tests.support.pec_database import PEC_VERSION
 
@@ -27,17 +26,16 @@ NEW_REQUIRED = "tb_usuario.st_termo_teleinterconsulta é obrigatória e o pec-tu
 
 
 def as_pec(catalogue: Catalogue, version: str = "5.5.0", **changes: dict[str, Column | None]) -> Catalogue:
-    """pec-tui's own catalogue as if PEC had made it (no pec-tui schema beside it), with ``changes``
-    per table: a column added, or removed (``None``)."""
-    tables = {name: dict(columns) for name, columns in catalogue.tables.items()}
-    del tables[SchemaVersion._meta.table_name]
+    """pec-tui's own catalogue as if PEC had made it (without pec-tui's own tables, not marked as
+    pec-tui's), with ``changes`` per table: a column added, or removed (``None``)."""
+    tables = {name: dict(columns) for name, columns in catalogue.tables.items() if not name.startswith("pectui_")}
     for table, columns in changes.items():
         for name, column in columns.items():
             if column is None:
                 del tables[table][name]
             else:
                 tables[table][name] = column
-    return Catalogue(tables, version)
+    return Catalogue(tables, version, own_database=False)
 
 
 def required(name: str) -> Column:
@@ -64,51 +62,45 @@ def test_every_built_module_says_what_it_reads_and_writes():
 # --------------------------------------------------------------------------------------------
 
 
-def test_on_pec_the_modules_whose_models_do_not_fit_are_unavailable_with_the_reasons(pec_database):
+def test_on_pec_every_built_module_reads_and_writes(pec_database):
+    """The models are PEC's tables as PEC defines them: on a PEC-shaped database every module is
+    whole, and pec-tui's own state (schema pectui) never counts against PEC."""
     result = compat.assess(read_catalogue(pec_database.db))
     assert not result.own_database and result.pec_version == PEC_VERSION
-    entrada = result.of("entrada")
-    assert entrada.state == compat.UNAVAILABLE
-    assert "tb_prof.sg_conselho_classe não existe neste banco" in entrada.reasons
-    assert "tb_usuario.st_trocar_senha é obrigatória e o pec-tui não a preenche" in entrada.write_gaps
-    assert "tb_config_sistema.ds_config_sistema é obrigatória e o pec-tui não a preenche" in entrada.write_gaps
-    cnes = result.of("cnes")
-    assert cnes.state == compat.UNAVAILABLE
-    assert "a tabela tb_cfg_agenda_lotacao não existe neste banco" in cnes.reasons
-    assert "tb_unidade_saude.ds_logradouro guarda até 150 caracteres; o pec-tui escreveria até 200" in cnes.write_gaps
-    assert result.of("unidades_saude").state == compat.UNAVAILABLE
-    assert "tb_tipo_servico.st_padrao não existe neste banco" in result.of("unidades_saude").reasons
-    # pec-tui's own state never counts against PEC (tb_prof_historico_cns, pectui_*).
-    assert not any("tb_prof_historico_cns" in gap or "pectui_" in gap for gap in cnes.read_gaps + cnes.write_gaps)
-    assert result.of("log").state == compat.FULL
+    assert {module.key: (module.state, module.reasons) for module in result.modules} == {
+        module.key: (compat.FULL, ()) for module in compat.MODULE_TABLES
+    }
+    check = check_compatibility(pec_database)
+    assert (check.status, check.found) == (
+        diagnostico.OK,
+        f"Banco do PEC {PEC_VERSION}: todos os 8 módulos funcionam por inteiro.",
+    )
 
 
-def test_on_pec_a_module_that_reads_but_cannot_write_is_read_only(pec_database):
-    pec_database.db.execute_sql("ALTER TABLE tb_cbo ADD COLUMN nu_duracao_agendamento integer")
+def test_on_pec_a_missing_column_makes_its_readers_unavailable(pec_database):
+    pec_database.db.execute_sql("ALTER TABLE tb_cbo DROP COLUMN no_cbo_filtro")
+    result = compat.assess(read_catalogue(pec_database.db))
+    for key in ("cbo", "cnes", "unidades_saude"):  # each reads tb_cbo
+        assert result.of(key).state == compat.UNAVAILABLE, key
+        assert "tb_cbo.no_cbo_filtro não existe neste banco" in result.of(key).reasons
+    assert result.of("entrada").state == compat.FULL
+    check = check_compatibility(pec_database)
+    assert check.status == diagnostico.ERROR
+    assert check.found.startswith(f"Banco do PEC {PEC_VERSION}: dos 8 módulos, 3 indisponíveis e 5 disponíveis. ")
+    assert "CBO: indisponível (tb_cbo.no_cbo_filtro não existe neste banco)." in check.found
+    assert "pec-tui doctor --json" in check.action
+
+
+def test_on_pec_a_new_required_column_makes_its_writers_read_only(pec_database):
+    pec_database.db.execute_sql("ALTER TABLE tb_cbo_atend ADD COLUMN nu_novo integer NOT NULL")
     cbo = compat.assess(read_catalogue(pec_database.db)).of("cbo")
     assert cbo.state == compat.READ_ONLY and cbo.label == "somente leitura"
     assert cbo.read_gaps == ()
-    assert cbo.reasons[0] == "tb_cbo.no_cbo_filtro é obrigatória e o pec-tui não a preenche"
-    assert "tb_auditoria_evento.ds_hash não existe neste banco" in cbo.reasons
-
-
-def test_the_doctor_check_on_pec_is_an_error_naming_each_module(pec_database):
-    check = check_compatibility(pec_database)
-    assert check.title == "Compatibilidade com o PEC"
-    assert check.status == diagnostico.ERROR
-    assert check.found.startswith(f"Banco do PEC {PEC_VERSION}: dos 8 módulos, 7 indisponíveis e 1 disponível. ")
-    assert (
-        "Entrada no console: indisponível (tb_prof.sg_conselho_classe não existe neste banco; "
-        "e mais 2 diferenças)." in check.found
-    )
-    assert "Log do PEC: não usa o banco." in check.found
-    assert "pec-tui doctor --json" in check.action
-    modules = {item["chave"]: item for item in check.details["modulos"]}
-    assert modules["entrada"]["situacao"] == "indisponível"
-    assert "tb_usuario.st_trocar_senha é obrigatória e o pec-tui não a preenche" in modules["entrada"]["escrita"]
+    assert cbo.reasons == ("tb_cbo_atend.nu_novo é obrigatória e o pec-tui não a preenche",)
 
 
 def test_doctor_json_on_pec_lists_the_check(run_cli, pec_database):
+    pec_database.db.execute_sql("ALTER TABLE tb_cbo DROP COLUMN no_cbo_filtro")
     result = run_cli(
         "--database",
         pec_database.target.url,
@@ -122,15 +114,17 @@ def test_doctor_json_on_pec_lists_the_check(run_cli, pec_database):
     item = checks[KEY]
     assert item["titulo"] == "Compatibilidade com o PEC" and item["situacao"] == "erro"
     assert item["detalhes"]["versao_pec"] == PEC_VERSION
-    assert {module["chave"]: module["situacao"] for module in item["detalhes"]["modulos"]}["cbo"] == "indisponível"
+    modules = {module["chave"]: module["situacao"] for module in item["detalhes"]["modulos"]}
+    assert (modules["cbo"], modules["entrada"]) == ("indisponível", "leitura e escrita")
 
 
 def test_doctor_text_on_pec_shows_the_check(run_cli, pec_database):
+    pec_database.db.execute_sql("ALTER TABLE tb_cbo DROP COLUMN no_cbo_filtro")
     result = run_cli(
         "--database", pec_database.target.url, "doctor", "--pec-url", f"http://127.0.0.1:{closed_port()}/x"
     )
     assert "ERRO   Compatibilidade com o PEC" in result.stdout
-    assert "Entrada no console: indisponível" in " ".join(result.stdout.split())  # wrapped
+    assert "CBO: indisponível" in " ".join(result.stdout.split())  # wrapped
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,20 +201,20 @@ def test_an_unknown_nullable_or_defaulted_column_changes_nothing(db):
 
 def test_one_module_read_only_and_one_unavailable_agree_in_number(db):
     own = read_catalogue(db.db)
-    one_read_only = compatibility_check(as_pec(own, tb_cbo={"nu_novo": required("nu_novo")}))
+    one_read_only = compatibility_check(as_pec(own, tb_cbo_atend={"nu_novo": required("nu_novo")}))
     assert one_read_only.found.startswith("Banco do PEC 5.5.0: dos 8 módulos, 1 somente leitura e 7 disponíveis. ")
-    without = as_pec(own, tb_cbo={"nu_duracao_agendamento": None}, tb_prof={"nu_cep": None, "sg_conselho_classe": None})
+    without = as_pec(own, tb_cbo={"no_cbo_filtro": None}, tb_prof={"ds_cep": None, "co_conselho_classe": None})
     check = compatibility_check(without)
     assert check.status == diagnostico.ERROR
     # CBO, CNES and Unidades de saúde read tb_cbo.
-    assert "CBO: indisponível (tb_cbo.nu_duracao_agendamento não existe neste banco)." in check.found
+    assert "CBO: indisponível (tb_cbo.no_cbo_filtro não existe neste banco)." in check.found
     assert (
-        "Diagnóstico do servidor: indisponível (tb_prof.sg_conselho_classe não existe neste banco; "
+        "Diagnóstico do servidor: indisponível (tb_prof.co_conselho_classe não existe neste banco; "
         "e mais 1 diferença)." in check.found
     )
-    only_units = compatibility_check(as_pec(own, tb_tipo_servico={"st_padrao": None}))
+    only_units = compatibility_check(as_pec(own, tb_tipo_servico={"st_interno": None}))
     assert only_units.found.startswith("Banco do PEC 5.5.0: dos 8 módulos, 1 indisponível e 7 disponíveis. ")
-    assert "Unidades de saúde: indisponível (tb_tipo_servico.st_padrao não existe neste banco)." in only_units.found
+    assert "Unidades de saúde: indisponível (tb_tipo_servico.st_interno não existe neste banco)." in only_units.found
 
 
 def test_a_catalogue_that_cannot_be_read_is_the_checks_error():
@@ -239,10 +233,13 @@ def test_a_catalogue_that_cannot_be_read_is_the_checks_error():
 @pytest.mark.parametrize("version", ["5.5.0", None])
 def test_assess_never_needs_the_database(version):
     """Only the catalogue: an empty one (no table at all) makes every module with tables unavailable."""
-    catalogue = Catalogue({}, version)
+    catalogue = Catalogue({}, version, own_database=False)
     result = compat.assess(catalogue)
     if version is None:
         assert result.own_database
     else:
-        assert result.of("cbo").reasons == ("a tabela tb_cbo não existe neste banco",)
+        assert result.of("cbo").reasons == (
+            "a tabela tb_cbo não existe neste banco",
+            "a tabela tb_cbo_atend não existe neste banco",
+        )
         assert result.of("log").state == compat.FULL

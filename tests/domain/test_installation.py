@@ -69,7 +69,8 @@ def test_init_creates_municipality_admin_settings_and_one_audit_event(db, clock)
     assert user.login == "52998224725"
     assert verify_password("Senha1234", user.password_hash)
     assert (user.blocked, user.failed_attempts, user.must_change_password) == (False, 0, False)
-    assert user.password_changed_at == clock.current
+    assert user.password_changed_at == clock.current.date()  # a DATE in PEC
+    assert user.change_password is False
 
     professional = Professional.get()
     assert (professional.cpf, professional.name, professional.user_id) == (

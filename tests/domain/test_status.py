@@ -14,6 +14,7 @@ from pec_tui.storage.models import (
     ActorRole,
     Cbo,
     CnesImport,
+    CnesImportReport,
     HealthUnit,
     JobRun,
     Lotacao,
@@ -54,12 +55,8 @@ def populate_network() -> None:
                     team=team.id,
                     deactivated_at=dt.datetime(2026, 10, 1) if number == 1 else None,
                 )
-        CnesImport.create(
-            localidade=chapeco.id,
-            imported_at=dt.datetime(2026, 11, 19, 22, 0),
-            file_name="XmlParaESUS31_420420.zip",
-            layout_version="3.1",
-        )
+        made = CnesImport.create(localidade=chapeco.id, imported_at=dt.datetime(2026, 11, 19, 22, 0))
+        CnesImportReport.create(cnes_import=made.id, file_name="XmlParaESUS31_420420.zip", layout_version="3.1")
         JobRun.create(job="backup", started_at=dt.datetime(2026, 11, 18, 2, 0), status=JobRun.FAILED, message="disco")
         JobRun.create(job="backup", started_at=dt.datetime(2026, 11, 19, 2, 0), status=JobRun.OK)
 
@@ -155,7 +152,10 @@ def test_second_demo_command_does_not_rebuild_the_database(run_cli, hermetic_env
     assert "criado" in first.stdout
     # Leave a mark a rebuild would erase.
     with sqlite3.connect(path) as connection:
-        connection.execute("INSERT INTO tb_config_sistema (co_config_sistema, ds_texto) VALUES ('MARCA_TESTE', 'x')")
+        connection.execute(
+            "INSERT INTO tb_config_sistema (co_config_sistema, ds_config_sistema, st_disponivel_sistema, ds_texto) "
+            "VALUES ('MARCA_TESTE', 'Marca do teste', 1, 'x')"
+        )
     inode = path.stat().st_ino
 
     second = run_cli("demo", "--sem-console")

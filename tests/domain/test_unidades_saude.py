@@ -113,9 +113,9 @@ def test_service_types_of_the_unit(net):
 def test_inactive_teams_are_hidden_unless_asked(net):
     unit = net.units["UBS SÃO CRISTÓVÃO"]
     active = unidades_saude.list_teams(unit, False, 0, 10)
-    assert [(t.type_acronym, t.ine, t.area_code) for t in active.rows] == [
-        ("eSB", "0000123464", "002"),
-        ("eSF", "0000123456", "001"),
+    assert [(t.type_acronym, t.ine, t.area) for t in active.rows] == [
+        ("eSB", "0000123464", "Área 002"),
+        ("eSF", "0000123456", "Área 001"),
     ]
     assert active.total == 2
     every = unidades_saude.list_teams(unit, True, 0, 10)
@@ -129,10 +129,10 @@ def test_team_detail_lists_its_professionals_active_first(net):
     detail = unidades_saude.team_detail(net.teams["ESF São Cristóvão I"], [net.chapeco_id])
     assert detail.team.type_name == "Equipe de Saúde da Família"
     assert detail.unit_name == "UBS SÃO CRISTÓVÃO"
-    assert [(m.name, m.cbo_code, m.microarea, m.active) for m in detail.members] == [
-        ("Ana Beatriz Conceição", "225142", None, True),
-        ("Davi Ícaro Melo", "515105", "04", True),
-        ("Bruno Araújo", "223565", None, False),
+    assert [(m.name, m.cbo_code, m.active) for m in detail.members] == [
+        ("Ana Beatriz Conceição", "225142", True),
+        ("Davi Ícaro Melo", "515105", True),
+        ("Bruno Araújo", "223565", False),
     ]
     assert detail.members_total == 3
     with pytest.raises(UnitNotFound):

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from peewee import fn
+
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import (
     ActorRole,
     Cbo,
+    Complexity,
     HealthUnit,
     Localidade,
     Lotacao,
@@ -18,9 +21,11 @@ from pec_tui.storage.models import (
     ServiceType,
     Team,
     TeamType,
+    UnitComplexity,
     UnitServiceType,
     UnitType,
 )
+from pec_tui.storage.search import filter_form
 
 CHAPECO = "4204202"
 XANXERE = "4219507"
@@ -46,7 +51,10 @@ class Network:
 
 def cbo(code: str, name: str) -> int:
     existing = Cbo.get_or_none(Cbo.code == code)
-    return existing.id if existing else Cbo.create(code=code, name=name).id
+    if existing:
+        return existing.id
+    key = (Cbo.select(fn.max(Cbo.id)).scalar() or 0) + 1  # tb_cbo has no sequence: PEC's reference data
+    return Cbo.create(id=key, code=code, name=name, name_filter=filter_form(name)).id
 
 
 def lotacao(
@@ -56,7 +64,6 @@ def lotacao(
     team_id: int | None = None,
     *,
     active: bool = True,
-    microarea: str | None = None,
 ) -> Lotacao:
     role = ActorRole.create(professional=professional_id, kind=ActorRole.LOTACAO, active=active)
     return Lotacao.create(
@@ -67,7 +74,6 @@ def lotacao(
         team=team_id,
         deactivated_at=None if active else dt.datetime(2026, 1, 15, 10, 0),
         imported=True,
-        microarea=microarea,
     )
 
 
@@ -79,8 +85,8 @@ def build_network(extra_units: int = 0) -> Network:
         net = Network(chapeco.id, xanxere.id)
         ubs = UnitType.get(UnitType.cnes_code == 2).id
         caps = UnitType.get(UnitType.cnes_code == 70).id
-        esf = TeamType.get(TeamType.ms_code == 70).id
-        esb = TeamType.get(TeamType.ms_code == 71).id
+        esf = TeamType.get(TeamType.ms_code == "70").id
+        esb = TeamType.get(TeamType.ms_code == "71").id
 
         def unit(name, cnes, localidade, unit_type=ubs, active=True, **extra):
             net.units[name] = HealthUnit.create(
@@ -93,7 +99,6 @@ def build_network(extra_units: int = 0) -> Network:
             "2345671",
             chapeco.id,
             cnpj="11222333000181",
-            complexity="Atenção básica",
             address="Rua Marechal Deodoro",
             address_number="450",
             district="Centro",
@@ -101,6 +106,10 @@ def build_network(extra_units: int = 0) -> Network:
             phone="4933211234",
             email="ubs.saocristovao@saude.demo",
         )
+        basic = Complexity.get_or_none(Complexity.id == 1) or Complexity.create(
+            id=1, name="Atenção básica", acronym="AB"
+        )
+        UnitComplexity.create(unit=sao, complexity=basic.id)
         efapi = unit("UBS Efapi", "2345682", chapeco.id)
         unit("CAPS II Chapecó", "2419645", chapeco.id, unit_type=caps)
         unit("Unidade desativada Passo dos Fortes", "2419653", chapeco.id, active=False)
@@ -109,7 +118,7 @@ def build_network(extra_units: int = 0) -> Network:
             unit(f"Unidade de apoio {n:02d}", f"70{n:05d}", chapeco.id)
 
         for name in ("Consulta médica", "Vacinação", "Odontologia"):
-            service = ServiceType.create(name=name, default=True)
+            service = ServiceType.create(name=name, name_filter=filter_form(name), internal=True)
             UnitServiceType.create(unit=sao, service_type=service.id)
 
         def team(name, ine, team_type, area_code, active=True):
@@ -118,10 +127,8 @@ def build_network(extra_units: int = 0) -> Network:
                 ine=ine,
                 unit=sao,
                 team_type=team_type,
-                area_code=area_code,
                 area=f"Área {area_code}",
                 active=active,
-                deactivated_on=None if active else dt.date(2025, 12, 31),
             ).id
             return net.teams[name]
 
@@ -135,7 +142,7 @@ def build_network(extra_units: int = 0) -> Network:
 
         def professional(key, name, base9, cns=None):
             net.professionals[key] = Professional.create(
-                name=name, cpf=cpf_with_check_digits(base9), cns=cns, imported=True
+                name=name, name_filter=filter_form(name), cpf=cpf_with_check_digits(base9), cns=cns
             ).id
             return net.professionals[key]
 
@@ -147,6 +154,6 @@ def build_network(extra_units: int = 0) -> Network:
         lotacao(ana, sao, net.cbos["medico"], esf1)
         lotacao(bruno, sao, net.cbos["enfermeiro"], esf1, active=False)  # left the unit
         lotacao(carla, efapi, net.cbos["enfermeiro"])  # another unit only
-        lotacao(davi, sao, net.cbos["acs"], esf1, microarea="04")
+        lotacao(davi, sao, net.cbos["acs"], esf1)
         lotacao(davi, sao, net.cbos["enfermeiro"], active=False)
     return net

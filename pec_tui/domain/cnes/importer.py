@@ -63,7 +63,7 @@ from pec_tui.domain.cnes.run import ImportProgress, ImportRun, ProgressCallback
 from pec_tui.domain.installation import installation_municipalities
 from pec_tui.storage.bulk.writer import foreign_keys_at_end
 from pec_tui.storage.database import transaction
-from pec_tui.storage.models import InstallationMunicipality, Localidade, State
+from pec_tui.storage.models import Localidade, State
 
 __all__ = [
     "CHUNK",
@@ -201,12 +201,7 @@ def _installation_municipality(localidade_id: int) -> Localidade:
     found = Localidade.select(Localidade, State).join(State).where(Localidade.id == localidade_id).first()
     if found is None:
         raise PecError("O município escolhido não existe.")
-    active = (
-        InstallationMunicipality.select()
-        .where((InstallationMunicipality.localidade == localidade_id) & (InstallationMunicipality.active == True))
-        .exists()
-    )
-    if not active:
+    if localidade_id not in {municipality.id for municipality in installation_municipalities()}:
         raise PecError(f"O município {found.label} não está ativo nesta instalação.")
     return found
 

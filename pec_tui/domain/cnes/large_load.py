@@ -27,12 +27,16 @@ from pec_tui.storage.models import (
     ActorRole,
     AuditEvent,
     CnesImport,
+    CnesImportReport,
+    Complexity,
+    CouncilClass,
     HealthUnit,
     Lotacao,
     Professional,
     ProfessionalCnsHistory,
     Team,
     TeamType,
+    UnitComplexity,
     UnitType,
     User,
 )
@@ -40,21 +44,26 @@ from pec_tui.storage.models import (
 SUSPEND_AT = 1_000
 """New rows (professionals and lotações) in one batch from which a large load begins."""
 #: PostgreSQL: the tables whose foreign-key checks are suspended.
-SUSPENDED_TABLES = (Professional, ProfessionalCnsHistory, ActorRole, Lotacao)
+SUSPENDED_TABLES = (Professional, ActorRole, Lotacao)  # pec-tui's own CNS history has no foreign key
 #: SQLite: the tables whose secondary indexes are dropped and built again.
 INDEXED_TABLES = (User, Professional, ProfessionalCnsHistory, ActorRole, Lotacao)
 #: SQLite: every table an import writes; their foreign keys are checked once before commit.
 WRITTEN_TABLES = (
     UnitType,
     TeamType,
+    Complexity,
     HealthUnit,
+    UnitComplexity,
     Team,
     User,
+    CouncilClass,
     Professional,
     ProfessionalCnsHistory,
     ActorRole,
     Lotacao,
     CnesImport,
+    CnesImportReport,
+    CnesImportReport,
     AuditEvent,
 )
 
@@ -62,8 +71,11 @@ WRITTEN_TABLES = (
 class LargeLoad:
     """One import's shortcuts: taken at most once (:meth:`consider`), undone before commit."""
 
-    def __init__(self, bulk: BulkWriter, *, foreign_keys_at_end: bool) -> None:
+    def __init__(self, bulk: BulkWriter, *, foreign_keys_at_end: bool, own_database: bool = True) -> None:
         self.bulk = bulk
+        # On a PEC installation PEC's tables keep their own constraints and triggers as they are:
+        # nothing is suspended there (the rows are checked as they are written).
+        self.own_database = own_database
         self.foreign_keys_at_end = foreign_keys_at_end  # SQLite: checked by violations()
         self.decided = False  # the first large batch came (whether the switch could be taken or not)
         self.suspended: SuspendedChecks | None = None  # PostgreSQL
@@ -73,7 +85,7 @@ class LargeLoad:
         """Before a batch of ``new_rows`` new rows is written: the first one with
         :data:`SUSPEND_AT` or more begins the large load (on SQLite, unless the import still needs
         the indexes for its lookups)."""
-        if self.decided or new_rows < SUSPEND_AT:
+        if self.decided or new_rows < SUSPEND_AT or not self.own_database:
             return
         self.decided = True
         if self.bulk.pg:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from peewee import SQL
+
 from pec_tui.core.validators import format_cpf
 from pec_tui.domain.cnes.report import KIND_LOTACAO, ImportReport
 from pec_tui.domain.cnes.units import UnitsAndTeams
@@ -78,7 +80,7 @@ class Lotacoes:
         in_municipality = HealthUnit.localidade == self.units.loc
         managed = (Lotacao.imported == True) | (Lotacao.update_on_import == True)
         for code, role_id, inactive, microarea in rows(
-            Lotacao.select(Lotacao.unique_code, Lotacao.role, Lotacao.deactivated_at.is_null(False), Lotacao.microarea)
+            Lotacao.select(Lotacao.unique_code, Lotacao.role, Lotacao.deactivated_at.is_null(False), SQL("NULL"))
             .join(HealthUnit, on=(Lotacao.unit == HealthUnit.id))
             .where(in_municipality & managed & Lotacao.unique_code.is_null(False))
         ):
@@ -92,7 +94,7 @@ class Lotacoes:
                 Lotacao.cbo,
                 Lotacao.deactivated_at.is_null(False),
                 Lotacao.update_on_import,
-                Lotacao.microarea,
+                SQL("NULL"),  # PEC's tb_lotacao keeps no microárea
                 Professional.cpf,
             )
             .join(HealthUnit, on=(Lotacao.unit == HealthUnit.id))
@@ -117,7 +119,8 @@ class Lotacoes:
         rejected_units, rejected_teams = units.rejected_units, units.rejected_teams
         accepted: list[FileLotacao] = []
         codes: list[str] = []  # theirs
-        for cnes, cbo_code, ine, microarea, line, cbo_shape in lotacoes:
+        for cnes, cbo_code, ine, _microarea, line, cbo_shape in lotacoes:
+            microarea = None  # PEC's tb_lotacao has no column for the file's microárea
             unit_id = file_units.get(cnes)
             cbo = cbos.get(cbo_code) if cbo_shape else None
             team = file_teams.get(ine) if ine else None
@@ -239,15 +242,12 @@ class Lotacoes:
         bulk.insert(ActorRole, ("id", "professional"), role_rows, _NEW_ROLE)
         bulk.insert(
             Lotacao,
-            ("role", "professional", "cbo", "unit", "team", "unique_code", "microarea"),
-            lotacao_rows,
+            ("role", "professional", "cbo", "unit", "team", "unique_code"),
+            [row[:-1] for row in lotacao_rows],
             _NEW_LOTACAO,
         )
-        bulk.update(Lotacao, "role", ("unique_code", "microarea"), adopt)
-        bulk.update(
-            Lotacao, "role", ("deactivated_at", "microarea"), [(role_id, None, micro) for role_id, micro in reactivate]
-        )
-        bulk.update(Lotacao, "role", ("microarea",), microareas)
+        bulk.update(Lotacao, "role", ("unique_code",), [(role_id, code) for role_id, code, _micro in adopt])
+        bulk.update(Lotacao, "role", ("deactivated_at",), [(role_id, None) for role_id, _micro in reactivate])
         bulk.update(ActorRole, "id", ("active",), [(role_id, True) for role_id, _micro in reactivate])
 
     # -- after reading ------------------------------------------------------------------------

@@ -29,8 +29,10 @@ from pec_tui.domain.cnes.lotacoes import FileLotacao, Lotacoes
 from pec_tui.domain.cnes.parser import PROFESSIONAL_TAG
 from pec_tui.domain.cnes.reader import ProfessionalRecord
 from pec_tui.domain.cnes.report import KIND_PROFESSIONAL, ImportReport
+from pec_tui.domain.installation import is_own_database
 from pec_tui.storage.bulk.writer import BulkWriter, iso_date, quoted_column, quoted_table
-from pec_tui.storage.models import Professional, ProfessionalCnsHistory, User
+from pec_tui.storage.models import CouncilClass, Professional, ProfessionalCnsHistory, State, User
+from pec_tui.storage.search import filter_form
 
 _PRELOAD_AT_MOST = 5_000
 """Professionals and users (each) an installation may have for them to be read whole at the start
@@ -41,10 +43,28 @@ _SHARED = -1  # owner of a CNS that two professionals already hold (a known fiel
 _TAKEN = -1  # linked professional of a login given to a professional of this import
 
 #: The columns of tb_prof the import compares and updates, in the order of its comparison tuples.
-_PROFESSIONAL_UPDATE = ("user", "cns", "name", "birth_date", "sex", "council", "council_registry", "email", "phone")
+_PROFESSIONAL_UPDATE = (
+    "user",
+    "cns",
+    "name",
+    "name_filter",
+    "birth_date",
+    "sex",
+    "council",
+    "council_state",
+    "council_registry",
+    "email",
+    "phone",
+)
 # Columns every new row of these tables gets, written as constants instead of once per row.
-_NEW_USER = {"password_hash": None, "blocked": False, "failed_attempts": 0, "must_change_password": True}
-_NEW_PROFESSIONAL = {"imported": True}
+_NEW_USER = {
+    "password_hash": None,
+    "blocked": False,
+    "failed_attempts": 0,
+    "must_change_password": True,
+    "change_password": True,
+}
+_NEW_PROFESSIONAL: dict[str, Any] = {}
 
 
 #: What the import reads of a professional the installation already has, in this order: the
@@ -52,7 +72,19 @@ _NEW_PROFESSIONAL = {"imported": True}
 #: columns it compares and updates (:data:`_PROFESSIONAL_UPDATE`).
 _KNOWN_PROFESSIONAL = ("cpf", "id", *_PROFESSIONAL_UPDATE)
 KnownProfessional = tuple[
-    str, int, int | None, str | None, str, Any, str | None, str | None, str | None, str | None, str | None
+    str,
+    int,
+    int | None,
+    str | None,
+    str,
+    str,
+    Any,
+    str | None,
+    int | None,
+    int | None,
+    str | None,
+    str | None,
+    str | None,
 ]
 """A row of :data:`_KNOWN_PROFESSIONAL` (the birth date as the driver returns it: compare it
 through :func:`~pec_tui.storage.bulk.writer.iso_date`)."""
@@ -81,6 +113,9 @@ class Professionals:
         self.lotacoes = lotacoes
         self.large_load = large_load
         # Filled by load().
+        self.councils: set[str] = set()  # tb_conselho_classe keys (as the file's CONSELHO_ID text)
+        self.may_add_councils = is_own_database()
+        self.states: dict[str, int] = {}  # UF acronym -> tb_uf key
         self.known_cpfs: set[str] = set()
         self.known_logins: set[str] = set()
         self.cns_owner: dict[str, int] = {}  # CNS -> professional id, or _SHARED
@@ -100,6 +135,8 @@ class Professionals:
         a professional whose CPF is unknown needs no lookup at all (every professional of a
         first import)."""
         query = self.bulk.query
+        self.councils = {str(key) for (key,) in self.bulk.rows(CouncilClass.select(CouncilClass.id))}
+        self.states = {acronym: key for key, acronym in self.bulk.rows(State.select(State.id, State.acronym))}
         cpf, cns, professional = (quoted_column(Professional, name) for name in ("cpf", "cns", "id"))
         self.known_cpfs = {number for (number,) in query(f"SELECT {cpf} FROM {quoted_table(Professional)}")}
         # Who owns each CNS (one professional, or _SHARED when two already do), and which CNS
@@ -169,7 +206,7 @@ class Professionals:
                 found = bulk.lookup(_SQL_PROFESSIONALS_BY_CPF, known_cpfs)
                 existing = {row[0]: row for row in found}  # by CPF, the first column
         # Professionals without a user: those the installation lacks, and those it has without one.
-        with_user = {cpf for cpf, (_, _, user_id, _, _, _, _, _, _, _, _) in existing.items() if user_id is not None}
+        with_user = {cpf for cpf, known in existing.items() if known[2] is not None}
         without_user = [cpf for cpf in cpfs if cpf not in with_user]
         users: dict[str, tuple[int, int | None]] = {}  # login -> (user id, linked professional id)
         known_logins = self.known_logins
@@ -195,9 +232,17 @@ class Professionals:
         professional_updates: dict[tuple[int, ...], list[tuple]] = {}
         history_rows: list[tuple] = []
         cns_in_history, cns_owner, file_cns = self.cns_in_history, self.cns_owner, self.file_cns
+        councils, states = self.councils, self.states
         lotacao_work: list[tuple[int, str, list[FileLotacao]]] = []  # (professional id, name, lotações)
         for record, lots in accepted:
-            cns, name, cpf, birth, sex, council_id, _, registry, email, phone, _, line, _, _, _ = record
+            cns, name, cpf, birth, sex, council_code, council_uf, registry, email, phone, _, line, _, _, _ = record
+            # The council as PEC keys it (on a PEC installation a code tb_conselho_classe lacks is
+            # left out; on pec-tui's own database the file's code is added), and its UF.
+            if council_code and council_code not in councils and self.may_add_councils and council_code.isdigit():
+                self._add_council(council_code)
+            council_id = int(council_code) if council_code in councils else None
+            council_state = states.get(council_uf) if council_uf else None
+            name_filter = filter_form(name)
             known = existing.get(cpf)
             if known is None:
                 professional_id, known_user, known_cns = next(new_ids), None, None
@@ -208,9 +253,11 @@ class Professionals:
                     known_user,
                     known_cns,
                     known_name,
+                    known_filter,
                     known_birth,
                     known_sex,
                     known_council,
+                    known_council_state,
                     known_registry,
                     known_email,
                     known_phone,
@@ -230,7 +277,21 @@ class Professionals:
                 user_id = self._user_for(cpf, name, line, users, user_rows, new_user_ids)
             if known is None:
                 professional_rows.append(
-                    (professional_id, cpf, cns, name, birth, sex, council_id, registry, email, phone, user_id)
+                    (
+                        professional_id,
+                        cpf,
+                        cns,
+                        name,
+                        name_filter,
+                        birth,
+                        sex,
+                        council_id,
+                        council_state,
+                        registry,
+                        email,
+                        phone,
+                        user_id,
+                    )
                 )
                 counts.novos += 1
             else:
@@ -240,9 +301,11 @@ class Professionals:
                     known_user,
                     known_cns,
                     known_name,
+                    known_filter,
                     known_birth,
                     known_sex,
                     known_council,
+                    known_council_state,
                     known_registry,
                     known_email,
                     known_phone,
@@ -252,9 +315,11 @@ class Professionals:
                     user_id,
                     cns if cns is not None else known_cns,
                     name,
+                    name_filter,
                     birth or known_birth,
                     sex or known_sex,
                     council_id or known_council,
+                    council_state or known_council_state,
                     registry or known_registry,
                     email or known_email,
                     phone or known_phone,
@@ -279,7 +344,21 @@ class Professionals:
         bulk.insert(User, ("id", "login"), user_rows, _NEW_USER)
         bulk.insert(
             Professional,
-            ("id", "cpf", "cns", "name", "birth_date", "sex", "council", "council_registry", "email", "phone", "user"),
+            (
+                "id",
+                "cpf",
+                "cns",
+                "name",
+                "name_filter",
+                "birth_date",
+                "sex",
+                "council",
+                "council_state",
+                "council_registry",
+                "email",
+                "phone",
+                "user",
+            ),
             professional_rows,
             _NEW_PROFESSIONAL,
         )
@@ -287,6 +366,12 @@ class Professionals:
             bulk.update(Professional, "id", tuple(_PROFESSIONAL_UPDATE[index] for index in changed), rows)
         bulk.insert(ProfessionalCnsHistory, ("professional", "cns"), history_rows)
         self.lotacoes.save(lotacao_work)
+
+    def _add_council(self, code: str) -> None:
+        """A council code the catalogue lacks, on pec-tui's own database (CNES is the source)."""
+        self.bulk.flush()  # peewee uses the connection directly: no write may be running
+        CouncilClass.insert(id=int(code)).on_conflict_ignore().execute()
+        self.councils.add(code)
 
     def _problem(self, record: ProfessionalRecord) -> str:
         """Why a professional cannot be imported."""

@@ -24,7 +24,7 @@ from peewee import JOIN
 from pec_tui.core.errors import PecError
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import format_cpf
-from pec_tui.storage.models import CnesImport, Localidade, Professional, State, User
+from pec_tui.storage.models import CnesImport, CnesImportReport, Localidade, Professional, State, User
 
 KIND_UNIT = "unidade"
 KIND_TEAM = "equipe"
@@ -308,38 +308,40 @@ def list_imports(localidade_ids: list[int] | None = None, offset: int = 0, limit
     administrator sees the history of their own municipalities)."""
     offset, limit = clamp_paging(offset, limit)
     select = (
-        CnesImport.select(CnesImport, Localidade, State, User, Professional)
+        CnesImport.select(CnesImport, CnesImportReport, Localidade, State, Professional, User)
+        .join(CnesImportReport, on=(CnesImportReport.cnes_import == CnesImport.id), attr="extra")
+        .switch(CnesImport)
         .join(Localidade)
         .join(State)
         .switch(CnesImport)
-        .join(User, JOIN.LEFT_OUTER)
-        .join(Professional, JOIN.LEFT_OUTER, on=(Professional.user == User.id), attr="person")
-        .where(CnesImport.succeeded == True)
+        .join(Professional, JOIN.LEFT_OUTER, attr="person")
+        .join(User, JOIN.LEFT_OUTER, on=(Professional.user == User.id), attr="account")
+        .where(CnesImportReport.succeeded == True)
     )
     if localidade_ids is not None:
         select = select.where(CnesImport.localidade.in_(list(localidade_ids) or [0]))
     total = select.count()
     rows = []
     for row in select.order_by(CnesImport.imported_at.desc(), CnesImport.id.desc()).offset(offset).limit(limit):
-        user = row.user if row.user_id else None
-        person = getattr(user, "person", None) if user else None
-        name = person.name if person is not None and person.id else None
+        person = row.person if row.professional_id else None
+        account = getattr(person, "account", None) if person is not None else None
+        extra = row.extra
         rows.append(
             ImportSummary(
                 id=row.id,
                 imported_at=row.imported_at,
-                user_login=user.login if user else None,
-                user_name=name,
-                file_name=row.file_name,
+                user_login=account.login if account is not None and account.id else None,
+                user_name=person.name if person is not None else None,
+                file_name=extra.file_name,
                 municipality=row.localidade.label,
                 ibge=row.localidade.ibge,
-                layout_version=row.layout_version,
-                file_date=row.file_date,
-                units=row.units,
-                teams=row.teams,
-                professionals=row.professionals,
-                lotacoes=row.lotacoes,
-                rejected=row.rejected,
+                layout_version=extra.layout_version,
+                file_date=extra.file_date,
+                units=extra.units,
+                teams=extra.teams,
+                professionals=extra.professionals,
+                lotacoes=extra.lotacoes,
+                rejected=extra.rejected,
             )
         )
     return Page(rows, total, offset, limit)
@@ -350,8 +352,9 @@ def get_report(import_id: int, localidade_ids: list[int] | None = None) -> Impor
     row = CnesImport.get_or_none(CnesImport.id == import_id)
     if row is None or (localidade_ids is not None and row.localidade_id not in localidade_ids):
         raise PecError("A importação pedida não existe no histórico.")
-    if not row.report:
+    extra = CnesImportReport.get_or_none(CnesImportReport.cnes_import == row.id)
+    if extra is None or not extra.report:
         raise PecError(f"A importação {import_id} não tem relatório gravado.")
-    report = ImportReport.from_json(row.report)
+    report = ImportReport.from_json(extra.report)
     report.importacao_id = row.id
     return report

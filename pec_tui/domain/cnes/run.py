@@ -38,8 +38,17 @@ from pec_tui.domain.cnes.professionals import Professionals
 from pec_tui.domain.cnes.reader import ChildReader
 from pec_tui.domain.cnes.report import ImportReport, ProfessionalWithoutAgenda
 from pec_tui.domain.cnes.units import UnitsAndTeams
+from pec_tui.domain.installation import is_own_database
 from pec_tui.storage.bulk.writer import BulkWriter, quoted_column, quoted_table
-from pec_tui.storage.models import CnesImport, HealthUnit, Localidade, Lotacao, LotacaoAgenda, Professional
+from pec_tui.storage.models import (
+    AgendaConfig,
+    CnesImport,
+    CnesImportReport,
+    HealthUnit,
+    Localidade,
+    Lotacao,
+    Professional,
+)
 
 COMPONENT = "pec-tui/cnes"
 
@@ -157,7 +166,7 @@ class ImportRun:
             bulk.query("SET LOCAL synchronous_commit = off")
             bulk.query("SELECT pg_advisory_xact_lock(%s, %s)", (_PG_ADVISORY_CLASS, self.loc))
         self._check_layout_version()
-        large_load = LargeLoad(bulk, foreign_keys_at_end=foreign_keys_at_end)
+        large_load = LargeLoad(bulk, foreign_keys_at_end=foreign_keys_at_end, own_database=is_own_database())
         units = UnitsAndTeams(bulk, report, self.loc)
         lotacoes = Lotacoes(bulk, report, units, self.now)
         professionals = Professionals(bulk, report, lotacoes, large_load)
@@ -231,9 +240,11 @@ class ImportRun:
 
     def _check_layout_version(self) -> None:
         last = (
-            CnesImport.select(CnesImport.layout_version, CnesImport.imported_at)
-            .where((CnesImport.localidade == self.loc) & (CnesImport.succeeded == True))
+            CnesImport.select(CnesImportReport.layout_version, CnesImport.imported_at)
+            .join(CnesImportReport, on=(CnesImportReport.cnes_import == CnesImport.id))
+            .where((CnesImport.localidade == self.loc) & (CnesImportReport.succeeded == True))
             .order_by(CnesImport.imported_at.desc(), CnesImport.id.desc())
+            .objects()
             .first()
         )
         if last is None:
@@ -278,7 +289,7 @@ class ImportRun:
             return
         for (with_agenda,) in query(
             f"SELECT DISTINCT {professional} {here} AND l.{quoted_column(Lotacao, 'role')} IN "
-            f"(SELECT {quoted_column(LotacaoAgenda, 'lotacao')} FROM {quoted_table(LotacaoAgenda)})",
+            f"(SELECT {quoted_column(AgendaConfig, 'entity')} FROM {quoted_table(AgendaConfig)})",
             (self.loc,),
         ):
             several.pop(with_agenda, None)
@@ -290,13 +301,29 @@ class ImportRun:
         ]
 
     def _finish(self) -> None:
-        """The history row (``tb_importacao_cnes``, with the report) and the audit event."""
+        """The history row as PEC keeps it (``tb_importacao_cnes``: date, who, municipality, new
+        and updated counts per kind), what PEC has no column for (file, layout, the full report,
+        in ``pectui.importacao_cnes``) and the audit event."""
         report = self.report
         report.duracao_segundos = round(time.monotonic() - self.started, 3)
+        who = Professional.get_or_none(Professional.user == self.user_id) if self.user_id else None
         row = CnesImport.create(
             localidade=self.loc,
-            user=self.user_id,
+            professional=who.id if who else None,
             imported_at=self.now,
+            units_new=report.unidades.novos,
+            units_updated=report.unidades.atualizados,
+            teams_new=report.equipes.novos,
+            teams_updated=report.equipes.atualizados,
+            professionals_new=report.profissionais.novos,
+            professionals_updated=report.profissionais.atualizados,
+            lotacoes_new=report.lotacoes.novos,
+            lotacoes_updated=report.lotacoes.atualizados,
+        )
+        report.importacao_id = row.id
+        CnesImportReport.create(
+            cnes_import=row.id,
+            user=self.user_id,
             file_name=self.file_name,
             layout_version=self.header.layout_version,
             file_date=self.header.date,
@@ -306,9 +333,8 @@ class ImportRun:
             professionals=report.profissionais.in_file,
             lotacoes=report.lotacoes.in_file,
             rejected=len(report.registros_nao_importados),
+            report=report.to_json(),
         )
-        report.importacao_id = row.id
-        CnesImport.update(report=report.to_json()).where(CnesImport.id == row.id).execute()
         audit.record(
             EventType.DATABASE_OPERATION,
             component=COMPONENT,

@@ -14,34 +14,42 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from peewee import Model
+from peewee import Model, fn
 
 from pec_tui.core.checks import is_cnes_code, is_ine_code, is_valid_cnpj
 from pec_tui.domain.cnes.parser import UNIT_TAG, CnesTeam, CnesUnit
 from pec_tui.domain.cnes.report import KIND_TEAM, KIND_UNIT, ImportReport, KindCounts
-from pec_tui.storage.bulk.writer import BulkWriter, iso_date
-from pec_tui.storage.models import HealthUnit, Localidade, State, Team, TeamType, UnitType
+from pec_tui.domain.installation import is_own_database
+from pec_tui.storage.bulk.writer import BulkWriter
+from pec_tui.storage.models import Complexity, HealthUnit, Localidade, State, Team, TeamType, UnitComplexity, UnitType
+from pec_tui.storage.search import filter_form
 
 TEAM_TAG = "DADOS_EQUIPES"
+#: CNES's levels of care (SG_COMPLEXIDADE), named as pec-tui's own database records them.
+COMPLEXITY_NAMES = {"AB": "Atenção básica", "MC": "Média complexidade", "AC": "Alta complexidade"}
 
 #: What the import may change on a unit, in this order in :attr:`KnownUnit.values`.
 UNIT_VALUES = (
     "name",
+    "name_filter",
     "cnpj",
     "unit_type",
     "localidade",
-    "complexity",
+    "state",
     "address",
     "address_number",
     "address_complement",
     "district",
+    "district_filter",
     "cep",
     "phone",
+    "phone2",
     "email",
 )
-#: What the import may change on a team, in this order in :attr:`KnownTeam.values` (the
-#: deactivation date as ISO text there).
-TEAM_VALUES = ("name", "unit", "team_type", "area_code", "area", "deactivated_on")
+#: What the import may change on a team, in this order in :attr:`KnownTeam.values`. PEC keeps
+#: no deactivation date nor area code for a team: a deactivated team is ``st_ativo = 0``, and
+#: ``ds_area`` holds the area's description (its code when the file has no description).
+TEAM_VALUES = ("name", "name_filter", "unit", "team_type", "area")
 
 
 class KnownUnit(NamedTuple):
@@ -82,6 +90,14 @@ class UnitsAndTeams:
         self.known_teams: dict[str, KnownTeam] = {}
         self.unit_types: dict[int, int] = {}
         self.team_types: dict[int, int] = {}
+        # A PEC installation's types are PEC's reference data: a type it lacks is not added.
+        self.may_add_types = is_own_database()
+        self.state_id: int | None = None  # the municipality's UF (tb_uf.co_uf)
+        # Levels of care (tb_complexidade by acronym) and each known unit's, for
+        # rl_unidade_saude_complexidade; the units whose levels the file changes.
+        self.complexities: dict[str, int] = {}
+        self.unit_complexities: dict[int, set[int]] = {}
+        self.changed_complexities: dict[int, set[int]] = {}
         # Filled by save(): what the file brought.
         self.file_units: dict[str, int] = {}  # CNES -> unit id (accepted units)
         self.file_teams: dict[str, FileTeam] = {}  # INE -> accepted team
@@ -94,7 +110,17 @@ class UnitsAndTeams:
         """The catalogues of types, and every unit and team of the installation."""
         rows = self.bulk.rows
         self.unit_types = {code: type_id for type_id, code in rows(UnitType.select(UnitType.id, UnitType.cnes_code))}
-        self.team_types = {code: type_id for type_id, code in rows(TeamType.select(TeamType.id, TeamType.ms_code))}
+        self.team_types = {
+            int(code): type_id
+            for type_id, code in rows(TeamType.select(TeamType.id, TeamType.ms_code))
+            if str(code).strip().isdigit()
+        }
+        [(self.state_id,)] = rows(Localidade.select(Localidade.state).where(Localidade.id == self.loc))
+        self.complexities = {
+            acronym.strip().upper(): key for key, acronym in rows(Complexity.select(Complexity.id, Complexity.acronym))
+        }
+        for unit_id, complexity_id in rows(UnitComplexity.select(UnitComplexity.unit, UnitComplexity.complexity)):
+            self.unit_complexities.setdefault(unit_id, set()).add(complexity_id)
         # Every unit of the installation by CNES (a CNES is unique), with what the import may change.
         unit_values = [getattr(HealthUnit, name) for name in UNIT_VALUES]
         query = HealthUnit.select(
@@ -109,13 +135,12 @@ class UnitsAndTeams:
             Team.active,
             HealthUnit.localidade,
             Team.name,
+            Team.name_filter,
             Team.team_type,
-            Team.area_code,
             Team.area,
-            Team.deactivated_on,
         ).join(HealthUnit)
-        for ine, team_id, unit_id, active, localidade, name, team_type, area_code, area, deactivated_on in rows(query):
-            values = (name, unit_id, team_type, area_code, area, iso_date(deactivated_on))
+        for ine, team_id, unit_id, active, localidade, name, name_filter, team_type, area in rows(query):
+            values = (name, name_filter, unit_id, team_type, area)
             self.known_teams[ine] = KnownTeam(team_id, unit_id, bool(active), values, localidade)
 
     # -- the file's units ---------------------------------------------------------------------
@@ -128,7 +153,7 @@ class UnitsAndTeams:
         unit_names = ("id", "cnes", *UNIT_VALUES, "active")
         unit_inserts: list[tuple] = []
         unit_updates: list[tuple] = []
-        team_names = ("id", "ine", "name", "unit", "team_type", "area_code", "area", "deactivated_on", "active")
+        team_names = ("id", "ine", *TEAM_VALUES, "active")
         team_inserts: list[tuple] = []
         team_updates: list[tuple] = []
         for unit in units:
@@ -142,21 +167,25 @@ class UnitsAndTeams:
             address = unit.address
             values = (  # UNIT_VALUES
                 unit.name,
+                filter_form(unit.name),
                 unit.cnpj,
                 self._type_id(
                     self.unit_types,
                     UnitType,
                     unit.unit_type_code,
+                    (KIND_UNIT, unit.cnes, unit.name, UNIT_TAG, unit.line),
                     name=unit.unit_type_desc or f"Tipo {unit.unit_type_code}",
                 ),
                 self.loc,
-                ", ".join(unit.complexities) or None,
+                self.state_id,
                 address.street if address else None,
                 address.number if address else None,
                 address.complement if address else None,
                 address.district if address else None,
+                filter_form(address.district) if address else None,
                 address.cep if address else None,
-                unit.phone or unit.phone2,
+                unit.phone,
+                unit.phone2,
                 unit.email,
             )
             known = self.known_units.get(unit.cnes)
@@ -175,12 +204,16 @@ class UnitsAndTeams:
                 if not known.active or known.values != values:
                     unit_updates.append((unit_id, *values, True))
             self.file_units[unit.cnes] = unit_id
+            levels = self._complexity_ids(unit)
+            if levels != self.unit_complexities.get(unit_id, set()):
+                self.changed_complexities[unit_id] = levels
             for team in unit.teams:
                 self._save_team(team, unit, unit_id, team_inserts, team_updates, counts_teams)
         bulk.insert(HealthUnit, unit_names, unit_inserts)
         bulk.update(HealthUnit, "id", unit_names[2:], unit_updates)
         bulk.insert(Team, team_names, team_inserts)
         bulk.update(Team, "id", team_names[2:], team_updates)
+        self._save_complexities()
 
         # Units and teams of the municipality that the file does not hold.
         gone_units = [
@@ -205,6 +238,43 @@ class UnitsAndTeams:
         ]
         bulk.update_ids(Team, "id", {"active": False}, gone_teams)
         counts_teams.desativados += len(gone_teams)
+
+    def _complexity_ids(self, unit: CnesUnit) -> set[int]:
+        """The unit's levels of care as PEC keys them. On pec-tui's own database a level the
+        catalogue lacks is added; on a PEC installation it is left out (the report says so)."""
+        found: set[int] = set()
+        for acronym in unit.complexities:
+            key = self.complexities.get(acronym.strip().upper())
+            if key is None and self.may_add_types:
+                self.bulk.flush()  # peewee uses the connection directly: no write may be running
+                key = (Complexity.select(fn.max(Complexity.id)).scalar() or 0) + 1
+                name = COMPLEXITY_NAMES.get(acronym.strip().upper(), acronym)
+                Complexity.insert(id=key, name=name, acronym=acronym.strip().upper()[:2]).execute()
+                self.complexities[acronym.strip().upper()] = key
+            if key is None:
+                self.report.warn(
+                    KIND_UNIT, unit.cnes, unit.name, f"A complexidade {acronym} não existe no PEC.", UNIT_TAG, unit.line
+                )
+                continue
+            found.add(key)
+        return found
+
+    def _save_complexities(self) -> None:
+        """``rl_unidade_saude_complexidade`` of the units whose levels changed (a few hundred rows
+        at most: each unit's are replaced)."""
+        if not self.changed_complexities:
+            return
+        self.bulk.flush()
+        units = sorted(self.changed_complexities)
+        for start in range(0, len(units), 500):
+            UnitComplexity.delete().where(UnitComplexity.unit.in_(units[start : start + 500])).execute()
+        rows = [
+            {"unit": unit_id, "complexity": key}
+            for unit_id in units
+            for key in sorted(self.changed_complexities[unit_id])
+        ]
+        for start in range(0, len(rows), 500):
+            UnitComplexity.insert_many(rows[start : start + 500]).execute()
 
     def rejected_unit_ids(self) -> set[int]:
         """The ids of the existing units the file named but the import refused (left as they were)."""
@@ -255,22 +325,22 @@ class UnitsAndTeams:
                 self.rejected_teams.add(team.ine)
             return
         active = team.deactivated_on is None
+        name = name or f"Equipe {team.ine}"
         values = (  # TEAM_VALUES
-            name or f"Equipe {team.ine}",
+            name,
+            filter_form(name),
             unit_id,
             self._type_id(
                 self.team_types,
                 TeamType,
                 team.team_type,
+                (KIND_TEAM, team.ine, name, TEAM_TAG, team.line),
                 acronym=team.acronym or team.team_type,
                 name=team.description or f"Tipo {team.team_type}",
             ),
-            team.area_code,
-            team.area_desc,
-            iso_date(team.deactivated_on),
+            team.area_desc or team.area_code,
         )
-        # Rows to write: the values with the deactivation date as the driver takes it.
-        row = (*values[:5], self.bulk.value(team.deactivated_on), active)
+        row = (*values, active)
         known = self.known_teams.get(team.ine)
         if known is None:
             [team_id] = self.bulk.ids(Team, 1)
@@ -292,15 +362,33 @@ class UnitsAndTeams:
         self.file_teams[team.ine] = (team_id, unit.cnes, active)
 
     def _type_id(
-        self, catalogue: dict[int, int], model: type[Model], code_text: str | None, **fields: Any
+        self, catalogue: dict[int, int | None], model: type[Model], code_text: str | None, record: tuple, **fields: Any
     ) -> int | None:
-        """The unit/team type of this CNES code; a type the table lacks is added (CNES is the source)."""
+        """The unit/team type of this CNES code. On pec-tui's own database a type the table lacks
+        is added (CNES is the source); on a PEC installation the types are PEC's, and a unit or
+        team of a type PEC lacks keeps no type (the report says so)."""
         if not code_text or not code_text.isdigit():
             return None
         code = int(code_text)
         if code not in catalogue:
+            if not self.may_add_types:
+                kind, key, name, element, line = record
+                what = "tipo de estabelecimento" if model is UnitType else "tipo de equipe"
+                self.report.warn(
+                    kind, key, name, f"O {what} {code} não existe no PEC; gravado sem tipo.", element, line
+                )
+                return None
             self.bulk.flush()  # peewee uses the connection directly: no write may be running
-            key = "cnes_code" if model is UnitType else "ms_code"
-            model.insert({key: code, **fields}).on_conflict_ignore().execute()
-            catalogue[code] = model.get(getattr(model, key) == code).id
+            [type_id] = self.bulk.ids(model, 1)
+            if model is UnitType:
+                UnitType.insert(id=type_id, cnes_code=code, **fields).on_conflict_ignore().execute()
+            else:
+                TeamType.insert(
+                    id=type_id,
+                    ms_code=str(code),
+                    acronym_filter=filter_form(fields.get("acronym")),
+                    name_filter=filter_form(fields.get("name")),
+                    **fields,
+                ).on_conflict_ignore().execute()
+            catalogue[code] = type_id
         return catalogue[code]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pec_tui.core import clock
 from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import digits, format_cpf
@@ -73,7 +74,7 @@ def responsibles() -> list[ResponsibleRow]:
         for row in MunicipalAdmin.select(MunicipalAdmin, ActorRole, Professional)
         .join(ActorRole)
         .join(Professional)
-        .where(ActorRole.active == True)
+        .where((ActorRole.active == True) & MunicipalAdmin.deactivated_at.is_null())
     }
     rows = []
     for locality in installation_municipalities():
@@ -191,7 +192,7 @@ def change_responsible(localidade_id: int, professional_id: int | None, *, by_us
         current = (
             MunicipalAdmin.select(MunicipalAdmin, ActorRole)
             .join(ActorRole)
-            .where(MunicipalAdmin.localidade == localidade_id)
+            .where((MunicipalAdmin.localidade == localidade_id) & MunicipalAdmin.deactivated_at.is_null())
             .first()
         )
         professional = find_professional(professional_id)
@@ -200,10 +201,12 @@ def change_responsible(localidade_id: int, professional_id: int | None, *, by_us
         if current.role.professional_id == professional.id and current.role.active:
             raise ValidationError(f"{professional.name} já é o responsável de {locality.name}.", "responsavel")
         old_role = current.role
-        MunicipalAdmin.delete().where(MunicipalAdmin.role == old_role.id).execute()
+        now = clock.now()
+        # As PEC keeps it: the old responsible's row stays, inactivated (dt_inativacao).
+        MunicipalAdmin.update(deactivated_at=now).where(MunicipalAdmin.role == old_role.id).execute()
         ActorRole.update(active=False).where(ActorRole.id == old_role.id).execute()
         role = ActorRole.create(professional=professional.id, kind=ActorRole.MUNICIPAL_ADMIN)
-        MunicipalAdmin.create(role=role.id, localidade=localidade_id)
+        MunicipalAdmin.create(role=role.id, localidade=localidade_id, added_at=now)
         audit.record(
             EventType.DATABASE_OPERATION,
             component=COMPONENT,

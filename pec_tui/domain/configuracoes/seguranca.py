@@ -85,7 +85,7 @@ def reset_all_passwords(*, by_user_id: int | None) -> int:
     """Every user must define a new password at the next login; returns how many users."""
     require_installation_admin(by_user_id)
     with transaction():
-        count = User.update(must_change_password=True).execute()
+        count = User.update(must_change_password=True, change_password=True).execute()
         audit.record(
             EventType.DATABASE_OPERATION,
             component=COMPONENT,

@@ -117,7 +117,7 @@ def check_shared_cns() -> Check:
         ERROR,
         f"{len(shared)} {plural} a mais de um profissional: {'; '.join(parts)}{more}.",
         "O PEC mostra o nome errado nos atendimentos desses profissionais. Confira no CNES qual "
-        "profissional é o dono de cada CNS e corrija o cadastro do outro (tb_prof_historico_cns).",
+        "profissional é o dono de cada CNS e corrija o cadastro do outro (tb_prof).",
         cns=[
             {"cns": item.cns, "profissionais": [{"id": pid, "nome": name} for pid, name in item.professionals]}
             for item in shared

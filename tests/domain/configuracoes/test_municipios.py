@@ -99,7 +99,9 @@ def test_changing_the_responsible_moves_the_role(db, admin_id):
     assert row.professional_name == "Carla Nunes Ferreira"
     assert municipal_of(CARLA[0]) == ["Chapecó/SC"]
     assert municipal_of(RAFAEL[0]) == []  # the login no longer gives Rafael the role
-    assert MunicipalAdmin.select().count() == 1
+    # As PEC keeps it: the old responsible's row stays, inactivated.
+    assert MunicipalAdmin.select().where(MunicipalAdmin.deactivated_at.is_null()).count() == 1
+    assert MunicipalAdmin.select().count() == 2
     old = ActorRole.get((ActorRole.professional == rafael.id) & (ActorRole.kind == ActorRole.MUNICIPAL_ADMIN))
     assert not old.active  # kept, inactive: the history stays in tb_ator_papel
     event = last_change()

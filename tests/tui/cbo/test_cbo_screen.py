@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Checkbox, Input, Static
 
+from pec_tui.domain import cbo as cbo_domain
 from pec_tui.screens.cbo import CboEditDialog, CboScreen
 from pec_tui.storage.database import transaction
-from pec_tui.storage.models import AuditEvent, Cbo
+from pec_tui.storage.models import AuditEvent, Cbo, CboMunicipal, Localidade
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedGrid, PagedTable
 from tests.support.console import MUNICIPAL_ADMIN, settle
@@ -23,11 +24,15 @@ def cbos(demo_db):
         cbo(MEDICO, "Médico da estratégia de saúde da família")
         cbo("223565", "Enfermeiro da estratégia de saúde da família")
         cbo("515105", "Agente comunitário de saúde")
-        Cbo.update(available_for_lotacao=True, appointment_minutes=None).where(Cbo.code == MEDICO).execute()
+        medico = Cbo.get(Cbo.code == MEDICO).id
+        CboMunicipal.delete().where(CboMunicipal.cbo == medico).execute()
+        Cbo.update(available_for_lotacao=True).where(Cbo.id == medico).execute()
 
 
-def cbo_row(code: str) -> Cbo:
-    return Cbo.get(Cbo.code == code)
+def cbo_row(code: str) -> cbo_domain.CboRow:
+    """The CBO as the municipal administrator of the demo (Chapecó) sees it."""
+    chapeco = Localidade.get(Localidade.ibge == "4204202").id
+    return cbo_domain.get_by_code(code, chapeco)
 
 
 def status(table: PagedTable) -> str:
@@ -120,14 +125,14 @@ async def test_unavailable_for_lotacao_and_back(console_on, cbos):
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")  # changed her mind
         await settle(pilot)
-        assert cbo_row(MEDICO).available_for_lotacao is True
+        assert cbo_row(MEDICO).available is True
 
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("enter")  # "Tornar indisponível"
         await settle(pilot)
         assert app.screen is screen
-        assert cbo_row(MEDICO).available_for_lotacao is False
+        assert cbo_row(MEDICO).available is False
         assert table.rows == []  # hidden: only available CBOs are listed by default
         assert status(table) == "Nenhum CBO encontrado."
 
@@ -146,7 +151,7 @@ async def test_unavailable_for_lotacao_and_back(console_on, cbos):
         assert "Disponibilizar o CBO 225142" in str(app.screen.query_one(".dialog-message", Static).render())
         await pilot.press("enter")
         await settle(pilot)
-        assert cbo_row(MEDICO).available_for_lotacao is True
+        assert cbo_row(MEDICO).available is True
         assert [(r.code, r.available) for r in table.rows] == [(MEDICO, True)]
         events = AuditEvent.select().where(AuditEvent.record_type == "CBO").order_by(AuditEvent.id)
         details = [event.details for event in events]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from pec_tui.domain import cbo
 from pec_tui.storage.database import transaction
-from pec_tui.storage.models import Cbo
+from pec_tui.storage.models import Cbo, Localidade
 from tests.support.console import MUNICIPAL_ADMIN, logged_in, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -18,9 +19,10 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 @pytest.fixture
 def network(demo_db):
     """The demo, with one CBO's duração da consulta set and another one unavailable."""
+    chapeco = Localidade.get(Localidade.ibge == "4204202").id  # the demo's municipal administrator's
     with transaction():
-        Cbo.update(appointment_minutes=30).where(Cbo.code == "225142").execute()
-        Cbo.update(available_for_lotacao=False).where(Cbo.code == "515105").execute()
+        cbo.set_appointment_minutes(Cbo.get(Cbo.code == "225142").id, 30, None, chapeco)
+        cbo.set_available(Cbo.get(Cbo.code == "515105").id, False, None, chapeco)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -19,7 +19,14 @@ from tests.support.host_data import FakeRunner, fake_report
 
 @pytest.fixture
 def pec_check(pec_database) -> diagnostico.Check:
-    """The check as the doctor finds it on a PEC-shaped database (long: every module and why)."""
+    """The check as the doctor finds it on a PEC whose schema differs from the one pec-tui knows
+    (long: every module and why): columns gone, a new required one."""
+    pec_database.db.execute_sql(
+        "ALTER TABLE tb_prof DROP COLUMN ds_cep; ALTER TABLE tb_cbo DROP COLUMN no_cbo_filtro; "
+        "ALTER TABLE tb_localidade DROP COLUMN no_localidade_filtro; "
+        "ALTER TABLE tb_usuario ADD COLUMN st_novo integer NOT NULL DEFAULT 0; "
+        "ALTER TABLE tb_usuario ALTER COLUMN st_novo DROP DEFAULT"
+    )
     return check_compatibility(pec_database)
 
 
