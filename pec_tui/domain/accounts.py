@@ -14,6 +14,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from peewee import fn
+
 from pec_tui.core import clock
 from pec_tui.core.errors import AuthError, PecError, ValidationError
 from pec_tui.core.validators import format_cpf, require_cpf
@@ -129,9 +131,29 @@ def load_logged_user(user: User) -> LoggedUser:
     return LoggedUser(user.id, user.login, professional.name, installation_admin, municipalities)
 
 
+def failure_message(maximum: int) -> str:
+    """The one sentence for every refused login (unknown CPF, wrong password, blocked account):
+    it never tells whether the account exists or how many attempts remain (PEC blocks anyway)."""
+    return (
+        f"CPF ou senha incorretos. Após {maximum} tentativas sem sucesso a conta é bloqueada "
+        "e só o administrador pode desbloqueá-la."
+    )
+
+
 def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResult:
-    """Check a login. Raises :class:`AuthError` (with the reason) or returns the session."""
+    """Check a login. Raises :class:`AuthError` (one sentence, the same for every refusal) or
+    returns the session.
+
+    The attempt is claimed before the password is checked, in the same transaction: one
+    ``UPDATE`` adds 1 to ``nr_tentativas_acesso`` only while the account is not blocked and
+    below the maximum. On PostgreSQL the row stays locked by that ``UPDATE`` until the commit,
+    so parallel attempts on one account queue and each sees the count of the one before; on
+    SQLite the transaction holds the only write lock from its start (``IMMEDIATE``). Either way
+    at most the maximum number of passwords is ever checked, whatever the concurrency. The
+    audit chain's lock is taken after the password check, so a login never holds it while
+    hashing."""
     login = require_cpf(cpf)
+    maximum = settings.security().max_login_attempts
     failure: str | None = None
     with transaction():
         user = User.get_or_none(User.login == login)
@@ -142,51 +164,64 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
                 record_type=RecordType.USER,
                 details=f"Login ou senha incorretos. CPF: {format_cpf(login)}",
             )
-            failure = "CPF ou senha incorretos."
-        elif user.blocked:
+            failure = failure_message(maximum)
+        elif not _claim_attempt(user.id, maximum):
+            # Blocked, or the attempts are used up by attempts running right now: the password
+            # is not even checked.
             _history(user, ip, False)
             _audit_own(EventType.LOGIN_FAILED, user.id, f"Conta bloqueada. CPF: {format_cpf(login)}")
-            failure = (
-                "Esta conta está bloqueada por excesso de tentativas de login sem sucesso; "
-                "peça ao administrador que a desbloqueie."
-            )
+            _block(user)
+            failure = failure_message(maximum)
         else:
             professional = Professional.get_or_none(Professional.user == user.id)
             if user.password_hash:
                 accepted = verify_password(password, user.password_hash)
             else:
                 accepted = password == default_password(professional, login)
-            if not accepted:
-                failure = _count_failure(user, ip)
-            else:
+            if accepted and _reset_attempts(user.id):
                 user.failed_attempts = 0
-                user.save(only=[User.failed_attempts])
                 _history(user, ip, True)
                 _audit_own(EventType.LOGIN_SUCCEEDED, user.id)
                 reason = _change_reason(user)
                 result = LoginResult(load_logged_user(user), bool(reason), reason)
+            else:
+                _count_failure(user, ip, maximum)
+                failure = failure_message(maximum)
     if failure is not None:
         raise AuthError(failure)
     return result
 
 
-def _count_failure(user: User, ip: str | None) -> str:
-    maximum = settings.security().max_login_attempts
-    user.failed_attempts = (user.failed_attempts or 0) + 1
+def _claim_attempt(user_id: int, maximum: int) -> bool:
+    """Count one attempt before the password is checked; False when the account is blocked or
+    its attempts are used up (then nothing is counted and no password may be checked)."""
+    attempts = fn.COALESCE(User.failed_attempts, 0)
+    claimed = (
+        User.update(failed_attempts=attempts + 1)
+        .where((User.id == user_id) & (User.blocked == False) & (attempts < maximum))
+        .execute()
+    )
+    return claimed == 1
+
+
+def _reset_attempts(user_id: int) -> bool:
+    """The password was right: the count starts over, unless the account was blocked meanwhile."""
+    return User.update(failed_attempts=0).where((User.id == user_id) & (User.blocked == False)).execute() == 1
+
+
+def _count_failure(user: User, ip: str | None, maximum: int) -> None:
+    """A wrong password: the attempt was already counted; block the account at the maximum."""
     _history(user, ip, False)
     _audit_own(EventType.LOGIN_FAILED, user.id, f"Login ou senha incorretos. CPF: {format_cpf(user.login)}")
-    if user.failed_attempts >= maximum:
-        user.blocked = True
-        user.save(only=[User.failed_attempts, User.blocked])
+    attempts = User.select(User.failed_attempts).where(User.id == user.id).scalar() or 0
+    if attempts >= maximum:
+        _block(user)
+
+
+def _block(user: User) -> None:
+    """Block the account (once: a second attempt that finds it blocked writes nothing)."""
+    if User.update(blocked=True).where((User.id == user.id) & (User.blocked == False)).execute() == 1:
         _audit_own(EventType.ACCOUNT_BLOCKED, user.id, f"Login bloqueado: {format_cpf(user.login)}")
-        return (
-            f"CPF ou senha incorretos. A conta foi bloqueada após {maximum} tentativas sem sucesso; "
-            "peça ao administrador que a desbloqueie."
-        )
-    user.save(only=[User.failed_attempts])
-    remaining = maximum - user.failed_attempts
-    plural = "tentativa" if remaining == 1 else "tentativas"
-    return f"CPF ou senha incorretos. Resta{'m' if remaining > 1 else ''} {remaining} {plural} antes do bloqueio."
 
 
 def _change_reason(user: User) -> str:
