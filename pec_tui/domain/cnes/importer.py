@@ -48,6 +48,7 @@ process's cyclic garbage collector is paused (:mod:`pec_tui.core.process`).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -78,6 +79,8 @@ __all__ = [
     "report_to_csv",
     "resolve_municipality",
 ]
+
+log = logging.getLogger(__name__)
 
 CHUNK = 2_000
 """Professionals handled together: one lookup of what exists and one bulk write per batch."""
@@ -167,6 +170,8 @@ def import_cnes(
                 run.execute(reader, foreign_keys_at_end=keys_at_end)
             return run.report
     except CnesFileError as exc:
+        if exc.detail:
+            log.info("Arquivo do CNES %s recusado: %s (leitor: %s)", file_name, exc.message, exc.detail)
         raise CnesImportError(exc.message, file_name=exc.file_name or file_name, line=exc.line) from None
     except _database_errors() as exc:
         # The transaction was rolled back on the way out: say so in one sentence, keep the cause.
