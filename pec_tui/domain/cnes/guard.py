@@ -34,7 +34,7 @@ MAX_RUN = 64 * 1024
 MAX_SECTIONS = 100
 """Most comments, processing instructions and CDATA sections in a file (the declaration is one)."""
 
-_HEAD = 4096
+_HEAD = MAX_RUN
 """Bytes kept from the start of a run, to name the element and attribute of a refusal."""
 
 _OPENERS = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
@@ -46,7 +46,7 @@ _SINGLE_BYTE = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso_8859-
 _UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 _C1 = re.compile(rb"[\x80-\x9f]")
 _DOCTYPE_ROOT = re.compile(rb"<!DOCTYPE\s+([A-Za-z_][\w.:-]*)")
-_TAG_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_TAG_NAME = re.compile(rb"<(/?[A-Za-z_][\w.:-]*)")
 _OPEN_ATTRIBUTE = re.compile(rb"([A-Za-z_][\w.:-]*)\s*=\s*([\"'])")
 
 
@@ -108,6 +108,8 @@ class ByteGuard:
         part = buffer[start:end] if (start or end < len(buffer)) else buffer
         pieces = part.split(b"<")
         self._run += len(pieces[0])
+        if len(self._run_head) < _HEAD:
+            self._run_head += pieces[0][: _HEAD - len(self._run_head)]
         if len(pieces) == 1:
             if self._run > MAX_RUN:
                 self._too_long_run(self._run_head, self._run_line)
@@ -129,15 +131,20 @@ class ByteGuard:
         element = name.group(1).decode("latin-1") if name else None
         closed = head.find(b">")
         size = f"{MAX_RUN // 1024} KB"
-        if element and closed < 0:
+        if element and closed < 0 and not element.startswith("/"):
             attribute = None
-            for found in _OPEN_ATTRIBUTE.finditer(head):
-                # The attribute whose value is still open at the end of the head.
-                if head.find(found.group(2), found.end()) < 0:
-                    attribute = found.group(1).decode("latin-1")
+            position = 0
+            while (found := _OPEN_ATTRIBUTE.search(head, position)) is not None:
+                end = head.find(found.group(2), found.end())
+                if end < 0:  # the value still open where the run passed the limit
+                    if len(head) - found.end() >= MAX_RUN // 2:
+                        attribute = found.group(1).decode("latin-1")
                     break
-            what = f"o atributo {attribute}" if attribute else "a marcação"
-            detail = f"{what} do elemento {element}, na linha {line}, passa de {size}"
+                position = end + 1
+            if attribute:
+                detail = f"o atributo {attribute} do elemento {element}, na linha {line}, passa de {size}"
+            else:
+                detail = f"os atributos do elemento {element}, na linha {line}, passam de {size}"
         elif element:
             detail = f"o texto depois de <{element}>, na linha {line}, passa de {size} sem outra marcação"
         else:

@@ -32,6 +32,7 @@ from lxml import etree
 
 from pec_tui.domain.cnes.errors import CnesFileError
 from pec_tui.domain.cnes.guard import ByteGuard
+from pec_tui.domain.cnes.lengths import team_too_long, unit_too_long
 
 log = logging.getLogger(__name__)
 
@@ -456,7 +457,7 @@ def _read_unit(elem: etree._Element) -> CnesUnit:
                     complexities.append(level)
         else:
             teams.extend(_read_team(item) for item in child.iterchildren("DADOS_EQUIPES"))
-    return CnesUnit(
+    unit = CnesUnit(
         cnes=_text(attrs.get("CNES")),
         name=_text(attrs.get("NM_FANTA")),
         cnpj=_text(attrs.get("CNPJ")),
@@ -473,6 +474,26 @@ def _read_unit(elem: etree._Element) -> CnesUnit:
         teams=teams,
         line=elem.sourceline or 0,
     )
+    too_long = unit_too_long(
+        {
+            "CNES": unit.cnes,
+            "NM_FANTA": unit.name,
+            "CNPJ": unit.cnpj,
+            "DS_TP_UNID": unit.unit_type_desc,
+            "TELEFONE1": unit.phone,
+            "TELEFONE2": unit.phone2,
+            "E_MAIL": unit.email,
+            "LOGRADOURO": address.street if address else None,
+            "NUMERO": address.number if address else None,
+            "COMPLEMENT": address.complement if address else None,
+            "BAIRRO": address.district if address else None,
+            "CO_CEP": address.cep if address else None,
+            "SG_COMPLEXIDADE": ", ".join(complexities) or None,
+        }
+    )
+    if too_long:
+        unit.problems.append(too_long)
+    return unit
 
 
 def _read_address(elem: etree._Element) -> CnesAddress:
@@ -494,7 +515,7 @@ def _read_team(elem: etree._Element) -> CnesTeam:
     problems: list[str] = []
     ine = _text(attrs.get("CO_INE"))
     label = f"Data de desativação da equipe {ine}" if ine else "Data de desativação da equipe"
-    return CnesTeam(
+    team = CnesTeam(
         ine=ine,
         team_type=_text(attrs.get("TP_EQUIPE")),
         acronym=_text(attrs.get("SG_EQUIPE")),
@@ -506,6 +527,19 @@ def _read_team(elem: etree._Element) -> CnesTeam:
         line=elem.sourceline or 0,
         problems=problems,
     )
+    too_long = team_too_long(
+        {
+            "CO_INE": team.ine,
+            "NM_REFERENCIA": team.reference_name,
+            "DS_EQUIPE": team.description,
+            "SG_EQUIPE": team.acronym,
+            "CO_AREA": team.area_code,
+            "DS_AREA": team.area_desc,
+        }
+    )
+    if too_long:
+        problems.append(too_long)
+    return team
 
 
 def _professional_row(elem: etree._Element) -> ProfessionalRow:

@@ -143,8 +143,8 @@ class Professionals:
         accepted: list[tuple[tuple, list[FileLotacao]]] = []  # (record, its accepted lotações)
         cpfs: list[str] = []  # theirs
         for record in chunk:
-            _, name, cpf, _, _, _, _, _, _, _, lotacoes, line, problems, cpf_valid, cns_valid = record
-            if not (cpf_valid and cns_valid and name and cpf not in file_cpfs):
+            _, name, cpf, _, _, _, _, _, _, _, lotacoes, line, problems, cpf_valid, cns_valid, too_long = record
+            if too_long or not (cpf_valid and cns_valid and name and cpf not in file_cpfs):
                 reason = self._problem(ProfessionalRecord._make(record))
                 report.reject(KIND_PROFESSIONAL, cpf, name, reason, PROFESSIONAL_TAG, line)
                 if cpf_valid:
@@ -197,7 +197,7 @@ class Professionals:
         cns_in_history, cns_owner, file_cns = self.cns_in_history, self.cns_owner, self.file_cns
         lotacao_work: list[tuple[int, str, list[FileLotacao]]] = []  # (professional id, name, lotações)
         for record, lots in accepted:
-            cns, name, cpf, birth, sex, council_id, _, registry, email, phone, _, line, _, _, _ = record
+            cns, name, cpf, birth, sex, council_id, _, registry, email, phone, _, line, _, _, _, _ = record
             known = existing.get(cpf)
             if known is None:
                 professional_id, known_user, known_cns = next(new_ids), None, None
@@ -291,6 +291,8 @@ class Professionals:
     def _problem(self, record: ProfessionalRecord) -> str:
         """Why a professional cannot be imported."""
         cns, name, cpf = record.cns, record.name, record.cpf
+        if record.too_long:
+            return record.too_long
         if not cpf:
             return "CPF não informado."
         if not record.cpf_valid:

@@ -54,6 +54,7 @@ from typing import Any, NamedTuple
 from pec_tui.core.checks import is_cbo_code, is_valid_cns, is_valid_cpf
 from pec_tui.domain.cnes.archive import open_cnes_source
 from pec_tui.domain.cnes.errors import CnesFileError
+from pec_tui.domain.cnes.lengths import professional_too_long
 from pec_tui.domain.cnes.parser import CnesHeader, CnesUnit, iter_cnes_rows
 
 AHEAD = 12
@@ -101,14 +102,23 @@ class ProfessionalRecord(NamedTuple):
     problems: list[str]  # what the parser noticed (a bad date…): warnings, not refusals
     cpf_valid: bool  # 11 digits and check digits
     cns_valid: bool  # 15 digits and check digits
+    too_long: str | None  # a value longer than its column (pec_tui.domain.cnes.lengths): refused
 
 
 def prepared(row: tuple) -> tuple:
     """A professional row with the checks that need nothing but itself: CPF and CNS check digits,
-    and each lotação's CBO shape (catalogue and database checks are the importer's). A plain tuple
-    with the fields of :class:`ProfessionalRecord`."""
+    each lotação's CBO shape, and every value against its column's size (catalogue and database
+    checks are the importer's). A plain tuple with the fields of :class:`ProfessionalRecord`."""
     lotacoes = [(*item, is_cbo_code(item[1])) for item in row[10]]
-    return (*row[:10], lotacoes, row[11], row[12], is_valid_cpf(row[2]), is_valid_cns(row[0]))
+    return (
+        *row[:10],
+        lotacoes,
+        row[11],
+        row[12],
+        is_valid_cpf(row[2]),
+        is_valid_cns(row[0]),
+        professional_too_long(row),
+    )
 
 
 def read_messages(path: str | Path, chunk: int) -> Iterator[Message]:
