@@ -96,9 +96,10 @@ def small_elements(size: int) -> Iterator[bytes]:
     head, tail = _head_and_tail()
     yield head
     rng = random.Random(size)
+    run = b'<X A="1"/>\n' * 5900
     sent = 0
     while sent < size:
-        block = b"".join(b'<X A="%d"/>\n' % rng.randrange(10**6) for _ in range(4096))
+        block = run + b'<X A="%s"/>\n' % _letters(rng, 512)
         sent += len(block)
         yield block
     yield tail

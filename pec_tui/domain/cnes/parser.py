@@ -666,11 +666,14 @@ _ERROR_NAMES = {code: name for name, code in vars(etree.ErrorTypes).items() if i
 
 
 _NAMED_REASONS = {
-    "ERR_TAG_NAME_MISMATCH": (re.compile(r"mismatch: (\S+) line \d+ and (\S+)"), "o elemento {0} é fechado como {1}"),
-    "ERR_ATTRIBUTE_WITHOUT_VALUE": (re.compile(r"for attribute (\S+)"), "o atributo {0} não tem valor"),
-    "ERR_ATTRIBUTE_REDEFINED": (re.compile(r"Attribute (\S+) redefined"), "o atributo {0} aparece duas vezes"),
-    "ERR_GT_REQUIRED": (re.compile(r"Start Tag (\S+)"), "a marcação do elemento {0} não termina"),
-    "ERR_TAG_NOT_FINISHED": (re.compile(r"in tag (\S+)"), "o arquivo termina dentro do elemento {0}"),
+    "ERR_TAG_NAME_MISMATCH": (
+        re.compile(r"mismatch: ([\w.:-]+) line \d+ and ([\w.:-]+)"),
+        "o elemento {0} é fechado como {1}",
+    ),
+    "ERR_ATTRIBUTE_WITHOUT_VALUE": (re.compile(r"for attribute ([\w.:-]+)"), "o atributo {0} não tem valor"),
+    "ERR_ATTRIBUTE_REDEFINED": (re.compile(r"Attribute ([\w.:-]+) redefined"), "o atributo {0} aparece duas vezes"),
+    "ERR_GT_REQUIRED": (re.compile(r"Start Tag ([\w.:-]+)"), "a marcação do elemento {0} não termina"),
+    "ERR_TAG_NOT_FINISHED": (re.compile(r"in tag ([\w.:-]+)"), "o arquivo termina dentro do elemento {0}"),
 }
 """Reasons that name what libxml2 names (an element or attribute), taken from its message."""
 
