@@ -36,6 +36,10 @@ from pec_tui.storage.models import (
 
 COMPONENT = "pec-tui/login"
 
+LOGIN_WAIT_SECONDS = 5.0
+"""How long a login waits for another writer (SQLite: a CNES import) before saying what holds
+the database: a person is waiting at the screen."""
+
 
 @dataclass(frozen=True)
 class MunicipalityRef:
@@ -155,7 +159,7 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
     login = require_cpf(cpf)
     maximum = settings.security().max_login_attempts
     failure: str | None = None
-    with transaction():
+    with transaction(wait=LOGIN_WAIT_SECONDS):
         user = User.get_or_none(User.login == login)
         if user is None:
             audit.record(
