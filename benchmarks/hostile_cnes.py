@@ -13,7 +13,8 @@ ratio under 200:1) and is written as a stream, never whole in memory:
 * ``muitos-atributos``: one unit start tag with 20,000 attributes of 9 KB each (180 MB);
 * ``registro-enorme``: one unit with 100,000 unknown children of 9 KB each (900 MB);
 * ``comentario``: a 300 MB comment full of ``<``;
-* ``muitas-unidades``: 300,000 small, valid units (200 MB of XML).
+* ``muitas-unidades``: 300,000 small, valid units (52 MB of XML; refused past 150,000 units
+  and teams, which would take the importer past 250 MB).
 
 Each import runs in a child process (``--medir``), the real :func:`import_cnes` on a migrated
 database with an installation; the child reports its own peak RSS and its reader child's

@@ -55,6 +55,11 @@ CASES = {
         None,
         f"{WHERE} foi recusado: o registro DADOS_GERAIS_ESTABELECIMENTOS da linha 16 passa de 1 MB",
     ),
+    "muitas-unidades": (
+        lambda: hostile_cnes.many_units(160_000),
+        None,
+        f"{WHERE} foi recusado: traz mais de 150.000 unidades e equipes (até a linha ",
+    ),
     "comentario": (
         lambda: hostile_cnes.big_comment(300 * MiB),
         None,

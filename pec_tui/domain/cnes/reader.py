@@ -68,6 +68,10 @@ MAX_UNIT_BYTES = 64 * 1024**2
 """Most bytes of XML of units (with their teams) in a file: the importer holds every unit of the
 file until they are saved together. A large capital's units take a few MB."""
 
+MAX_UNIT_RECORDS = 150_000
+"""Most units and teams in a file (about 1 KB each in the importer until they are saved, so the
+import stays within 250 MB). The largest capital has a few tens of thousands."""
+
 Message = tuple[str, Any, int, int]
 
 _LENGTH = 4
@@ -144,6 +148,7 @@ def read_messages(path: str | Path, chunk: int) -> Iterator[Message]:
             professionals: list[tuple] = []
             batch_start = tell()  # where the XML of the batch being filled begins
             unit_bytes = 0  # XML of the units sent so far
+            unit_records = 0  # units and teams read so far
             for item in items:
                 records += 1
                 if type(item) is tuple:
@@ -162,6 +167,15 @@ def read_messages(path: str | Path, chunk: int) -> Iterator[Message]:
                         professionals = []
                         batch_start = tell()
                     units.append(item)
+                    unit_records += 1 + len(item.teams)
+                    if unit_records > MAX_UNIT_RECORDS:
+                        raise CnesFileError(
+                            f"O arquivo {source.display_name} foi recusado: traz mais de "
+                            f"{_thousands(MAX_UNIT_RECORDS)} unidades e equipes (até a linha {item.line}), "
+                            "muito acima de qualquer município.",
+                            file_name=Path(path).name,
+                            line=item.line,
+                        )
                     if len(units) >= chunk or tell() - batch_start >= BATCH_BYTES:
                         unit_bytes += tell() - batch_start
                         if unit_bytes > MAX_UNIT_BYTES:
@@ -182,6 +196,10 @@ def read_messages(path: str | Path, chunk: int) -> Iterator[Message]:
             yield ("end", None, records, tell())
     except CnesFileError as exc:
         yield ("error", (exc.message, exc.file_name, exc.line, exc.detail), records, tell() if tell else 0)
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def main(argv: list[str] | None = None) -> int:
