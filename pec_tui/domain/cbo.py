@@ -21,7 +21,7 @@ from pec_tui.domain import audit
 from pec_tui.domain.audit import EventType, RecordType
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import Cbo
-from pec_tui.storage.search import all_terms_match
+from pec_tui.storage.search import all_terms_match, search_text
 
 COMPONENT = "pec-tui/cbo"
 MIN_APPOINTMENT_MINUTES = 5
@@ -111,7 +111,7 @@ def list_cbos(query: str, show_unavailable: bool, offset: int, limit: int) -> Pa
     select = Cbo.select()
     if not show_unavailable:
         select = select.where(Cbo.available_for_lotacao == True)
-    text = (query or "").strip()
+    text = search_text(query)
     if text:
         number = digits(text)
         if number and len(number) == len(text.replace("-", "").replace(" ", "").replace(".", "")):
