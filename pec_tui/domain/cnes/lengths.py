@@ -10,7 +10,8 @@ report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from operator import gt, itemgetter
 
 from peewee import Field
 
@@ -86,14 +87,28 @@ def team_too_long(attributes: dict[str, str | None]) -> str | None:
     return first_too_long(attributes.items(), TEAM_COLUMNS)
 
 
-def professional_too_long(row: tuple) -> str | None:
+ProfessionalLimits = tuple[Callable[[tuple], tuple], tuple[int, ...], tuple[tuple[int, str, int], ...], int]
+
+
+def professional_limits() -> ProfessionalLimits:
+    """The sizes :func:`professional_too_long` checks, read from the fields now (once per file:
+    it runs for every professional)."""
+    columns = tuple((index, attribute, field.max_length) for index, attribute, field in PROFESSIONAL_COLUMNS)
+    getter = itemgetter(*(index for index, _attribute, _size in columns))
+    return getter, tuple(size for _index, _attribute, size in columns), columns, MICROAREA_COLUMN.max_length
+
+
+def professional_too_long(row: tuple, limits: ProfessionalLimits | None = None) -> str | None:
     """The first value of a professional row (:data:`~pec_tui.domain.cnes.parser.ProfessionalRow`),
-    or of one of its lotações' microáreas, longer than its column."""
-    for index, attribute, field in PROFESSIONAL_COLUMNS:
-        value = row[index]
-        if value is not None and len(value) > field.max_length:
-            return too_long_message(attribute, value, field.max_length)
-    size = MICROAREA_COLUMN.max_length
+    or of one of its lotações' microáreas, longer than its column (``limits``: from
+    :func:`professional_limits`, read now when not given). The common case, nothing too long,
+    is one pass in C over the row's values."""
+    getter, sizes, columns, size = limits or professional_limits()
+    if any(map(gt, map(len, [value or "" for value in getter(row)]), sizes)):
+        for index, attribute, most in columns:
+            value = row[index]
+            if value is not None and len(value) > most:
+                return too_long_message(attribute, value, most)
     for lotacao in row[10]:
         microarea = lotacao[3]
         if microarea is not None and len(microarea) > size:

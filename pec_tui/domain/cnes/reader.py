@@ -54,7 +54,7 @@ from typing import Any, NamedTuple
 from pec_tui.core.checks import is_cbo_code, is_valid_cns, is_valid_cpf
 from pec_tui.domain.cnes.archive import open_cnes_source
 from pec_tui.domain.cnes.errors import CnesFileError
-from pec_tui.domain.cnes.lengths import professional_too_long
+from pec_tui.domain.cnes.lengths import ProfessionalLimits, professional_limits, professional_too_long
 from pec_tui.domain.cnes.parser import CnesHeader, CnesUnit, iter_cnes_rows
 
 AHEAD = 12
@@ -109,7 +109,7 @@ class ProfessionalRecord(NamedTuple):
     too_long: str | None  # a value longer than its column (pec_tui.domain.cnes.lengths): refused
 
 
-def prepared(row: tuple) -> tuple:
+def prepared(row: tuple, limits: ProfessionalLimits | None = None) -> tuple:
     """A professional row with the checks that need nothing but itself: CPF and CNS check digits,
     each lotação's CBO shape, and every value against its column's size (catalogue and database
     checks are the importer's). A plain tuple with the fields of :class:`ProfessionalRecord`."""
@@ -121,7 +121,7 @@ def prepared(row: tuple) -> tuple:
         row[12],
         is_valid_cpf(row[2]),
         is_valid_cns(row[0]),
-        professional_too_long(row),
+        professional_too_long(row, limits),
     )
 
 
@@ -146,6 +146,7 @@ def read_messages(path: str | Path, chunk: int) -> Iterator[Message]:
             yield ("header", (header, source.display_name, source.size, source.warnings), 0, tell())
             units: list[CnesUnit] = []
             professionals: list[tuple] = []
+            limits = professional_limits()  # the columns' sizes, read once for the file
             batch_start = tell()  # where the XML of the batch being filled begins
             unit_bytes = 0  # XML of the units sent so far
             unit_records = 0  # units and teams read so far
@@ -156,7 +157,7 @@ def read_messages(path: str | Path, chunk: int) -> Iterator[Message]:
                         yield ("units", units, records - 1, tell())
                         units = []
                         batch_start = tell()
-                    professionals.append(prepared(item))
+                    professionals.append(prepared(item, limits))
                     if len(professionals) >= chunk or tell() - batch_start >= BATCH_BYTES:
                         yield ("professionals", professionals, records, tell())
                         professionals = []
@@ -351,7 +352,10 @@ class ChildReader:
                 head = stream.read(_LENGTH)
                 if len(head) < _LENGTH:
                     break
-                data = stream.read(int.from_bytes(head, "little"))
+                length = int.from_bytes(head, "little")
+                data = stream.read(length)
+                if len(data) < length:
+                    break  # the child died in the middle of a message: its end, not a message
                 if not self._put(data):
                     return
         except (OSError, ValueError):
