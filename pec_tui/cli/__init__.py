@@ -186,17 +186,20 @@ def _keep_the_log() -> None:
     from pec_tui.storage.database import data_dir
 
     path = data_dir() / "pec-tui.log"
-    if any(getattr(handler, "baseFilename", None) == str(path) for handler in log.handlers):
-        return
+    for handler in [handler for handler in log.handlers if getattr(handler, "pec_tui_log", False)]:
+        if handler.baseFilename == str(path):
+            return
+        log.removeHandler(handler)  # another data folder (a second main() in one process)
+        handler.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
     handler = logging.FileHandler(path, encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.pec_tui_log = True  # type: ignore[attr-defined]
     log.addHandler(handler)
     log.setLevel(logging.INFO)
-    log.propagate = False
 
 
 def _log_unexpected(exc: BaseException) -> Path:
