@@ -70,6 +70,7 @@ class ByteGuard:
         self._section_line = 0
         self._sections = 0
         self._encoding_checked = False
+        self.declared = ""  # the encoding the XML declaration names, when it is a one-byte one
         self._pattern: re.Pattern[bytes] | None = None  # set for a one-byte encoding
 
     def feed(self, data: bytes) -> bytes:

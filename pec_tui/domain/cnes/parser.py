@@ -260,6 +260,9 @@ def iter_cnes_rows(stream: IO[bytes], source_name: str) -> Iterator[CnesHeader |
 
     Events free nothing, since unknown elements have none: after each chunk :func:`_prune`
     deletes what the document no longer needs, so memory stays flat whatever the file holds.
+    Before lxml sees a chunk, :class:`~pec_tui.domain.cnes.guard.ByteGuard` bounds what libxml2
+    would buffer (a value, a text, a comment: 64 KB) and refuses DOCTYPEs and lying encodings;
+    a record still open after :data:`MAX_RECORD` bytes is refused.
     """
     parser = etree.XMLPullParser(events=("start", "end"), tag=_EVENT_TAGS, **_PARSER_OPTIONS)
     root_check = _RootCheck(source_name)

@@ -242,7 +242,9 @@ def _die_with_parent() -> None:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     expected = os.environ.get(_PARENT_ENV)
-    if expected and expected != str(os.getppid()):
+    if not expected:
+        return  # not started by ChildReader (by hand, for a test): no pipe to watch
+    if expected != str(os.getppid()):
         os._exit(1)  # the parent ended before the request above
 
     def watch() -> None:
@@ -251,7 +253,7 @@ def _die_with_parent() -> None:
                 pass
         os._exit(1)
 
-    if sys.stdin is not None and not sys.stdin.isatty():
+    if sys.stdin is not None:
         threading.Thread(target=watch, name="pai", daemon=True).start()
 
 
