@@ -18,8 +18,8 @@ its length (4 bytes, little endian):
 * ``("professionals", [row, …], …)``: at most ``CHUNK`` professionals (or :data:`BATCH_BYTES` of
   XML), each a plain tuple with the
   fields of :class:`ProfessionalRecord` (a :data:`~pec_tui.domain.cnes.parser.ProfessionalRow`
-  followed by two booleans, CPF valid and CNS valid; each lotação followed by one, the CBO has the
-  shape of a CBO);
+  followed by two booleans, CPF valid and CNS valid, and why a value is longer than its column or
+  None; each lotação followed by one, the CBO has the shape of a CBO);
 * ``("error", (message, file name, line, detail), …)``: the file was refused
   (:class:`CnesFileError`, the same Portuguese sentence the importer shows; ``detail`` the
   parser's own text, for the log); nothing follows;
