@@ -263,6 +263,16 @@ def test_entity_declarations_are_refused_even_if_the_file_breaks_before_the_head
     assert refusal(data).message == DOCTYPE_REFUSAL
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_wide_encodings_are_refused_before_any_byte_check(encoding: str) -> None:
+    """The guard reads bytes as ASCII-compatible (a DOCTYPE, a '<'): a UTF-16 file would slip past it."""
+    data = build_small_cnes([], []).decode("iso-8859-1").replace("ISO-8859-1", encoding.upper()).encode(encoding)
+    assert refusal(data).message == (
+        f"O arquivo {NAME} está em UTF-16 ou UTF-32, codificação que uma exportação do CNES não usa; "
+        "o arquivo foi recusado."
+    )
+
+
 def test_doctype_split_across_two_chunks_is_still_seen(monkeypatch: pytest.MonkeyPatch) -> None:
     data = XML_DECLARATION + b'<!DOCTYPE ImportarXMLCNES SYSTEM "cnes.dtd">\n' + build_small_cnes([], [])
     split = len(XML_DECLARATION) + 3  # "<!D" | "OCTYPE"

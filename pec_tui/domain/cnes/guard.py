@@ -49,6 +49,7 @@ _C1 = re.compile(rb"[\x80-\x9f]")
 # any byte that can be a UTF-8 continuation or a C1 control (most chunks have none).
 _NOT_SUSPECT = bytes(byte for byte in range(256) if not 0x80 <= byte <= 0xBF)
 _DOCTYPE_ROOT = re.compile(rb"<!DOCTYPE\s+([A-Za-z_][\w.:-]*)")
+_WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\xfe\xff", b"\x00\x00\x00<")
 _TAG_NAME = re.compile(rb"<(/?[A-Za-z_][\w.:-]*)")
 _OPEN_ATTRIBUTE = re.compile(rb"([A-Za-z_][\w.:-]*)\s*=\s*([\"'])")
 
@@ -129,6 +130,8 @@ class ByteGuard:
         self._run = len(last) + 1
         self._run_head = b"<" + last[:_HEAD]
         self._run_line = self._line + buffer.count(b"\n", 0, end - len(last))
+        if self._run > MAX_RUN:  # only with chunks larger than MAX_RUN
+            self._too_long_run(self._run_head, self._run_line)
 
     def _too_long_run(self, head: bytes, line: int) -> None:
         name = _TAG_NAME.match(head)
@@ -245,6 +248,13 @@ class ByteGuard:
 
     def _read_declaration(self, buffer: bytes) -> None:
         self._encoding_checked = True
+        if buffer.startswith(_WIDE_STARTS):
+            # Every check here reads bytes as ASCII-compatible; the CNES never writes UTF-16/32.
+            self._refuse(
+                f"O arquivo {self.source_name} está em UTF-16 ou UTF-32, codificação que uma exportação do CNES "
+                "não usa; o arquivo foi recusado.",
+                1,
+            )
         found = _DECLARATION.match(buffer[:512])
         if found is None:
             return
