@@ -11,6 +11,7 @@ Order of precedence (first that applies wins):
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabas
 from pec_tui.core.errors import DatabaseBusyError, DatabaseOpenError
 
 from .proxy import database_proxy
+
+_log = logging.getLogger("pec_tui.storage")
 
 DEFAULT_PEC_HOME = Path("/opt/e-SUS")
 PROPERTIES_RELATIVE = Path("webserver/config/application.properties")
@@ -286,7 +289,11 @@ def describe_connect_error(target: DatabaseTarget, exc: BaseException) -> str:
             return f"O arquivo {where.split(':///', 1)[-1]} não é um banco SQLite válido."
         if "unable to open" in text:
             return f"Não foi possível abrir o banco SQLite {where.split(':///', 1)[-1]} (permissão ou caminho)."
-        return f"Não foi possível abrir o banco SQLite {where}: {text.splitlines()[0] if text else exc!r}."
+        _log.warning("SQLite %s não abriu: %s", where, text or repr(exc))
+        return (
+            f"Não foi possível abrir o banco SQLite {where.split(':///', 1)[-1]}; "
+            "os detalhes estão no registro do pec-tui (pec-tui.log)."
+        )
     parts = urlsplit(target.url)
     server = f"{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
     database = unquote(parts.path.lstrip("/"))
@@ -304,8 +311,10 @@ def describe_connect_error(target: DatabaseTarget, exc: BaseException) -> str:
         return f"A máquina '{parts.hostname}' do endereço do banco não foi encontrada."
     if "timeout" in text.lower():
         return f"O PostgreSQL em {server} não respondeu a tempo."
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return f"Não foi possível conectar ao PostgreSQL em {server}: {first}."
+    _log.warning("PostgreSQL %s não conectou: %s", server, text or type(exc).__name__)
+    return (
+        f"Não foi possível conectar ao PostgreSQL em {server}; os detalhes estão no registro do pec-tui (pec-tui.log)."
+    )
 
 
 # --------------------------------------------------------------------------------------------
