@@ -19,7 +19,7 @@ from peewee import fn
 from pec_tui.core import clock
 from pec_tui.core.errors import AuthError, PecError, ValidationError
 from pec_tui.core.validators import format_cpf, require_cpf
-from pec_tui.domain import audit, settings
+from pec_tui.domain import audit, passwords, settings
 from pec_tui.domain.audit import EventType, RecordType
 from pec_tui.domain.passwords import check_policy, hash_password, verify_password
 from pec_tui.storage.database import transaction
@@ -159,6 +159,7 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
     login = require_cpf(cpf)
     maximum = settings.security().max_login_attempts
     failure: str | None = None
+    checked = False  # whether an account's password was checked
     with transaction(wait=LOGIN_WAIT_SECONDS):
         user = User.get_or_none(User.login == login)
         if user is None:
@@ -177,6 +178,7 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
             _block(user)
             failure = failure_message(maximum)
         else:
+            checked = bool(user.password_hash)  # a first access compares the default, unhashed
             professional = Professional.get_or_none(Professional.user == user.id)
             if user.password_hash:
                 accepted = verify_password(password, user.password_hash)
@@ -192,8 +194,21 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
                 _count_failure(user, ip, maximum)
                 failure = failure_message(maximum)
     if failure is not None:
+        if not checked:  # after the transaction: no lock is held while it hashes
+            _as_long_as_a_check(password)
         raise AuthError(failure)
     return result
+
+
+_UNUSED_HASH: list[str] = []
+
+
+def _as_long_as_a_check(password: str) -> None:
+    """Take the time of a password check without checking any account's password: an unknown
+    CPF or a blocked account answers as late as a wrong password, so the time tells nothing."""
+    if not _UNUSED_HASH:
+        _UNUSED_HASH.append(hash_password("conta-inexistente"))
+    passwords.verify_password(password, _UNUSED_HASH[0])
 
 
 def _claim_attempt(user_id: int, maximum: int) -> bool:
