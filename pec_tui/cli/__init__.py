@@ -147,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # first frame (30–50 ms). It stays off until the login screen is drawn; the console then
         # freezes them (never walked again) and turns it back on.
         gc.disable()
+    _keep_the_log()
     try:
         return command_handler(args.command)(args)
     except PecError as exc:
@@ -162,7 +163,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last net: a sentence on screen, the traceback in the log file
+        from pec_tui.storage.errors import describe
+
         path = _log_unexpected(exc)
+        sentence = describe(exc)
+        if sentence is not None:  # a database driver's error: its Portuguese sentence
+            print(f"pec-tui: {sentence}", file=sys.stderr)
+            return 1
         print(
             f"pec-tui: erro inesperado ({type(exc).__name__}). Detalhes gravados em {path}.",
             file=sys.stderr,
@@ -172,20 +179,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.enable()  # the console turned it on already, unless it never started
 
 
-def _log_unexpected(exc: BaseException) -> Path:
+def _keep_the_log() -> None:
+    """pec-tui's own log (what a driver or parser said in English, behind a Portuguese sentence):
+    ``pec-tui.log`` in the data folder, opened only when something is written. Nothing of it goes
+    to the terminal (the console draws there)."""
     from pec_tui.storage.database import data_dir
 
     path = data_dir() / "pec-tui.log"
+    for handler in [handler for handler in log.handlers if getattr(handler, "pec_tui_log", False)]:
+        if handler.baseFilename == str(path):
+            return
+        log.removeHandler(handler)  # another data folder (a second main() in one process)
+        handler.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(path, encoding="utf-8")
-        log.addHandler(handler)
-        log.error("erro inesperado", exc_info=exc)
-        handler.close()
-        log.removeHandler(handler)
     except OSError:
-        pass
-    return path
+        return
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.pec_tui_log = True  # type: ignore[attr-defined]
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+def _log_unexpected(exc: BaseException) -> Path:
+    from pec_tui.storage.database import data_dir
+
+    _keep_the_log()
+    log.error("erro inesperado", exc_info=exc)
+    for handler in log.handlers:
+        handler.flush()
+    return data_dir() / "pec-tui.log"
 
 
 def open_from_args(args: argparse.Namespace, *, must_exist: bool = True, check_schema: bool = True):

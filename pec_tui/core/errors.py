@@ -26,3 +26,7 @@ class DatabaseOpenError(PecError):
 
 class AuthError(PecError):
     """Login refused."""
+
+
+class DatabaseBusyError(PecError):
+    """Another writer held the database (SQLite) for longer than this one would wait."""

@@ -14,10 +14,12 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from peewee import fn
+
 from pec_tui.core import clock
 from pec_tui.core.errors import AuthError, PecError, ValidationError
 from pec_tui.core.validators import format_cpf, require_cpf
-from pec_tui.domain import audit, settings
+from pec_tui.domain import audit, passwords, settings
 from pec_tui.domain.audit import EventType, RecordType
 from pec_tui.domain.passwords import check_policy, hash_password, verify_password
 from pec_tui.storage.database import transaction
@@ -33,6 +35,10 @@ from pec_tui.storage.models import (
 )
 
 COMPONENT = "pec-tui/login"
+
+LOGIN_WAIT_SECONDS = 5.0
+"""How long a login waits for another writer (SQLite: a CNES import) before saying what holds
+the database: a person is waiting at the screen."""
 
 
 @dataclass(frozen=True)
@@ -133,11 +139,32 @@ def load_logged_user(user: User) -> LoggedUser:
     return LoggedUser(user.id, user.login, professional.name, installation_admin, municipalities)
 
 
+def failure_message(maximum: int) -> str:
+    """The one sentence for every refused login (unknown CPF, wrong password, blocked account):
+    it never tells whether the account exists or how many attempts remain (PEC blocks anyway)."""
+    return (
+        f"CPF ou senha incorretos. Após {maximum} tentativas sem sucesso a conta é bloqueada "
+        "e só o administrador pode desbloqueá-la."
+    )
+
+
 def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResult:
-    """Check a login. Raises :class:`AuthError` (with the reason) or returns the session."""
+    """Check a login. Raises :class:`AuthError` (one sentence, the same for every refusal) or
+    returns the session.
+
+    The attempt is claimed before the password is checked, in the same transaction: one
+    ``UPDATE`` adds 1 to ``nr_tentativas_acesso`` only while the account is not blocked and
+    below the maximum. On PostgreSQL the row stays locked by that ``UPDATE`` until the commit,
+    so parallel attempts on one account queue and each sees the count of the one before; on
+    SQLite the transaction holds the only write lock from its start (``IMMEDIATE``). Either way
+    at most the maximum number of passwords is ever checked, whatever the concurrency. The
+    audit chain's lock is taken after the password check, so a login never holds it while
+    hashing."""
     login = require_cpf(cpf)
+    maximum = settings.security().max_login_attempts
     failure: str | None = None
-    with transaction():
+    checked = False  # whether an account's password was checked
+    with transaction(wait=LOGIN_WAIT_SECONDS):
         user = User.get_or_none(User.login == login)
         if user is None:
             audit.record(
@@ -146,51 +173,78 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
                 record_type=RecordType.USER,
                 details=f"Login ou senha incorretos. CPF: {format_cpf(login)}",
             )
-            failure = "CPF ou senha incorretos."
-        elif user.blocked:
+            failure = failure_message(maximum)
+        elif not _claim_attempt(user.id, maximum):
+            # Blocked, or the attempts are used up by attempts running right now: the password
+            # is not even checked.
             _history(user, ip, False)
             _audit_own(EventType.LOGIN_FAILED, user.id, f"Conta bloqueada. CPF: {format_cpf(login)}")
-            failure = (
-                "Esta conta está bloqueada por excesso de tentativas de login sem sucesso; "
-                "peça ao administrador que a desbloqueie."
-            )
+            _block(user)
+            failure = failure_message(maximum)
         else:
+            checked = bool(user.password_hash)  # a first access compares the default, unhashed
             professional = Professional.get_or_none(Professional.user == user.id)
             if user.password_hash:
                 accepted = verify_password(password, user.password_hash)
             else:
                 accepted = password == default_password(professional, login)
-            if not accepted:
-                failure = _count_failure(user, ip)
-            else:
+            if accepted and _reset_attempts(user.id):
                 user.failed_attempts = 0
-                user.save(only=[User.failed_attempts])
                 _history(user, ip, True)
                 _audit_own(EventType.LOGIN_SUCCEEDED, user.id)
                 reason = _change_reason(user)
                 result = LoginResult(load_logged_user(user), bool(reason), reason)
+            else:
+                _count_failure(user, ip, maximum)
+                failure = failure_message(maximum)
     if failure is not None:
+        if not checked:  # after the transaction: no lock is held while it hashes
+            _as_long_as_a_check(password)
         raise AuthError(failure)
     return result
 
 
-def _count_failure(user: User, ip: str | None) -> str:
-    maximum = settings.security().max_login_attempts
-    user.failed_attempts = (user.failed_attempts or 0) + 1
+_UNUSED_HASH: list[str] = []
+
+
+def _as_long_as_a_check(password: str) -> None:
+    """Take the time of a password check without checking any account's password: an unknown
+    CPF or a blocked account answers as late as a wrong password, so the time tells nothing."""
+    if not _UNUSED_HASH:
+        _UNUSED_HASH.append(hash_password("conta-inexistente"))
+    passwords.verify_password(password, _UNUSED_HASH[0])
+
+
+def _claim_attempt(user_id: int, maximum: int) -> bool:
+    """Count one attempt before the password is checked; False when the account is blocked or
+    its attempts are used up (then nothing is counted and no password may be checked)."""
+    attempts = fn.COALESCE(User.failed_attempts, 0)
+    claimed = (
+        User.update(failed_attempts=attempts + 1)
+        .where((User.id == user_id) & (User.blocked == False) & (attempts < maximum))
+        .execute()
+    )
+    return claimed == 1
+
+
+def _reset_attempts(user_id: int) -> bool:
+    """The password was right: the count starts over, unless the account was blocked meanwhile."""
+    return User.update(failed_attempts=0).where((User.id == user_id) & (User.blocked == False)).execute() == 1
+
+
+def _count_failure(user: User, ip: str | None, maximum: int) -> None:
+    """A wrong password: the attempt was already counted; block the account at the maximum."""
     _history(user, ip, False)
     _audit_own(EventType.LOGIN_FAILED, user.id, f"Login ou senha incorretos. CPF: {format_cpf(user.login)}")
-    if user.failed_attempts >= maximum:
-        user.blocked = True
-        user.save(only=[User.failed_attempts, User.blocked])
+    attempts = User.select(User.failed_attempts).where(User.id == user.id).scalar() or 0
+    if attempts >= maximum:
+        _block(user)
+
+
+def _block(user: User) -> None:
+    """Block the account (once: a second attempt that finds it blocked writes nothing)."""
+    if User.update(blocked=True).where((User.id == user.id) & (User.blocked == False)).execute() == 1:
         _audit_own(EventType.ACCOUNT_BLOCKED, user.id, f"Login bloqueado: {format_cpf(user.login)}")
-        return (
-            f"CPF ou senha incorretos. A conta foi bloqueada após {maximum} tentativas sem sucesso; "
-            "peça ao administrador que a desbloqueie."
-        )
-    user.save(only=[User.failed_attempts])
-    remaining = maximum - user.failed_attempts
-    plural = "tentativa" if remaining == 1 else "tentativas"
-    return f"CPF ou senha incorretos. Resta{'m' if remaining > 1 else ''} {remaining} {plural} antes do bloqueio."
 
 
 def _change_reason(user: User) -> str:

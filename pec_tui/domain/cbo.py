@@ -25,7 +25,7 @@ from pec_tui.domain import audit
 from pec_tui.domain.audit import EventType, RecordType
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import Cbo, CboMunicipal
-from pec_tui.storage.search import all_terms_match
+from pec_tui.storage.search import all_terms_match, search_text
 
 COMPONENT = "pec-tui/cbo"
 MIN_APPOINTMENT_MINUTES = 5
@@ -144,7 +144,7 @@ def list_cbos(
     select, available = _effective(localidade_id)
     if not show_unavailable:
         select = select.where(available == 1)
-    text = (query or "").strip()
+    text = search_text(query)
     if text:
         number = digits(text)
         if number and len(number) == len(text.replace("-", "").replace(" ", "").replace(".", "")):

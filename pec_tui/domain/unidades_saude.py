@@ -30,7 +30,7 @@ from pec_tui.storage.models import (
     UnitServiceType,
     UnitType,
 )
-from pec_tui.storage.search import all_terms_match, contains
+from pec_tui.storage.search import all_terms_match, contains, search_text
 
 #: A team's member list is small (a few dozen); this bounds a malformed import.
 TEAM_MEMBERS_LIMIT = 1_000
@@ -201,7 +201,7 @@ def list_units(query: str, offset: int, limit: int, localidade_ids: Iterable[int
 
 
 def _unit_search(query: str):
-    text = (query or "").strip()
+    text = search_text(query)
     if not text:
         return None
     number = digits(text)
@@ -429,7 +429,7 @@ def list_unit_professionals(
 
 
 def _professional_search(query: str):
-    text = (query or "").strip()
+    text = search_text(query)
     if not text:
         return None
     number = digits(text)

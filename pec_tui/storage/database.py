@@ -11,6 +11,7 @@ Order of precedence (first that applies wins):
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -19,21 +20,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
-from pec_tui.core.errors import DatabaseOpenError
+from pec_tui.core.errors import DatabaseBusyError, DatabaseOpenError
 
 from .proxy import database_proxy
+
+_log = logging.getLogger("pec_tui.storage")
 
 DEFAULT_PEC_HOME = Path("/opt/e-SUS")
 PROPERTIES_RELATIVE = Path("webserver/config/application.properties")
 ENV_DATABASE = "PEC_TUI_DATABASE"
 ENV_DATA_DIR = "PEC_TUI_DATA_DIR"
 
+SQLITE_WRITE_WAIT_SECONDS = 300.0
+"""How long a writer waits for another on SQLite (one writer at a time): longer than the CNES
+import of a large municipality, so a save made meanwhile waits for it instead of failing."""
+
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 10_000,
+    "busy_timeout": int(SQLITE_WRITE_WAIT_SECONDS * 1000),
     "synchronous": "normal",
     "cache_size": -16_000,
 }
@@ -284,7 +291,11 @@ def describe_connect_error(target: DatabaseTarget, exc: BaseException) -> str:
             return f"O arquivo {where.split(':///', 1)[-1]} não é um banco SQLite válido."
         if "unable to open" in text:
             return f"Não foi possível abrir o banco SQLite {where.split(':///', 1)[-1]} (permissão ou caminho)."
-        return f"Não foi possível abrir o banco SQLite {where}: {text.splitlines()[0] if text else exc!r}."
+        _log.warning("SQLite %s não abriu: %s", where, text or repr(exc))
+        return (
+            f"Não foi possível abrir o banco SQLite {where.split(':///', 1)[-1]}; "
+            "os detalhes estão no registro do pec-tui (pec-tui.log)."
+        )
     parts = urlsplit(target.url)
     server = f"{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
     database = unquote(parts.path.lstrip("/"))
@@ -302,8 +313,10 @@ def describe_connect_error(target: DatabaseTarget, exc: BaseException) -> str:
         return f"A máquina '{parts.hostname}' do endereço do banco não foi encontrada."
     if "timeout" in text.lower():
         return f"O PostgreSQL em {server} não respondeu a tempo."
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return f"Não foi possível conectar ao PostgreSQL em {server}: {first}."
+    _log.warning("PostgreSQL %s não conectou: %s", server, text or type(exc).__name__)
+    return (
+        f"Não foi possível conectar ao PostgreSQL em {server}; os detalhes estão no registro do pec-tui (pec-tui.log)."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,13 +332,26 @@ def current_database() -> Database:
 
 
 @contextmanager
-def transaction() -> Iterator[None]:
+def transaction(*, wait: float | None = None) -> Iterator[None]:
     """One write transaction. On SQLite it takes the write lock at once (``IMMEDIATE``),
-    so a read-then-write (the audit chain) cannot interleave with another process."""
+    so a read-then-write (the audit chain) cannot interleave with another process.
+
+    On SQLite a writer waits for the one holding the lock up to ``wait`` seconds (default
+    :data:`SQLITE_WRITE_WAIT_SECONDS`), then raises :class:`DatabaseBusyError` saying what
+    holds the database (:mod:`pec_tui.storage.busy`), never "database is locked"."""
     db = current_database()
     if isinstance(db, SqliteDatabase) and db.transaction_depth() == 0:
-        with db.atomic("IMMEDIATE"):
-            yield
+        seconds = SQLITE_WRITE_WAIT_SECONDS if wait is None else wait
+        db.execute_sql(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+        try:
+            with db.atomic("IMMEDIATE"):
+                yield
+        except OperationalError as exc:
+            from pec_tui.storage import errors
+
+            if errors.is_busy(exc):
+                raise DatabaseBusyError(errors.describe(exc, db) or str(exc)) from exc
+            raise
     else:
         with db.atomic():
             yield

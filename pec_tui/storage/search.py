@@ -10,6 +10,12 @@ finds "SÃO JOSÉ" on both databases without PostgreSQL's ``unaccent`` extension
 
 Neither form can use an ordinary index; callers narrow the rows first (by municipality, unit…)
 and search the few that remain.
+
+Every list's filter text goes through :func:`search_text` first: what a user can type or paste
+(a NUL, a lone surrogate, a 100,000-character line, 500 words) reaches SQL bounded and clean,
+since the drivers fail on it in English ("parser stack overflow", "LIKE or GLOB pattern too
+complex", ``RecursionError``, ``ValueError``, ``UnicodeEncodeError``). :func:`contains` and
+:func:`all_terms_match` apply the same bounds, for a caller that forgets.
 """
 
 from __future__ import annotations
@@ -24,6 +30,31 @@ ACCENTED = "ÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝáàâãäåéè
 PLAIN = "aaaaaaeeeeiiiiooooouuuucnyaaaaaaeeeeiiiiooooouuuucnyy"
 _TABLE = str.maketrans(ACCENTED, PLAIN)
 SQLITE_FUNCTION = "pectui_fold"
+
+
+MAX_SEARCH_CHARS = 100
+"""Characters of a list's filter text that reach SQL (a name has a few dozen)."""
+
+MAX_SEARCH_WORDS = 8
+"""Words of a list's filter text that reach SQL, each a condition on every searched column."""
+
+
+def search_text(query: str | None) -> str:
+    """A list's filter text as it may reach SQL: control characters (NUL…) and lone surrogates
+    become spaces, invisible format characters go, runs of spaces become one, and at most
+    :data:`MAX_SEARCH_WORDS` words and :data:`MAX_SEARCH_CHARS` characters are kept."""
+    if not query:
+        return ""
+    text = str(query)[: MAX_SEARCH_CHARS * 4]  # bounded before any work on it
+    cleaned = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs"):
+            cleaned.append(" ")
+        elif category != "Cf":
+            cleaned.append(char)
+    words = "".join(cleaned).split()[:MAX_SEARCH_WORDS]
+    return " ".join(words)[:MAX_SEARCH_CHARS].strip()
 
 
 def fold(text: str | None) -> str:
@@ -65,6 +96,8 @@ def like_escaped(term: str) -> str:
 def contains(column: Node, term: str) -> NodeList:
     """``column LIKE '%term%'``, case-sensitive on PostgreSQL: plain LIKE, not ILIKE, which is
     much slower under a non-C collation. For columns already folded, or digits (CNES, CPF)."""
+    if len(term) > MAX_SEARCH_CHARS or not term.isprintable():
+        term = search_text(term)
     return NodeList((column, SQL("LIKE"), like_escaped(term), SQL("ESCAPE '\\'")), parens=True)
 
 
@@ -76,7 +109,7 @@ def folded_contains(column: Node, term: str) -> NodeList:
 def all_terms_match(columns: list[Node], text: str) -> Node | None:
     """Each word of ``text`` appears in at least one of ``columns`` (None when ``text`` is blank)."""
     condition: Node | None = None
-    for word in text.split():
+    for word in search_text(text).split():
         any_column = None
         for column in columns:
             match = folded_contains(column, word)

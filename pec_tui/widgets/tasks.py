@@ -24,6 +24,8 @@ from textual.worker import Worker, WorkerState
 
 from pec_tui.core.errors import PecError
 from pec_tui.storage.database import current_database
+from pec_tui.storage.errors import describe
+from pec_tui.storage.proxy import database_proxy
 
 
 @contextmanager
@@ -39,10 +41,15 @@ def worker_connection() -> Iterator[None]:
 
 
 def failure_message(error: BaseException, failure: str) -> str:
-    """The sentence for a failed task: a :class:`PecError` says its own; anything else is
-    ``"<failure>: <detail>."`` ("Não foi possível salvar o CBO: …")."""
+    """The sentence for a failed task: a :class:`PecError` says its own; a database driver's
+    error becomes its Portuguese sentence (the English one goes to the log: ``storage.errors``),
+    "Não foi possível salvar o CBO. O banco de dados está ocupado com …"; anything else is
+    ``"<failure>: <detail>."``."""
     if isinstance(error, PecError):
         return error.message
+    sentence = describe(error, database_proxy.obj)
+    if sentence is not None:
+        return f"{failure}. {sentence}"
     return f"{failure}: {error}."
 
 

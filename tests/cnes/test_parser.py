@@ -162,7 +162,7 @@ def test_malformed_markup_is_refused_with_its_line() -> None:
     data = build_small_cnes([sample_unit()], [sample_professional()]).replace(b"</EQUIPES>", b"</EQUIPE>")
     error = refusal(data)
     assert error.line and f"na linha {error.line}: " in error.message
-    assert "EQUIPE" in error.message
+    assert "o elemento EQUIPES é fechado como EQUIPE" in error.message
 
 
 @pytest.mark.parametrize("version", ["4.0", "3.2", "1.0"])
@@ -234,15 +234,50 @@ def test_empty_or_non_xml_is_refused(data: bytes) -> None:
     assert refusal(data).message == f"O arquivo {NAME} está vazio ou não é um XML."
 
 
-def test_entity_declarations_are_refused() -> None:
+DOCTYPE_REFUSAL = (
+    f"O arquivo {NAME} declara um DOCTYPE na linha 2, o que uma exportação do CNES não tem (um DOCTYPE "
+    "pode declarar entidades ou apontar para fora do arquivo); o arquivo foi recusado."
+)
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        b'<!DOCTYPE ImportarXMLCNES [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+        b"<!DOCTYPE ImportarXMLCNES [<!ENTITY e 'x'>]>",
+        b'<!DOCTYPE ImportarXMLCNES SYSTEM "http://127.0.0.1:9/cnes.dtd">',
+        b'<!DOCTYPE ImportarXMLCNES PUBLIC "-//CNES//X" "cnes.dtd">',
+        b"<!DOCTYPE ImportarXMLCNES>",
+    ],
+    ids=["external-entity", "internal-entity", "external-dtd", "public-dtd", "bare"],
+)
+def test_every_doctype_is_refused_internal_or_external(doctype: bytes) -> None:
     data = build_small_cnes([], [sample_professional(NM_PROF="&e;")]).replace(b"&amp;e;", b"&e;")
-    data = data.replace(b"?>\n", b'?>\n<!DOCTYPE ImportarXMLCNES [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n', 1)
-    assert "declara entidades XML" in refusal(data).message
+    data = data.replace(b"?>\n", b"?>\n" + doctype + b"\n", 1)
+    error = refusal(data)
+    assert (error.message, error.line) == (DOCTYPE_REFUSAL, 2)
 
 
 def test_entity_declarations_are_refused_even_if_the_file_breaks_before_the_header() -> None:
     data = XML_DECLARATION + b"<!DOCTYPE ImportarXMLCNES [<!ENTITY e 'x'>]>\n<ImportarXMLCNES><IDENTIF"
-    assert "declara entidades XML" in refusal(data).message
+    assert refusal(data).message == DOCTYPE_REFUSAL
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_wide_encodings_are_refused_before_any_byte_check(encoding: str) -> None:
+    """The guard reads bytes as ASCII-compatible (a DOCTYPE, a '<'): a UTF-16 file would slip past it."""
+    data = build_small_cnes([], []).decode("iso-8859-1").replace("ISO-8859-1", encoding.upper()).encode(encoding)
+    assert refusal(data).message == (
+        f"O arquivo {NAME} está em UTF-16 ou UTF-32, codificação que uma exportação do CNES não usa; "
+        "o arquivo foi recusado."
+    )
+
+
+def test_doctype_split_across_two_chunks_is_still_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = XML_DECLARATION + b'<!DOCTYPE ImportarXMLCNES SYSTEM "cnes.dtd">\n' + build_small_cnes([], [])
+    split = len(XML_DECLARATION) + 3  # "<!D" | "OCTYPE"
+    monkeypatch.setattr(parser, "_CHUNK_SIZE", split)
+    assert refusal(data).message == DOCTYPE_REFUSAL
 
 
 # -- field-level problems and tolerance -----------------------------------------------------------

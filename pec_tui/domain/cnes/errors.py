@@ -8,14 +8,18 @@ from pec_tui.core.errors import PecError
 class CnesFileError(Exception):
     """A CNES file was refused by the reader; ``message`` is one Portuguese sentence for the screen.
 
-    ``file_name`` names the file the user chose and ``line`` the XML line, when known.
+    ``file_name`` names the file the user chose and ``line`` the XML line, when known;
+    ``detail`` keeps the parser's own (English) text for the log, never for the screen.
     """
 
-    def __init__(self, message: str, *, file_name: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, file_name: str | None = None, line: int | None = None, detail: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.file_name = file_name
         self.line = line
+        self.detail = detail
 
     def __str__(self) -> str:
         return self.message

@@ -48,6 +48,7 @@ process's cyclic garbage collector is paused (:mod:`pec_tui.core.process`).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -62,8 +63,10 @@ from pec_tui.domain.cnes.report import ImportReport, RecordIssue, report_to_csv
 from pec_tui.domain.cnes.run import ImportProgress, ImportRun, ProgressCallback
 from pec_tui.domain.installation import installation_municipalities
 from pec_tui.storage.bulk.writer import foreign_keys_at_end
-from pec_tui.storage.database import transaction
-from pec_tui.storage.models import Localidade, State
+from pec_tui.storage.busy import announced_writer
+from pec_tui.storage.database import current_database, transaction
+from pec_tui.storage.errors import describe as describe_database_error
+from pec_tui.storage.models import Localidade, Professional, State, User
 
 __all__ = [
     "CHUNK",
@@ -78,6 +81,8 @@ __all__ = [
     "report_to_csv",
     "resolve_municipality",
 ]
+
+log = logging.getLogger(__name__)
 
 CHUNK = 2_000
 """Professionals handled together: one lookup of what exists and one bulk write per batch."""
@@ -163,18 +168,38 @@ def import_cnes(
             )
             for warning in warnings:
                 run.report.avisos.append(RecordIssue("arquivo", file_name, "", warning, "", 0))
-            with foreign_keys_at_end() as keys_at_end, transaction(), cyclic_gc_paused():
+            with (
+                foreign_keys_at_end() as keys_at_end,
+                transaction(),
+                # SQLite: a writer that gives up waiting meanwhile says this import holds the database.
+                announced_writer(current_database(), "a importação do CNES", _who(user_id), run.now),
+                cyclic_gc_paused(),
+            ):
                 run.execute(reader, foreign_keys_at_end=keys_at_end)
             return run.report
     except CnesFileError as exc:
+        if exc.detail:
+            log.info("Arquivo do CNES %s recusado: %s (leitor: %s)", file_name, exc.message, exc.detail)
         raise CnesImportError(exc.message, file_name=exc.file_name or file_name, line=exc.line) from None
     except _database_errors() as exc:
-        # The transaction was rolled back on the way out: say so in one sentence, keep the cause.
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        # The transaction was rolled back on the way out: say so in Portuguese; the driver's
+        # own text goes to the log (storage.errors.describe), the cause stays chained.
+        sentence = describe_database_error(exc, current_database())
         raise CnesImportError(
-            f"A importação de {file_name} falhou ao gravar no banco ({detail}); nada foi alterado.",
+            f"A importação de {file_name} falhou ao gravar no banco; nada foi alterado. {sentence}",
             file_name=file_name,
         ) from exc
+
+
+def _who(user_id: int | None) -> str:
+    """Who imports, as another writer's message says it: "por Helena…", "pela linha de comando"."""
+    if user_id is None:
+        return "pela linha de comando"
+    name = Professional.select(Professional.name).where(Professional.user == user_id).scalar()
+    if name:
+        return f"por {name}"
+    login = User.select(User.login).where(User.id == user_id).scalar()
+    return f"pelo usuário {login}" if login else "por um usuário"
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:

@@ -22,6 +22,7 @@ catalogue lookups are left to the importer (see :mod:`pec_tui.core.checks`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ from typing import IO, Self
 from lxml import etree
 
 from pec_tui.domain.cnes.errors import CnesFileError
+from pec_tui.domain.cnes.guard import ByteGuard
+from pec_tui.domain.cnes.lengths import team_too_long, unit_too_long
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_VERSIONS = ("2.1", "3.0", "3.1")
 
@@ -51,8 +56,15 @@ _EVENT_TAGS = (ROOT_TAG, HEADER_TAG, UNITS_TAG, PROFESSIONALS_TAG, UNIT_TAG, PRO
 _CHUNK_SIZE = 32 * 1024
 """Bytes fed to the parser at a time (as ``iterparse`` does); the tree is pruned between chunks."""
 
+MAX_RECORD = 1024 * 1024
+"""Most bytes of XML in one record (a unit with its teams, a professional with their lotações):
+a record is kept whole in the tree until its end, so its size bounds the tree. A unit with 300
+teams has about 150 KB."""
+
 _PARSER_OPTIONS = {
-    "huge_tree": True,
+    # libxml2's own limits (10 MB per text node, depth 256) stay on; the bytes are bounded
+    # before the parser by guard.ByteGuard, since the push parser buffers a token whole first.
+    "huge_tree": False,
     "resolve_entities": False,
     "load_dtd": False,
     "no_network": True,
@@ -248,29 +260,40 @@ def iter_cnes_rows(stream: IO[bytes], source_name: str) -> Iterator[CnesHeader |
 
     Events free nothing, since unknown elements have none: after each chunk :func:`_prune`
     deletes what the document no longer needs, so memory stays flat whatever the file holds.
+    Before lxml sees a chunk, :class:`~pec_tui.domain.cnes.guard.ByteGuard` bounds what libxml2
+    would buffer (a value, a text, a comment: 64 KB) and refuses DOCTYPEs and lying encodings;
+    a record still open after :data:`MAX_RECORD` bytes is refused.
     """
     parser = etree.XMLPullParser(events=("start", "end"), tag=_EVENT_TAGS, **_PARSER_OPTIONS)
     root_check = _RootCheck(source_name)
+    guard = ByteGuard(source_name, ROOT_TAG)
     read = stream.read
     root: etree._Element | None = None
     header: etree._Element | None = None
     units: etree._Element | None = None
     professionals: etree._Element | None = None
+    record: etree._Element | None = None  # the record open at the end of the last chunk
+    record_start = 0  # guard.offset when it started
     try:
         while True:
             data = read(_CHUNK_SIZE)
-            root_check.feed(data)
+            chunk = guard.feed(data)
+            if data and not chunk:
+                continue  # all held back by the guard (a split "<!--")
             damage: etree.XMLSyntaxError | None = None
             try:
-                if data:
-                    parser.feed(data)
-                else:
+                if chunk:
+                    root_check.feed(chunk)
+                    parser.feed(chunk)
+                if not data:
+                    root_check.feed(b"")
                     parser.close()
             except etree.XMLSyntaxError as exc:
                 damage = exc  # the records before the damage are still yielded
             for event, elem in parser.read_events():
                 if event == "end":
                     # Records are read at their end, with their content; nothing else is.
+                    record = None
                     parent = elem.getparent()
                     if parent is None:
                         continue
@@ -282,6 +305,7 @@ def iter_cnes_rows(stream: IO[bytes], source_name: str) -> Iterator[CnesHeader |
                     continue
                 tag = elem.tag
                 if tag in (PROFESSIONAL_TAG, UNIT_TAG):
+                    record, record_start = elem, guard.offset
                     continue
                 parent = elem.getparent()
                 if parent is None:
@@ -299,6 +323,14 @@ def iter_cnes_rows(stream: IO[bytes], source_name: str) -> Iterator[CnesHeader |
                 raise damage
             if not data:
                 break
+            if record is not None and guard.offset - record_start > MAX_RECORD:
+                line = record.sourceline or 0
+                raise CnesFileError(
+                    f"O arquivo {source_name} foi recusado: o registro {record.tag} da linha {line} passa de "
+                    f"{MAX_RECORD // 1024**2} MB, o que nenhuma exportação do CNES tem.",
+                    file_name=source_name,
+                    line=line,
+                )
             _prune(root, units, professionals)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(source_name, exc, started=root_check.started) from None
@@ -428,7 +460,7 @@ def _read_unit(elem: etree._Element) -> CnesUnit:
                     complexities.append(level)
         else:
             teams.extend(_read_team(item) for item in child.iterchildren("DADOS_EQUIPES"))
-    return CnesUnit(
+    unit = CnesUnit(
         cnes=_text(attrs.get("CNES")),
         name=_text(attrs.get("NM_FANTA")),
         cnpj=_text(attrs.get("CNPJ")),
@@ -445,6 +477,26 @@ def _read_unit(elem: etree._Element) -> CnesUnit:
         teams=teams,
         line=elem.sourceline or 0,
     )
+    too_long = unit_too_long(
+        {
+            "CNES": unit.cnes,
+            "NM_FANTA": unit.name,
+            "CNPJ": unit.cnpj,
+            "DS_TP_UNID": unit.unit_type_desc,
+            "TELEFONE1": unit.phone,
+            "TELEFONE2": unit.phone2,
+            "E_MAIL": unit.email,
+            "LOGRADOURO": address.street if address else None,
+            "NUMERO": address.number if address else None,
+            "COMPLEMENT": address.complement if address else None,
+            "BAIRRO": address.district if address else None,
+            "CO_CEP": address.cep if address else None,
+            "SG_COMPLEXIDADE": ", ".join(complexities) or None,
+        }
+    )
+    if too_long:
+        unit.problems.append(too_long)
+    return unit
 
 
 def _read_address(elem: etree._Element) -> CnesAddress:
@@ -466,7 +518,7 @@ def _read_team(elem: etree._Element) -> CnesTeam:
     problems: list[str] = []
     ine = _text(attrs.get("CO_INE"))
     label = f"Data de desativação da equipe {ine}" if ine else "Data de desativação da equipe"
-    return CnesTeam(
+    team = CnesTeam(
         ine=ine,
         team_type=_text(attrs.get("TP_EQUIPE")),
         acronym=_text(attrs.get("SG_EQUIPE")),
@@ -478,6 +530,19 @@ def _read_team(elem: etree._Element) -> CnesTeam:
         line=elem.sourceline or 0,
         problems=problems,
     )
+    too_long = team_too_long(
+        {
+            "CO_INE": team.ine,
+            "NM_REFERENCIA": team.reference_name,
+            "DS_EQUIPE": team.description,
+            "SG_EQUIPE": team.acronym,
+            "CO_AREA": team.area_code,
+            "DS_AREA": team.area_desc,
+        }
+    )
+    if too_long:
+        problems.append(too_long)
+    return team
 
 
 def _professional_row(elem: etree._Element) -> ProfessionalRow:
@@ -577,13 +642,71 @@ def _check_root(root: etree._Element, source_name: str) -> None:
         )
 
 
+_SYNTAX_REASONS = {
+    "ERR_ATTRIBUTE_WITHOUT_VALUE": "há um atributo sem valor",
+    "ERR_ATTRIBUTE_REDEFINED": "um atributo aparece duas vezes no mesmo elemento",
+    "ERR_ATTRIBUTE_NOT_STARTED": "o valor de um atributo não está entre aspas",
+    "ERR_ATTRIBUTE_NOT_FINISHED": "o valor de um atributo não termina",
+    "ERR_LT_IN_ATTRIBUTE": "há um '<' dentro do valor de um atributo",
+    "ERR_INVALID_ENCODING": (
+        "há bytes que não valem na codificação declarada (UTF-8, quando o arquivo não declara outra); "
+        "o arquivo provavelmente está em ISO-8859-1 sem declarar"
+    ),
+    "ERR_UNSUPPORTED_ENCODING": "o arquivo declara uma codificação desconhecida",
+    "ERR_INVALID_CHAR": "há um caractere que o XML não permite",
+    "ERR_TAG_NAME_MISMATCH": "um elemento é fechado com outro nome",
+    "ERR_TAG_NOT_FINISHED": "o arquivo termina no meio de um elemento",
+    "ERR_DOCUMENT_END": "há conteúdo depois do fim do documento",
+    "ERR_DOCUMENT_EMPTY": "o documento está vazio",
+    "ERR_GT_REQUIRED": "a marcação de um elemento não termina",
+    "ERR_SPACE_REQUIRED": "a marcação de um elemento está incompleta",
+    "ERR_NAME_REQUIRED": "há um nome de elemento inválido",
+    "ERR_ENTITYREF_SEMICOL_MISSING": "há uma referência (&...;) incompleta",
+    "ERR_UNDECLARED_ENTITY": "há uma referência (&...;) a uma entidade que não existe",
+    "ERR_RESOURCE_LIMIT": "um valor ou texto passa do tamanho que o leitor aceita",
+}
+_ERROR_NAMES = {code: name for name, code in vars(etree.ErrorTypes).items() if isinstance(code, int)}
+
+
+_NAMED_REASONS = {
+    "ERR_TAG_NAME_MISMATCH": (
+        re.compile(r"mismatch: ([\w.:-]+) line \d+ and ([\w.:-]+)"),
+        "o elemento {0} é fechado como {1}",
+    ),
+    "ERR_ATTRIBUTE_WITHOUT_VALUE": (re.compile(r"for attribute ([\w.:-]+)"), "o atributo {0} não tem valor"),
+    "ERR_ATTRIBUTE_REDEFINED": (re.compile(r"Attribute ([\w.:-]+) redefined"), "o atributo {0} aparece duas vezes"),
+    "ERR_GT_REQUIRED": (re.compile(r"Start Tag ([\w.:-]+)"), "a marcação do elemento {0} não termina"),
+    "ERR_TAG_NOT_FINISHED": (re.compile(r"in tag ([\w.:-]+)"), "o arquivo termina dentro do elemento {0}"),
+}
+"""Reasons that name what libxml2 names (an element or attribute), taken from its message."""
+
+
+def syntax_reason(exc: etree.XMLSyntaxError) -> str:
+    """lxml's English message as a Portuguese phrase (the English one goes to the log)."""
+    name = _ERROR_NAMES.get(exc.code, "")
+    named = _NAMED_REASONS.get(name)
+    if named is not None:
+        found = named[0].search(exc.msg or "")
+        if found is not None:
+            return named[1].format(*(_printable(group)[:80] for group in found.groups()))
+    return _SYNTAX_REASONS.get(name, "a marcação XML está incorreta")
+
+
+def _printable(text: str) -> str:
+    return "".join(char if char.isprintable() else "?" for char in text)
+
+
 def _syntax_error(source_name: str, exc: etree.XMLSyntaxError, *, started: bool) -> CnesFileError:
     line = exc.lineno or 0
-    if not started or line <= 0:
-        return CnesFileError(f"O arquivo {source_name} está vazio ou não é um XML.", file_name=source_name)
     detail = _LXML_POSITION.sub("", (exc.msg or "").strip()).rstrip(".")
+    log.info("XML recusado (%s, linha %s): %s", source_name, line, detail)
+    if not started or line <= 0:
+        return CnesFileError(
+            f"O arquivo {source_name} está vazio ou não é um XML.", file_name=source_name, detail=detail
+        )
     return CnesFileError(
-        f"O arquivo {source_name} está truncado ou malformado na linha {line}: {detail}.",
+        f"O arquivo {source_name} está truncado ou malformado na linha {line}: {syntax_reason(exc)}.",
         file_name=source_name,
         line=line,
+        detail=detail,
     )

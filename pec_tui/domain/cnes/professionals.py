@@ -180,8 +180,8 @@ class Professionals:
         accepted: list[tuple[tuple, list[FileLotacao]]] = []  # (record, its accepted lotações)
         cpfs: list[str] = []  # theirs
         for record in chunk:
-            _, name, cpf, _, _, _, _, _, _, _, lotacoes, line, problems, cpf_valid, cns_valid = record
-            if not (cpf_valid and cns_valid and name and cpf not in file_cpfs):
+            _, name, cpf, _, _, _, _, _, _, _, lotacoes, line, problems, cpf_valid, cns_valid, too_long = record
+            if too_long or not (cpf_valid and cns_valid and name and cpf not in file_cpfs):
                 reason = self._problem(ProfessionalRecord._make(record))
                 report.reject(KIND_PROFESSIONAL, cpf, name, reason, PROFESSIONAL_TAG, line)
                 if cpf_valid:
@@ -235,7 +235,7 @@ class Professionals:
         councils, states = self.councils, self.states
         lotacao_work: list[tuple[int, str, list[FileLotacao]]] = []  # (professional id, name, lotações)
         for record, lots in accepted:
-            cns, name, cpf, birth, sex, council_code, council_uf, registry, email, phone, _, line, _, _, _ = record
+            cns, name, cpf, birth, sex, council_code, council_uf, registry, email, phone, _, line, _, _, _, _ = record
             # The council as PEC keys it (on a PEC installation a code tb_conselho_classe lacks is
             # left out; on pec-tui's own database the file's code is added), and its UF.
             if council_code and council_code not in councils and self.may_add_councils and council_code.isdigit():
@@ -376,6 +376,8 @@ class Professionals:
     def _problem(self, record: ProfessionalRecord) -> str:
         """Why a professional cannot be imported."""
         cns, name, cpf = record.cns, record.name, record.cpf
+        if record.too_long:
+            return record.too_long
         if not cpf:
             return "CPF não informado."
         if not record.cpf_valid:

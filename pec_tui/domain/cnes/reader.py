@@ -13,21 +13,26 @@ Each message is a pickled tuple ``(kind, payload, records read, bytes of XML rea
 its length (4 bytes, little endian):
 
 * ``("header", (CnesHeader, display name, XML size, warnings), …)``, first;
-* ``("units", [CnesUnit, …], …)``: units in document order (all of them, as one batch, unless
-  professionals come in between, which the importer refuses);
-* ``("professionals", [row, …], …)``: at most ``CHUNK`` professionals, each a plain tuple with the
+* ``("units", [CnesUnit, …], …)``: units in document order, at most ``CHUNK`` of them or
+  :data:`BATCH_BYTES` of XML per batch (a file whose units pass :data:`MAX_UNIT_BYTES` is refused);
+* ``("professionals", [row, …], …)``: at most ``CHUNK`` professionals (or :data:`BATCH_BYTES` of
+  XML), each a plain tuple with the
   fields of :class:`ProfessionalRecord` (a :data:`~pec_tui.domain.cnes.parser.ProfessionalRow`
-  followed by two booleans, CPF valid and CNS valid; each lotação followed by one, the CBO has the
-  shape of a CBO);
-* ``("error", (message, file name, line), …)``: the file was refused (:class:`CnesFileError`, the
-  same Portuguese sentence the importer shows); nothing follows;
+  followed by two booleans, CPF valid and CNS valid, and why a value is longer than its column or
+  None; each lotação followed by one, the CBO has the shape of a CBO);
+* ``("error", (message, file name, line, detail), …)``: the file was refused
+  (:class:`CnesFileError`, the same Portuguese sentence the importer shows; ``detail`` the
+  parser's own text, for the log); nothing follows;
 * ``("crash", text, …)``: an unexpected failure of the reader; nothing follows;
 * ``("end", None, …)``: the file was read whole.
 
 The child only reads: it never opens the database. The parent owns its lifetime (a cancelled or
-failed import kills it). The pipe is the backpressure: a thread of the parent keeps up to
-:data:`AHEAD` batches waiting, so the child reads ahead while the parent loads what the database
-already has, and no further.
+failed import kills it), and the child dies with the parent: it asks Linux for ``SIGKILL`` when
+its parent ends (``PR_SET_PDEATHSIG``) and, everywhere, a thread waits on its standard input, a
+pipe only the parent holds, and ends the process when it closes.
+
+The pipe is the backpressure: a thread of the parent keeps up to :data:`AHEAD` batches waiting,
+so the child reads ahead while the parent loads what the database already has, and no further.
 """
 
 from __future__ import annotations
@@ -49,14 +54,28 @@ from typing import Any, NamedTuple
 from pec_tui.core.checks import is_cbo_code, is_valid_cns, is_valid_cpf
 from pec_tui.domain.cnes.archive import open_cnes_source
 from pec_tui.domain.cnes.errors import CnesFileError
+from pec_tui.domain.cnes.lengths import ProfessionalLimits, professional_limits, professional_too_long
 from pec_tui.domain.cnes.parser import CnesHeader, CnesUnit, iter_cnes_rows
 
 AHEAD = 12
 """Batches the parent keeps waiting for the importer (about 0.5 MB each)."""
 
+BATCH_BYTES = 4 * 1024**2
+"""Most bytes of XML behind one batch: a file of few but large records still travels in
+small messages (records are at most :data:`pec_tui.domain.cnes.parser.MAX_RECORD` each)."""
+
+MAX_UNIT_BYTES = 64 * 1024**2
+"""Most bytes of XML of units (with their teams) in a file: the importer holds every unit of the
+file until they are saved together. A large capital's units take a few MB."""
+
+MAX_UNIT_RECORDS = 150_000
+"""Most units and teams in a file (about 1 KB each in the importer until they are saved, so the
+import stays within 250 MB). The largest capital has a few tens of thousands."""
+
 Message = tuple[str, Any, int, int]
 
 _LENGTH = 4
+_PARENT_ENV = "PEC_TUI_READER_PARENT"
 
 
 # --------------------------------------------------------------------------------------------
@@ -87,14 +106,23 @@ class ProfessionalRecord(NamedTuple):
     problems: list[str]  # what the parser noticed (a bad date…): warnings, not refusals
     cpf_valid: bool  # 11 digits and check digits
     cns_valid: bool  # 15 digits and check digits
+    too_long: str | None  # a value longer than its column (pec_tui.domain.cnes.lengths): refused
 
 
-def prepared(row: tuple) -> tuple:
+def prepared(row: tuple, limits: ProfessionalLimits | None = None) -> tuple:
     """A professional row with the checks that need nothing but itself: CPF and CNS check digits,
-    and each lotação's CBO shape (catalogue and database checks are the importer's). A plain tuple
-    with the fields of :class:`ProfessionalRecord`."""
+    each lotação's CBO shape, and every value against its column's size (catalogue and database
+    checks are the importer's). A plain tuple with the fields of :class:`ProfessionalRecord`."""
     lotacoes = [(*item, is_cbo_code(item[1])) for item in row[10]]
-    return (*row[:10], lotacoes, row[11], row[12], is_valid_cpf(row[2]), is_valid_cns(row[0]))
+    return (
+        *row[:10],
+        lotacoes,
+        row[11],
+        row[12],
+        is_valid_cpf(row[2]),
+        is_valid_cns(row[0]),
+        professional_too_long(row, limits),
+    )
 
 
 def read_messages(path: str | Path, chunk: int) -> Iterator[Message]:
@@ -118,34 +146,68 @@ def read_messages(path: str | Path, chunk: int) -> Iterator[Message]:
             yield ("header", (header, source.display_name, source.size, source.warnings), 0, tell())
             units: list[CnesUnit] = []
             professionals: list[tuple] = []
+            limits = professional_limits()  # the columns' sizes, read once for the file
+            batch_start = tell()  # where the XML of the batch being filled begins
+            unit_bytes = 0  # XML of the units sent so far
+            unit_records = 0  # units and teams read so far
             for item in items:
                 records += 1
                 if type(item) is tuple:
                     if units:
                         yield ("units", units, records - 1, tell())
                         units = []
-                    professionals.append(prepared(item))
-                    if len(professionals) >= chunk:
+                        batch_start = tell()
+                    professionals.append(prepared(item, limits))
+                    if len(professionals) >= chunk or tell() - batch_start >= BATCH_BYTES:
                         yield ("professionals", professionals, records, tell())
                         professionals = []
+                        batch_start = tell()
                 else:
                     if professionals:
                         yield ("professionals", professionals, records - 1, tell())
                         professionals = []
+                        batch_start = tell()
                     units.append(item)
+                    unit_records += 1 + len(item.teams)
+                    if unit_records > MAX_UNIT_RECORDS:
+                        raise CnesFileError(
+                            f"O arquivo {source.display_name} foi recusado: traz mais de "
+                            f"{_thousands(MAX_UNIT_RECORDS)} unidades e equipes (até a linha {item.line}), "
+                            "muito acima de qualquer município.",
+                            file_name=Path(path).name,
+                            line=item.line,
+                        )
+                    if len(units) >= chunk or tell() - batch_start >= BATCH_BYTES:
+                        unit_bytes += tell() - batch_start
+                        if unit_bytes > MAX_UNIT_BYTES:
+                            raise CnesFileError(
+                                f"O arquivo {source.display_name} foi recusado: as unidades passam de "
+                                f"{MAX_UNIT_BYTES // 1024**2} MB (até a linha {item.line}), muito acima de "
+                                "qualquer município.",
+                                file_name=Path(path).name,
+                                line=item.line,
+                            )
+                        yield ("units", units, records, tell())
+                        units = []
+                        batch_start = tell()
             if units:
                 yield ("units", units, records, tell())
             if professionals:
                 yield ("professionals", professionals, records, tell())
             yield ("end", None, records, tell())
     except CnesFileError as exc:
-        yield ("error", (exc.message, exc.file_name, exc.line), records, tell() if tell else 0)
+        yield ("error", (exc.message, exc.file_name, exc.line, exc.detail), records, tell() if tell else 0)
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m pec_tui.domain.cnes.reader FILE CHUNK``: the messages on standard output."""
     args = sys.argv[1:] if argv is None else argv
     path, chunk = args[0], int(args[1])
+    _die_with_parent()
     gc.disable()  # a short-lived process whose records hold no cycles: no collector passes
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the channel
@@ -164,6 +226,35 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         return 1
     return 0
+
+
+def _die_with_parent() -> None:
+    """End this process as soon as the parent ends, even by ``kill -9``.
+
+    Linux: ``PR_SET_PDEATHSIG`` (then, if the parent already ended, exit at once). Everywhere:
+    a thread reads the standard input, a pipe whose other end only the parent holds; it returns
+    when the parent's end closes, and the thread ends the process."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    expected = os.environ.get(_PARENT_ENV)
+    if not expected:
+        return  # not started by ChildReader (by hand, for a test): no pipe to watch
+    if expected != str(os.getppid()):
+        os._exit(1)  # the parent ended before the request above
+
+    def watch() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(4096):
+                pass
+        os._exit(1)
+
+    if sys.stdin is not None:
+        threading.Thread(target=watch, name="pai", daemon=True).start()
 
 
 def _write(out, message: Message) -> None:
@@ -193,9 +284,11 @@ class ChildReader:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_root, env.get("PYTHONPATH"))))
         env.setdefault("PYTHONIOENCODING", "utf-8")
+        env[_PARENT_ENV] = str(os.getpid())
         self._process = subprocess.Popen(
             [sys.executable, "-m", "pec_tui.domain.cnes.reader", os.fspath(path), str(chunk)],
-            stdin=subprocess.DEVNULL,
+            # Never written: the child watches it and ends when this process ends.
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=env,
@@ -245,8 +338,10 @@ class ChildReader:
                 break
         self._pump.join(timeout=5)
         process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
         self._stderr.close()
 
     # -- internals ------------------------------------------------------------------------------
@@ -259,7 +354,10 @@ class ChildReader:
                 head = stream.read(_LENGTH)
                 if len(head) < _LENGTH:
                     break
-                data = stream.read(int.from_bytes(head, "little"))
+                length = int.from_bytes(head, "little")
+                data = stream.read(length)
+                if len(data) < length:
+                    break  # the child died in the middle of a message: its end, not a message
                 if not self._put(data):
                     return
         except (OSError, ValueError):
@@ -282,8 +380,8 @@ class ChildReader:
         message: Message = pickle.loads(frame)
         kind = message[0]
         if kind == "error":
-            text, file_name, line = message[1]
-            raise CnesFileError(text, file_name=file_name, line=line)
+            text, file_name, line, detail = message[1]
+            raise CnesFileError(text, file_name=file_name, line=line, detail=detail)
         if kind == "crash":
             raise CnesFileError(
                 f"A leitura do arquivo {self.file_name} falhou ({message[1]}); nada foi alterado.",

@@ -68,6 +68,17 @@ class RecordIssue:
     linha: int
 
 
+SHOWN_AT_MOST = 200
+"""Characters of a record's key or name kept in the report: a refused record may carry a value
+of thousands (the reason says how many)."""
+
+
+def _shown(text: str | None) -> str:
+    if not text:
+        return ""
+    return text if len(text) <= SHOWN_AT_MOST else text[: SHOWN_AT_MOST - 1] + "…"
+
+
 @dataclass
 class ProfessionalWithoutAgenda:
     """A professional with more than one active lotação in the municipality and no agenda."""
@@ -147,11 +158,11 @@ class ImportReport:
 
     def reject(self, kind: str, key: str | None, name: str | None, reason: str, element: str, line: int) -> None:
         """A record of the file that was not imported, and why ("registros não importados")."""
-        self.registros_nao_importados.append(RecordIssue(kind, key or "", name or "", reason, element, line))
+        self.registros_nao_importados.append(RecordIssue(kind, _shown(key), _shown(name), reason, element, line))
 
     def warn(self, kind: str, key: str | None, name: str | None, reason: str, element: str, line: int) -> None:
         """A record of the file imported only in part, or with a remark ("avisos")."""
-        self.avisos.append(RecordIssue(kind, key or "", name or "", reason, element, line))
+        self.avisos.append(RecordIssue(kind, _shown(key), _shown(name), reason, element, line))
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from pec_tui.domain.installation_info import installation_municipalities
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import ActorRole, Localidade, MunicipalAdmin, Professional
 from pec_tui.storage.reference import municipalities_by_ibge
-from pec_tui.storage.search import all_terms_match, fold
+from pec_tui.storage.search import all_terms_match, fold, search_text
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def search_professionals(query: str, offset: int, limit: int) -> Page[Profession
     select = Professional.select(
         Professional.id, Professional.name, Professional.cpf, Professional.cns, Professional.user
     )
-    text = (query or "").strip()
+    text = search_text(query)
     number = digits(text)
     if number and len(number) == len(text.replace(".", "").replace("-", "").replace(" ", "")):
         select = select.where(Professional.cpf.startswith(number) | Professional.cns.startswith(number))

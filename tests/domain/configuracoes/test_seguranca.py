@@ -96,9 +96,10 @@ def test_values_outside_the_options_are_refused(db, admin_id, values, field):
 
 def test_the_login_blocks_at_the_saved_maximum(db, admin_id, user):
     seguranca.save(6, 30, 2, by_user_id=admin_id)
-    with pytest.raises(AuthError, match="Resta 1 tentativa"):
+    with pytest.raises(AuthError, match="Após 2 tentativas sem sucesso"):
         authenticate(USER_CPF, "errada")
-    with pytest.raises(AuthError, match="bloqueada após 2 tentativas"):
+    assert not User.get_by_id(user.id).blocked
+    with pytest.raises(AuthError, match="Após 2 tentativas sem sucesso"):
         authenticate(USER_CPF, "errada")
     assert User.get_by_id(user.id).blocked
 

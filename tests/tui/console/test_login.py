@@ -40,7 +40,7 @@ async def test_wrong_password_is_refused_and_counted(make_app):
     async with app.run_test() as pilot:
         await login(pilot, INSTALLATION_ADMIN[0], "errada123")
         assert isinstance(app.screen, LoginScreen)
-        assert "Restam 4 tentativas" in message(app)
+        assert "CPF ou senha incorretos" in message(app)
         assert User.get(User.login == INSTALLATION_ADMIN[0]).failed_attempts == 1
         assert app.screen.query_one("#login-password").value == ""
 
