@@ -61,6 +61,13 @@ def _end_session(user_id: int, inactivity_minutes: int | None) -> None:
     accounts.end_session(user_id, inactivity_minutes=inactivity_minutes)
 
 
+#: Said once at login when the database user may only read (the manual's esus_leitura).
+READ_ONLY_NOTICE = (
+    "Somente leitura: o usuário do banco de dados não pode gravar. As telas mostram os dados; "
+    "nenhuma alteração pode ser salva."
+)
+
+
 class PecTuiApp(App[int], TaskOwner):
     CSS_PATH = "app.tcss"
     TITLE = "pec-tui"
@@ -189,6 +196,8 @@ class PecTuiApp(App[int], TaskOwner):
             self._reset_to(ChangePasswordScreen(forced=True, reason=result.reason, current_password=message.password))
         else:
             self._show_home()
+            if result.user.read_only:
+                self.notify(READ_ONLY_NOTICE, severity="warning", timeout=15)
 
     def on_show_home(self, message: messages.ShowHome) -> None:
         self._show_home()

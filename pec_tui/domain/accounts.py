@@ -11,6 +11,7 @@ period must be renewed. Every attempt, block, password change and session end is
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from pec_tui.core.validators import format_cpf, require_cpf
 from pec_tui.domain import audit, passwords, settings
 from pec_tui.domain.audit import EventType, RecordType
 from pec_tui.domain.passwords import check_policy, hash_password, verify_password
-from pec_tui.storage.database import transaction
+from pec_tui.storage.database import can_write, transaction
 from pec_tui.storage.models import (
     AccessHistory,
     ActorRole,
@@ -62,6 +63,8 @@ class LoggedUser:
     name: str
     installation_admin: bool = False
     municipal_admin_of: tuple[MunicipalityRef, ...] = field(default_factory=tuple)
+    #: The database user may only read (esus_leitura): screens show, no change is saved.
+    read_only: bool = False
 
     @property
     def municipal_admin(self) -> bool:
@@ -161,6 +164,8 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
     audit chain's lock is taken after the password check, so a login never holds it while
     hashing."""
     login = require_cpf(cpf)
+    if not can_write():
+        return _authenticate_read_only(login, password)
     maximum = settings.security().max_login_attempts
     failure: str | None = None
     checked = False  # whether an account's password was checked
@@ -202,6 +207,31 @@ def authenticate(cpf: str, password: str, *, ip: str | None = None) -> LoginResu
             _as_long_as_a_check(password)
         raise AuthError(failure)
     return result
+
+
+def _authenticate_read_only(login: str, password: str) -> LoginResult:
+    """With a database user that may only read (esus_leitura), the console can only show: the
+    password is checked, but nothing can be written — no attempt counted, no access history, no
+    audit event, no password change. The lockout is PEC's own (its login counts the attempts);
+    whoever holds this database user can read the password hashes anyway."""
+    user = User.get_or_none(User.login == login)
+    professional = Professional.get_or_none(Professional.user == user.id) if user is not None else None
+    if user is None or user.blocked:
+        accepted = False
+        _as_long_as_a_check(password)
+    elif user.password_hash:
+        accepted = verify_password(password, user.password_hash)
+    else:
+        accepted = password == default_password(professional, login)
+    if not accepted:
+        raise AuthError(failure_message(settings.security().max_login_attempts))
+    if _change_reason(user):
+        raise AuthError(
+            "A sua senha precisa ser trocada, e o usuário do banco de dados só tem permissão de leitura: "
+            "troque a senha no PEC ou abra o pec-tui com um usuário do banco que possa escrever."
+        )
+    logged = dataclasses.replace(load_logged_user(user), read_only=True)
+    return LoginResult(logged, False, "")
 
 
 _UNUSED_HASH: list[str] = []

@@ -357,5 +357,22 @@ def transaction(*, wait: float | None = None) -> Iterator[None]:
             yield
 
 
+def can_write(db: Database | None = None) -> bool:
+    """Whether the database user may write PEC's tables and pec-tui's own (a PostgreSQL role
+    such as the manual's ``esus_leitura`` may only read). Asked once per opened database."""
+    db = db or current_database()
+    if not isinstance(db, PostgresqlDatabase):
+        return True
+    known = db.__dict__.get("_pectui_can_write")
+    if known is None:
+        row = db.execute_sql(
+            "SELECT has_table_privilege('public.tb_usuario', 'UPDATE') AND ("
+            "to_regclass('pectui.evento_auditoria') IS NULL "
+            "OR has_table_privilege('pectui.evento_auditoria', 'INSERT'))"
+        ).fetchone()
+        known = db.__dict__["_pectui_can_write"] = bool(row and row[0])
+    return known
+
+
 def is_postgres(db: Database | None = None) -> bool:
     return isinstance(db or current_database(), PostgresqlDatabase)

@@ -18,6 +18,12 @@ from pec_tui.storage import busy
 
 log = logging.getLogger("pec_tui.storage")
 
+#: What a write says when the database user may only read (the manual's esus_leitura).
+READ_ONLY_SENTENCE = (
+    "O usuário do banco de dados só tem permissão de leitura (como o esus_leitura do PEC): para gravar, "
+    "abra o pec-tui com um usuário do banco que possa escrever."
+)
+
 _SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), sentence)
     for pattern, sentence in (
@@ -25,6 +31,10 @@ _SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"readonly database|read-only|somente leitura",
             "O banco de dados não pode ser gravado: o arquivo ou a pasta dele é somente leitura para este "
             "usuário do sistema.",
+        ),
+        (
+            r"permission denied|must be owner|insufficient privilege",
+            READ_ONLY_SENTENCE,
         ),
         (r"database or disk is full|No space left|disk full", "O disco do banco de dados está cheio."),
         (r"disk I/O error", "O sistema não conseguiu ler ou gravar o arquivo do banco (erro de disco)."),

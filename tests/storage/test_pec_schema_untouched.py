@@ -125,3 +125,65 @@ def test_no_command_changes_pecs_schema(pec_database, command, capsys):
     assert "Traceback" not in out + err
     if command[0] in ("migrate", "status", "audit"):
         assert code == 0, err
+
+
+# --------------------------------------------------------------------------------------------
+# The manual's read-only role (esus_leitura)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_url(pec_database, pg_server):
+    """A role that may only read PEC's tables and pec-tui's schema, like the manual's esus_leitura."""
+    from tests.support.postgres import worker_name
+
+    migrate()
+    role = f"pectui_leitura_{worker_name()}"
+    name = pec_database.db.database
+    pec_database.db.execute_sql(
+        f'DROP ROLE IF EXISTS "{role}"; CREATE ROLE "{role}" LOGIN; '
+        f'GRANT CONNECT ON DATABASE "{name}" TO "{role}"; '
+        f'GRANT USAGE ON SCHEMA public, pectui TO "{role}"; '
+        f'GRANT SELECT ON ALL TABLES IN SCHEMA public, pectui TO "{role}"'
+    )
+    pec_database.close()
+    yield f"postgresql://{role}@{pg_server.host}:{pg_server.port}/{name}"
+    admin = pg_server.admin()
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP OWNED BY "{role}"')
+    except Exception:  # the database may already be gone
+        pass
+    finally:
+        admin.close()
+
+
+def test_a_read_only_role_reads_everything_and_every_write_says_why(read_only_url, run_cli):
+    from pec_tui.domain import cbo
+    from pec_tui.storage import errors
+    from pec_tui.storage.database import DatabaseTarget, can_write, open_database
+
+    before = schema_fingerprint(read_only_url)
+    for command in (["status"], ["status", "--json"], ["audit", "verify"]):
+        result = run_cli("--database", read_only_url, *command)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+    doctor = run_cli("--database", read_only_url, "doctor", "--json", "--pec-url", "http://127.0.0.1:9/x")
+    assert "Traceback" not in doctor.stderr and doctor.stdout.startswith("{")
+
+    opened = open_database(DatabaseTarget(read_only_url, "--database"))
+    try:
+        assert not can_write()
+        cpf, _name, password = PEC_ADMIN
+        result = accounts.authenticate(cpf, password)  # checked, nothing written
+        assert result.user.read_only and result.user.installation_admin
+        with pytest.raises(PecError):
+            accounts.authenticate(cpf, "errada123")
+        assert unidades_saude.list_units("", 0, 50, [8318]).total == 0
+        assert cbo.list_cbos("medico", False, 0, 10).total >= 1
+        with pytest.raises(Exception) as caught:
+            cbo.set_available(cbo.list_cbos("medico", False, 0, 1).rows[0].id, False, result.user.user_id)
+        assert errors.describe(caught.value) == errors.READ_ONLY_SENTENCE
+    finally:
+        opened.close()
+    assert schema_fingerprint(read_only_url) == before
