@@ -312,3 +312,25 @@ def test_closed_pipe_ends_quietly(tmp_path, monkeypatch, capsys):
     assert cli.main(["--database", f"sqlite:///{path}", "status", "--json"]) == 0
     err = capsys.readouterr().err
     assert "erro inesperado" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["status", "--json"],
+        ["audit", "verify"],
+        ["cnes", "historico"],
+        ["migrate"],
+        ["cnes", "import", "x.zip"],
+    ],
+    ids=" ".join,
+)
+def test_every_command_refuses_a_newer_schema(run_cli, sqlite_installation, command):
+    """A database of a newer pec-tui (issue 11, item 5): one sentence, nothing read or written."""
+    with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
+        connection.execute("INSERT INTO pectui_versao_esquema VALUES (99, '2026-11-20 09:00:00', 'futura')")
+    result = run_cli("--database", sqlite_installation, *command)
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("mais nova que a deste programa (5); atualize o pec-tui.")
+    assert "Traceback" not in result.stderr

@@ -36,6 +36,8 @@ VALUES (1, 'CODIFICADA', 'C');
 INSERT INTO tb_localidade (co_localidade, co_uf, nu_dne, no_localidade, tp_localidade, co_situacao_localidade,
                            co_ibge, no_localidade_filtro, st_ativo)
 VALUES (8318, 24, '8318', 'Chapecó', 1, 1, '4204202', 'CHAPECO', 1);
+INSERT INTO tb_complexidade (co_complexidade, no_complexidade, sg_complexidade)
+VALUES (1, 'ATENÇÃO BÁSICA', 'AB'), (2, 'MÉDIA COMPLEXIDADE', 'MC'), (3, 'ALTA COMPLEXIDADE', 'AC');
 INSERT INTO tb_conselho_classe (co_conselho_classe, sg_conselho_classe, no_conselho_classe, no_conselho_classe_filtro)
 VALUES (71, 'CRM', 'Conselho Regional de Medicina', 'CONSELHO REGIONAL DE MEDICINA'),
        (69, 'COREN', 'Conselho Regional de Enfermagem', 'CONSELHO REGIONAL DE ENFERMAGEM');
