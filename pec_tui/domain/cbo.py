@@ -23,6 +23,7 @@ from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import digits
 from pec_tui.domain import audit
 from pec_tui.domain.audit import EventType, RecordType
+from pec_tui.domain.compatibilidade import require_writable
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import Cbo, CboMunicipal
 from pec_tui.storage.search import all_terms_match, search_text
@@ -179,6 +180,7 @@ def set_available(cbo_id: int, available: bool, user_id: int | None, localidade_
     """Mark the CBO available ("Disponibilizar para lotação") or not ("Indisponível para lotação").
 
     Existing lotações keep their CBO; an unavailable CBO only cannot be chosen for a new one."""
+    require_writable("cbo")
     with transaction():
         cbo = get(cbo_id, localidade_id)
         if cbo.available != bool(available):
@@ -207,6 +209,7 @@ def set_appointment_minutes(
                 "ou deixe vazio para usar a duração padrão do município.",
                 "appointment_minutes",
             )
+    require_writable("cbo")
     with transaction():
         cbo = get(cbo_id, localidade_id)
         if cbo.appointment_minutes != minutes:

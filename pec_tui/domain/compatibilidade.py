@@ -302,3 +302,25 @@ def _missing(catalogue: Catalogue, model: type[Model]) -> list[str]:
         for field in model._meta.sorted_fields
         if field.column_name not in columns
     ]
+
+
+def require_writable(key: str) -> None:
+    """Refuse a module's write where this PEC's tables differ from what pec-tui writes (a column
+    missing, shorter, or a new NOT NULL one): the write is not offered rather than guessed. The
+    catalogue is read once per opened database."""
+    from pec_tui.core.errors import PecError
+    from pec_tui.storage.database import current_database
+    from pec_tui.storage.introspection import read_catalogue
+
+    db = current_database()
+    found: Compatibility | None = db.__dict__.get("_pectui_compatibility")
+    if found is None:
+        found = db.__dict__["_pectui_compatibility"] = assess(read_catalogue(db))
+    access = found.of(key)
+    if access.state == FULL or not access.writes:
+        return
+    reasons = "; ".join(access.reasons[:3]) + ("; …" if len(access.reasons) > 3 else "")
+    raise PecError(
+        f"{access.title}: nesta versão do PEC o pec-tui não grava ({reasons}); as consultas continuam. "
+        "'pec-tui doctor' mostra o que difere."
+    )

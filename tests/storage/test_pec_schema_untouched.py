@@ -187,3 +187,30 @@ def test_a_read_only_role_reads_everything_and_every_write_says_why(read_only_ur
     finally:
         opened.close()
     assert schema_fingerprint(read_only_url) == before
+
+
+def test_a_write_this_pec_would_not_take_is_not_offered(pec_database, tmp_path):
+    """A newer PEC with a NOT NULL column pec-tui does not fill: the module reads, and its writes
+    are refused before anything is written, saying why."""
+    from pec_tui.domain import cbo
+
+    migrate()
+    pec_database.db.execute_sql(
+        "ALTER TABLE tb_cbo_atend ADD COLUMN nu_novo integer NOT NULL DEFAULT 0; "
+        "ALTER TABLE tb_cbo_atend ALTER COLUMN nu_novo DROP DEFAULT; "
+        "ALTER TABLE tb_usuario ADD COLUMN st_novo integer NOT NULL DEFAULT 0; "
+        "ALTER TABLE tb_usuario ALTER COLUMN st_novo DROP DEFAULT"
+    )
+    nurse = cbo.get_by_code("223565")
+    assert nurse is not None  # reading goes on
+    with pytest.raises(PecError) as refused:
+        cbo.set_appointment_minutes(nurse.id, 30, None, 8318)
+    assert refused.value.message.startswith(
+        "CBO: nesta versão do PEC o pec-tui não grava (tb_cbo_atend.nu_novo é obrigatória e o pec-tui não a preenche)"
+    )
+    path = tmp_path / cnes_file_name("4204202")
+    path.write_bytes(build_small_cnes([sample_unit(0)], [sample_professional(0)], ibge="420420"))
+    with pytest.raises(PecError, match="^CNES: nesta versão do PEC o pec-tui não grava \\(tb_usuario.st_novo"):
+        import_cnes(path, localidade_id=8318, user_id=None)
+    assert pec_database.db.execute_sql("SELECT count(*) FROM tb_cbo_atend").fetchone() == (0,)
+    assert pec_database.db.execute_sql("SELECT count(*) FROM tb_unidade_saude").fetchone() == (0,)

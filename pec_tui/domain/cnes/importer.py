@@ -148,6 +148,9 @@ def import_cnes(
     (nothing is changed). Raises :class:`CnesImportError` (a wrong, malformed or refused file),
     :class:`ImportCancelled`, or another :class:`PecError`; the database is then exactly as before."""
     started = time.monotonic()
+    from pec_tui.domain.compatibilidade import require_writable  # it imports this package
+
+    require_writable("cnes")
     municipality = resolve_municipality(localidade_id)
     file_name = Path(path).name
     try:
