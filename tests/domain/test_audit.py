@@ -424,3 +424,11 @@ def test_a_sealed_trail_rewritten_unkeyed_is_caught(db):
     result = audit.verify()
     assert (result.ok, result.failed) == (False, Check.ANCHOR)
     assert "foi regravada sem a chave" in result.message
+
+
+def test_a_trail_signed_with_another_key_says_the_key_may_not_be_its_own(db):
+    first = record_events(2)[0]
+    audit.key_path().write_text(secrets.token_hex(32), encoding="ascii")  # still 0600
+    result = audit.verify()
+    assert (result.ok, result.failed, result.broken_id, result.count) == (False, Check.CHAIN, first.id, 0)
+    assert result.message.endswith("ela foi alterada ou gravada sem a chave, ou a chave não é a que assinou a trilha.")
