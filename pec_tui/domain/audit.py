@@ -144,9 +144,15 @@ def key_path() -> Path:
     return data_dir() / KEY_FILE_NAME
 
 
+def _events(count: int, adjective: str = "") -> str:
+    """``1 evento verificado``, ``3 eventos verificados``: the number and its words agreeing."""
+    plural = "" if count == 1 else "s"
+    return f"{count} evento{plural}" + (f" {adjective}{plural}" if adjective else "")
+
+
 def _missing_key_message(count: int) -> str:
     return (
-        f"A trilha de auditoria tem {count} eventos, mas a chave que os assina não está em {key_path()}: "
+        f"A trilha de auditoria tem {_events(count)}, mas a chave que a assina não está em {key_path()}: "
         "sem ela a trilha não pode ser verificada nem continuada. Restaure esse arquivo (da cópia de "
         "segurança do computador onde a trilha foi gravada, com chmod 600) e tente de novo."
     )
@@ -487,7 +493,7 @@ def verify(batch_size: int = 5_000, *, anchor: bool = True) -> VerifyResult:
                 True,
                 unkeyed.count,
                 None,
-                f"Trilha de auditoria íntegra: {unkeyed.count} eventos verificados. Ela ainda não é assinada com "
+                f"Trilha de auditoria íntegra: {_events(unkeyed.count, 'verificado')}. Ela ainda não é assinada com "
                 "chave: verifique-a com um usuário do banco que possa gravar, para assiná-la.",
             )
         try:
@@ -511,7 +517,7 @@ def verify(batch_size: int = 5_000, *, anchor: bool = True) -> VerifyResult:
             False,
             count,
             None,
-            f"A trilha de auditoria termina na linha {last_id or 'nenhuma'} com {count} eventos, mas "
+            f"A trilha de auditoria termina na linha {last_id or 'nenhuma'} com {_events(count)}, mas "
             f"registrou {head_count}: eventos mais recentes foram removidos.",
             Check.HEAD,
         )
@@ -521,12 +527,12 @@ def verify(batch_size: int = 5_000, *, anchor: bool = True) -> VerifyResult:
             False,
             count,
             None,
-            f"A trilha de auditoria tem {count} eventos, mas em {longest.when} tinha {longest.count} "
+            f"A trilha de auditoria tem {_events(count)}, mas em {longest.when} tinha {longest.count} "
             f"(registrado fora do banco em {anchor_path()}): eventos foram removidos e a cabeça da trilha "
             "refeita no banco.",
             Check.ANCHOR,
         )
-    message = f"Trilha de auditoria íntegra: {count} eventos verificados."
+    message = f"Trilha de auditoria íntegra: {_events(count, 'verificado')}."
     if sealed:
         message += f" A trilha passou a ser assinada com a chave {key_path()}."
     written = None

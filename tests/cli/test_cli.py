@@ -255,7 +255,7 @@ def test_audit_verify_without_the_key_says_where_it_should_be(run_cli, sqlite_in
     result = run_cli("--database", sqlite_installation, "audit", "verify")
     assert result.returncode == 1
     assert result.stderr.startswith(
-        f"A trilha de auditoria tem 1 eventos, mas a chave que os assina não está em {key}: sem ela a trilha não "
+        f"A trilha de auditoria tem 1 evento, mas a chave que a assina não está em {key}: sem ela a trilha não "
         "pode ser verificada nem continuada."
     )
     as_json = json.loads(run_cli("--database", sqlite_installation, "audit", "verify", "--json").stdout)
@@ -375,7 +375,7 @@ def test_init_and_status_on_postgresql(run_cli, pg_server, pg_cli_database, pass
 
     verified = run_cli("--database", url, "audit", "verify")
     assert verified.returncode == 0, verified.stderr
-    assert "1 eventos verificados" in verified.stdout
+    assert verified.stdout.strip() == "Trilha de auditoria íntegra: 1 evento verificado."
 
 
 @pytest.mark.postgres

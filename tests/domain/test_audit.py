@@ -73,6 +73,11 @@ def test_verify_accepts_an_intact_chain_and_counts_it(db):
     assert result.message == "Trilha de auditoria íntegra: 4 eventos verificados."
 
 
+def test_one_event_is_counted_in_the_singular(db):
+    record_events(1)
+    assert audit.verify().message == "Trilha de auditoria íntegra: 1 evento verificado."
+
+
 def test_verify_walks_the_chain_across_batches(db):
     record_events(5)
     result = audit.verify(batch_size=2)
@@ -283,10 +288,10 @@ def test_a_missing_key_with_a_trail_is_its_own_message(db):
     result = audit.verify()
     assert (result.ok, result.failed) == (False, Check.KEY)
     assert result.message.startswith(
-        f"A trilha de auditoria tem 2 eventos, mas a chave que os assina não está em {audit.key_path()}: "
+        f"A trilha de auditoria tem 2 eventos, mas a chave que a assina não está em {audit.key_path()}: "
         "sem ela a trilha não pode ser verificada nem continuada."
     )
-    with pytest.raises(PecError, match="a chave que os assina não está em"):
+    with pytest.raises(PecError, match="a chave que a assina não está em"):
         record_events(1)
     assert AuditEvent.select().count() == 2
     assert not audit.key_path().exists()  # never replaced by a new key behind the trail's back
