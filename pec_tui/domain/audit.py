@@ -292,7 +292,7 @@ def _append_anchor(anchor: Anchor) -> None:
 
 
 def _anchor_if_moved(count: int, last_hash: str, anchors: list[Anchor]) -> Anchor | None:
-    if count == 0 or (anchors and (anchors[-1].count, anchors[-1].chain_hash) == (count, last_hash)):
+    if (count == 0 and not anchors) or (anchors and (anchors[-1].count, anchors[-1].chain_hash) == (count, last_hash)):
         return None
     anchor = Anchor(clock.now().isoformat(timespec="seconds"), database_identity(), count, last_hash)
     _append_anchor(anchor)
@@ -321,7 +321,16 @@ def _key_for_append(count: int) -> bytes | None:
     key = _load_key(create=first is None)
     if key is None:
         raise PecError(_missing_key_message(count or AuditEvent.select().count()))
+    if first is None and not read_anchors():
+        _mark_keyed()
     return key
+
+
+def _mark_keyed() -> None:
+    """A new trail starts keyed: say so outside the database at once (``0`` events), so that the
+    trail rewritten without the key is never taken for one written before the key and sealed.
+    Harmless if the caller's transaction rolls back: no count is below zero."""
+    _append_anchor(Anchor(clock.now().isoformat(timespec="seconds"), database_identity(), 0, GENESIS))
 
 
 def record(

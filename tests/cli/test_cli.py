@@ -228,7 +228,7 @@ def test_audit_verify_anchors_the_head_and_catches_a_trail_cut_short(run_cli, sq
     add_audit_events(sqlite_installation, 3)
     assert run_cli("--database", sqlite_installation, "audit", "verify").returncode == 0
     anchors = (hermetic_env / "pec-tui-auditoria-ancoras.txt").read_text(encoding="utf-8").splitlines()
-    assert [line.split("\t")[2] for line in anchors] == ["4"]
+    assert [line.split("\t")[2] for line in anchors] == ["0", "4"]  # keyed from its first event; 4 verified
     with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
         connection.execute("DELETE FROM pectui_evento_auditoria WHERE co_seq_evento_auditoria > 2")
         connection.execute(

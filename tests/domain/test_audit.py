@@ -342,18 +342,21 @@ def test_the_anchor_file_is_only_ever_appended_to(db, clock):
     after = path.read_bytes()
     assert after.startswith(before) and after != before  # appended, the earlier lines untouched
     assert path.stat().st_ino == inode  # the same file, not a rewritten copy
-    assert audit.read_anchors() == [first, second]
+    marker, *heads = audit.read_anchors()
+    assert (marker.count, marker.chain_hash) == (0, GENESIS)  # written with the trail's first event
+    assert heads == [first, second]
     lines = after.decode("utf-8").splitlines()
-    assert lines[1] == f"2026-11-21T09:00:00\t{audit.database_identity()}\t3\t{second.chain_hash}"
+    assert lines[2] == f"2026-11-21T09:00:00\t{audit.database_identity()}\t3\t{second.chain_hash}"
 
 
 def test_anchor_head_on_a_broken_trail_raises_and_writes_nothing(db):
     record_events(2)
     forge_append(None)
+    before = audit.anchor_path().read_bytes()
     with pytest.raises(audit.AuditTrailBroken) as caught:
         audit.anchor_head()
     assert caught.value.result.failed == Check.CHAIN
-    assert not audit.anchor_path().exists()
+    assert audit.anchor_path().read_bytes() == before
 
 
 def test_anchors_of_another_database_are_not_this_ones(db):
@@ -437,3 +440,13 @@ def test_a_trail_signed_with_another_key_says_the_key_may_not_be_its_own(db):
     result = audit.verify()
     assert (result.ok, result.failed, result.broken_id, result.count) == (False, Check.CHAIN, first.id, 0)
     assert result.message.endswith("ela foi alterada ou gravada sem a chave, ou a chave não é a que assinou a trilha.")
+
+
+def test_a_new_trail_rewritten_unkeyed_before_any_verify_is_not_taken_for_an_old_one(db):
+    """The first keyed event marks the trail as keyed outside the database: a forger who rewrites
+    it all with plain sha256 does not get it sealed as a trail from before the key."""
+    record_events(3)
+    forge_rewrite_from(AuditEvent.select().order_by(AuditEvent.id).first().id, None)
+    result = audit.verify()
+    assert (result.ok, result.failed) == (False, Check.ANCHOR)
+    assert "foi regravada sem a chave: ela já era assinada" in result.message
