@@ -44,10 +44,32 @@ pytest_plugins = ["tests.support.ci", "tests.support.postgres", "tests.support.p
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_audit_key(tmp_path_factory) -> Iterator[Path]:
+    """One audit-trail key for the session, so that databases made once per session (the
+    templates, the demo) chain with the key every test finds in its own data directory. While
+    session fixtures are set up, ``PEC_TUI_DATA_DIR`` points here (never at the user's own)."""
+    from pec_tui.domain import audit
+
+    folder = tmp_path_factory.mktemp("pec-tui-sessao")
+    previous = os.environ.get(database_module.ENV_DATA_DIR)
+    os.environ[database_module.ENV_DATA_DIR] = str(folder)
+    audit._load_key(create=True)
+    try:
+        yield folder / audit.KEY_FILE_NAME
+    finally:
+        if previous is None:
+            os.environ.pop(database_module.ENV_DATA_DIR, None)
+        else:
+            os.environ[database_module.ENV_DATA_DIR] = previous
+
+
 @pytest.fixture(autouse=True)
-def hermetic_env(tmp_path_factory, monkeypatch) -> Iterator[Path]:
-    """A data directory of the test's own, no database from the environment, no /opt/e-SUS."""
+def hermetic_env(tmp_path_factory, monkeypatch, session_audit_key) -> Iterator[Path]:
+    """A data directory of the test's own (with the session's audit key), no database from the
+    environment, no /opt/e-SUS."""
     data = tmp_path_factory.mktemp("pec-tui-data")
+    shutil.copy(session_audit_key, data / session_audit_key.name)  # copy keeps mode 0600
     monkeypatch.setenv(database_module.ENV_DATA_DIR, str(data))
     monkeypatch.delenv(database_module.ENV_DATABASE, raising=False)
     monkeypatch.setattr(database_module, "DEFAULT_PEC_HOME", data / "sem-pec-instalado")

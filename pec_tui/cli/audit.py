@@ -1,4 +1,8 @@
-"""``pec-tui audit verify``: the audit trail's hash chain, intact or where it breaks (exit 1)."""
+"""``pec-tui audit verify``: the audit trail's keyed chain, intact or where it breaks (exit 1).
+
+On success the head is anchored outside the database (:func:`pec_tui.domain.audit.verify`);
+``--json`` names the check that failed in ``verificacao_falha`` (``chave``, ``cadeia``,
+``cabeca``, ``ancora``; ``null`` when intact)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                     "integra": result.ok,
                     "eventos": result.count,
                     "linha_quebrada": result.broken_id,
+                    "verificacao_falha": None if result.failed is None else result.failed.value,
                     "mensagem": result.message,
                 },
                 ensure_ascii=False,

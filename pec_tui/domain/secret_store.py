@@ -27,7 +27,8 @@ def key_path() -> Path:
     return data_dir() / KEY_FILE_NAME
 
 
-def _check_permissions(path: Path) -> None:
+def check_owner_only(path: Path) -> None:
+    """Refuse a key file that others can read or that another system user owns (as ``ssh`` does)."""
     if os.name == "nt":  # NTFS permissions are ACLs; the profile folder is private already
         return
     info = path.stat()
@@ -40,9 +41,12 @@ def _check_permissions(path: Path) -> None:
 
 
 def _create_key(path: Path) -> None:
+    create_key_file(path, Fernet.generate_key())
+
+
+def create_key_file(path: Path, key: bytes) -> None:
     """Write a new key with mode 0600 from the start (never a moment readable by others)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         descriptor = os.open(path, flags, 0o600)
@@ -58,7 +62,7 @@ def _fernet() -> Fernet:
     path = key_path()
     if not path.exists():
         _create_key(path)
-    _check_permissions(path)
+    check_owner_only(path)
     try:
         key = path.read_bytes().strip()
         return Fernet(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -157,6 +158,7 @@ def test_audit_verify_reports_an_intact_trail_with_its_count(run_cli, sqlite_ins
         "integra": True,
         "eventos": 3,
         "linha_quebrada": None,
+        "verificacao_falha": None,
         "mensagem": "Trilha de auditoria íntegra: 3 eventos verificados.",
     }
 
@@ -180,7 +182,7 @@ def test_audit_verify_names_the_row_after_a_deleted_one(run_cli, sqlite_installa
     result = run_cli("--database", sqlite_installation, "audit", "verify", "--json")
     assert result.returncode == 1
     data = json.loads(result.stdout)
-    assert (data["integra"], data["linha_quebrada"]) == (False, 3)
+    assert (data["integra"], data["linha_quebrada"], data["verificacao_falha"]) == (False, 3, "cadeia")
     assert "A linha 3" in data["mensagem"]
 
 
@@ -191,6 +193,86 @@ def test_audit_verify_catches_the_newest_row_deleted(run_cli, sqlite_installatio
     result = run_cli("--database", sqlite_installation, "audit", "verify")
     assert result.returncode == 1
     assert "eventos mais recentes foram removidos" in result.stderr
+
+
+def forge_append_unkeyed(url: str) -> int:
+    """A row appended with the public algorithm and no key, its head recomputed; returns its id."""
+    from pec_tui.domain import audit
+    from pec_tui.storage.models import AuditEvent, ConsoleSetting
+
+    opened = open_database(DatabaseTarget(url, "--database"))
+    try:
+        head = ConsoleSetting.get(ConsoleSetting.key == audit.HEAD_KEY)
+        event = AuditEvent(at=audit.clock.now(), event_type="ACAO_USUARIO", component="forjado")
+        event.chain_hash = audit.chain_hash(head.text, event)
+        event.save(force_insert=True)
+        ConsoleSetting.update(integer=head.integer + 1, text=event.chain_hash).where(
+            ConsoleSetting.key == audit.HEAD_KEY
+        ).execute()
+        return event.id
+    finally:
+        opened.close()
+
+
+def test_audit_verify_catches_a_row_appended_without_the_key(run_cli, sqlite_installation):
+    add_audit_events(sqlite_installation, 1)
+    forged = forge_append_unkeyed(sqlite_installation)
+    result = run_cli("--database", sqlite_installation, "audit", "verify")
+    assert result.returncode == 1
+    assert f"A linha {forged} da trilha de auditoria do pec-tui (pectui.evento_auditoria) não confere" in result.stderr
+    as_json = json.loads(run_cli("--database", sqlite_installation, "audit", "verify", "--json").stdout)
+    assert (as_json["integra"], as_json["linha_quebrada"], as_json["verificacao_falha"]) == (False, forged, "cadeia")
+
+
+def test_audit_verify_anchors_the_head_and_catches_a_trail_cut_short(run_cli, sqlite_installation, hermetic_env):
+    add_audit_events(sqlite_installation, 3)
+    assert run_cli("--database", sqlite_installation, "audit", "verify").returncode == 0
+    anchors = (hermetic_env / "pec-tui-auditoria-ancoras.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[2] for line in anchors] == ["0", "4"]  # keyed from its first event; 4 verified
+    with sqlite3.connect(sqlite_path(sqlite_installation)) as connection:
+        connection.execute("DELETE FROM pectui_evento_auditoria WHERE co_seq_evento_auditoria > 2")
+        connection.execute(
+            "UPDATE pectui_configuracao SET ds_inteiro = 2, ds_texto = (SELECT ds_hash FROM pectui_evento_auditoria "
+            "WHERE co_seq_evento_auditoria = 2) WHERE co_configuracao = 'PECTUI_AUDITORIA_CABECA'"
+        )
+    result = run_cli("--database", sqlite_installation, "audit", "verify")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    # The command runs with the real clock: the anchor's date is today's.
+    assert re.fullmatch(
+        r"A trilha de auditoria tem 2 eventos, mas em \d\d/\d\d/\d{4} \d\d:\d\d tinha 4 \(registrado fora do banco em "
+        + re.escape(str(hermetic_env / "pec-tui-auditoria-ancoras.txt"))
+        + r"\): eventos foram removidos e a cabeça da trilha refeita no banco\.",
+        result.stderr.strip(),
+    )
+    as_json = json.loads(run_cli("--database", sqlite_installation, "audit", "verify", "--json").stdout)
+    assert (as_json["integra"], as_json["eventos"], as_json["verificacao_falha"]) == (False, 2, "ancora")
+
+
+def test_audit_verify_without_the_key_says_where_it_should_be(run_cli, sqlite_installation, hermetic_env):
+    key = hermetic_env / "pec-tui-auditoria.key"
+    key.unlink()
+    result = run_cli("--database", sqlite_installation, "audit", "verify")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"A trilha de auditoria tem 1 evento, mas a chave que a assina não está em {key}: sem ela a trilha não "
+        "pode ser verificada nem continuada."
+    )
+    as_json = json.loads(run_cli("--database", sqlite_installation, "audit", "verify", "--json").stdout)
+    assert (as_json["integra"], as_json["verificacao_falha"]) == (False, "chave")
+    assert not key.exists()
+
+
+def test_audit_verify_refuses_a_key_others_can_read(run_cli, sqlite_installation, hermetic_env):
+    key = hermetic_env / "pec-tui-auditoria.key"
+    key.chmod(0o640)
+    result = run_cli("--database", sqlite_installation, "audit", "verify", "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["verificacao_falha"] == "chave"
+    assert data["mensagem"] == (
+        f"O arquivo de chave {key} pode ser lido por outros usuários; deixe-o só para o dono com: chmod 600 {key}"
+    )
 
 
 def test_migrate_on_an_up_to_date_database_applies_nothing(run_cli, sqlite_installation):
@@ -293,7 +375,25 @@ def test_init_and_status_on_postgresql(run_cli, pg_server, pg_cli_database, pass
 
     verified = run_cli("--database", url, "audit", "verify")
     assert verified.returncode == 0, verified.stderr
-    assert "1 eventos verificados" in verified.stdout
+    assert verified.stdout.strip() == "Trilha de auditoria íntegra: 1 evento verificado."
+
+
+@pytest.mark.postgres
+def test_audit_verify_catches_a_wiped_trail_on_postgresql(run_cli, pg_server, pg_cli_database, password_file):
+    url = pg_server.url(pg_cli_database)
+    assert run_cli(*init_args(url, password_file)).returncode == 0
+    assert run_cli("--database", url, "audit", "verify").returncode == 0  # anchors 1 event
+    opened = open_database(DatabaseTarget(url, "--database"))
+    try:
+        opened.db.execute_sql("DELETE FROM pectui.evento_auditoria")
+        opened.db.execute_sql("DELETE FROM pectui.configuracao WHERE co_configuracao = 'PECTUI_AUDITORIA_CABECA'")
+    finally:
+        opened.close()
+    result = run_cli("--database", url, "audit", "verify", "--json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert (data["integra"], data["eventos"], data["verificacao_falha"]) == (False, 0, "ancora")
+    assert re.search(r"tem 0 eventos, mas em \d\d/\d\d/\d{4} \d\d:\d\d tinha 1 ", data["mensagem"])
 
 
 def test_closed_pipe_ends_quietly(tmp_path, monkeypatch, capsys):

@@ -214,3 +214,38 @@ def test_a_write_this_pec_would_not_take_is_not_offered(pec_database, tmp_path):
         import_cnes(path, localidade_id=8318, user_id=None)
     assert pec_database.db.execute_sql("SELECT count(*) FROM tb_cbo_atend").fetchone() == (0,)
     assert pec_database.db.execute_sql("SELECT count(*) FROM tb_unidade_saude").fetchone() == (0,)
+
+
+def test_a_read_only_role_verifies_an_unkeyed_trail_without_sealing_it(read_only_url, pg_server, run_cli):
+    """A trail written before the audit key (plain sha256): the read-only role can check it but
+    not seal it, and says so; a user that can write seals it (issue 11, item 7)."""
+    from pec_tui.domain import audit
+    from pec_tui.storage.database import DatabaseTarget, open_database
+    from pec_tui.storage.models import AuditEvent
+
+    owner_url = pg_server.url(read_only_url.rsplit("/", 1)[1])
+    opened = open_database(DatabaseTarget(owner_url, "--database"))
+    try:
+        previous = audit.GENESIS
+        with transaction():
+            for number in (1, 2):
+                event = AuditEvent(at=audit.clock.now(), event_type="ACAO_USUARIO", component="antigo")
+                event.details = f"Evento antigo {number}"
+                event.chain_hash = previous = audit.chain_hash(previous, event)
+                event.save(force_insert=True)
+            audit._write_head(2, previous)
+    finally:
+        opened.close()
+
+    read_only = run_cli("--database", read_only_url, "audit", "verify")
+    assert read_only.returncode == 0, read_only.stderr
+    assert read_only.stdout.strip() == (
+        "Trilha de auditoria íntegra: 2 eventos verificados. Ela ainda não é assinada com chave: verifique-a "
+        "com um usuário do banco que possa gravar, para assiná-la."
+    )
+    owner = run_cli("--database", owner_url, "audit", "verify")
+    assert owner.returncode == 0, owner.stderr
+    assert owner.stdout.strip().startswith("Trilha de auditoria íntegra: 2 eventos verificados. A trilha passou a")
+    assert run_cli("--database", read_only_url, "audit", "verify").stdout.strip() == (
+        "Trilha de auditoria íntegra: 2 eventos verificados."
+    )

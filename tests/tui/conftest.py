@@ -37,9 +37,11 @@ def tui_clock(monkeypatch: pytest.MonkeyPatch) -> clock.ManualClock:
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tui_clock):
+def demo_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tui_clock, session_audit_key):
     """A private copy of the demo database, opened; hermetic config and data folders."""
     monkeypatch.setenv("PEC_TUI_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "data").mkdir(exist_ok=True)
+    shutil.copy(session_audit_key, tmp_path / "data" / session_audit_key.name)  # the demo's trail was keyed with it
     monkeypatch.setenv("PEC_TUI_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("PEC_TUI_DATABASE", raising=False)
     path = tmp_path / "demo.sqlite3"
