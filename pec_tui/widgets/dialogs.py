@@ -11,7 +11,10 @@ from textual.widgets import Button, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Dismisses with True (confirmed) or False (Esc, Cancelar)."""
+    """Dismisses with True (confirmed) or False (Esc, Cancelar).
+
+    Focus starts on «Cancelar»: what these dialogs confirm cannot be undone, so a stray Enter
+    (or two) must never do it; the arrows reach the confirming button."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancelar", id="confirm.cancel"),
@@ -36,7 +39,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(self.cancel_label, id="confirm-no")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-no", Button).focus()
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:

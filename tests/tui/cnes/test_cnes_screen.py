@@ -47,7 +47,7 @@ async def test_municipal_admin_imports_watches_progress_and_reads_the_report(con
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("enter")  # "Importar"
+        await pilot.press("left", "enter")  # from «Cancelar» to «Importar»
         await wait_until(pilot, lambda: "concluída" in text(screen, "#cnes-status"), timeout=30)
         assert CnesImport.select().count() == before + 1
         assert "Unidades de saúde: 3 novos" in text(screen, "#cnes-summary")
@@ -69,7 +69,7 @@ async def test_wrong_file_is_refused_with_its_reason_and_changes_nothing(console
         screen.query_one("#cnes-path", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press("left", "enter")  # from «Cancelar» to «Importar»
         await wait_until(pilot, lambda: "-error" in screen.query_one("#cnes-status").classes, timeout=30)
         status = text(screen, "#cnes-status")
         assert bad.name in status
@@ -206,7 +206,7 @@ async def _held_import_on_screen(console_on, cnes_file, monkeypatch):
         screen.query_one("#cnes-path", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("enter")  # "Importar"
+        await pilot.press("left", "enter")  # from «Cancelar» to «Importar»
         await wait_until(pilot, held.started.is_set)
         await pilot.pause()  # not settle(): it waits for every worker, and this one is held
         yield app, pilot, screen, held

@@ -54,7 +54,8 @@ async def choose(pilot, screen, selector: str, label: str) -> None:
 
 async def confirm(pilot) -> None:
     assert isinstance(pilot.app.screen, ConfirmDialog)
-    await pilot.press("enter")
+    assert pilot.app.focused.id == "confirm-no"  # starts on «Cancelar»
+    await pilot.press("left", "enter")
     await settle(pilot)
 
 
