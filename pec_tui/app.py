@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.screen import Screen
 
 from pec_tui import messages
@@ -44,6 +46,10 @@ def _modules_provider() -> type[Provider]:
     from pec_tui.commands import ModulesProvider
 
     return ModulesProvider
+
+
+class KeyHandled(Message):
+    """Posted behind a key to the widget it went to; back at the app, that key is done."""
 
 
 ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
@@ -75,10 +81,17 @@ class PecTuiApp(App[int], TaskOwner):
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
+    # Global keys: on every screen of a session (check_action hides them before the login and,
+    # but for leaving, while a forced password change is pending).
     BINDINGS = [
         Binding("ctrl+p", "command_palette", "Buscar", id="app.palette", priority=True),
+        Binding("ctrl+t", "change_password", "Alterar senha", id="app.password", priority=True),
+        Binding("ctrl+l", "logout", "Encerrar sessão", id="app.logout", priority=True),
         Binding("ctrl+q", "quit", "Sair", id="app.quit", priority=True),
     ]
+
+    #: Binding ids of earlier versions still accepted in keymap.toml (the keys were Início's).
+    KEYMAP_ALIASES = {"home.password": "app.password", "home.logout": "app.logout"}
 
     def __init__(
         self,
@@ -96,6 +109,13 @@ class PecTuiApp(App[int], TaskOwner):
         self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is not reproducible
         self.opened = opened
         self.session: LoggedUser | None = None
+        #: The session must change its password before anything else (manual 3.1.2, 3.5.1):
+        #: only the change and leaving are reachable until it is done.
+        self.password_change_pending = False
+        # Keys are handled one at a time (see on_event): those that arrive while one is still
+        # on its way through the screen wait here, in order.
+        self._pending_keys: deque[events.Key] = deque()
+        self._key_in_flight: object | None = None
         self.installation: InstallationSummary | None = None
         self.security = SecuritySettings()
         self.demo_banner = ""
@@ -106,18 +126,24 @@ class PecTuiApp(App[int], TaskOwner):
         if start is not None:
             self._apply_start(start)
         keymap, self._keymap_problem = load_keymap(keymap_path)
+        for old, new in self.KEYMAP_ALIASES.items():
+            if old in keymap:
+                keymap.setdefault(new, keymap.pop(old))
         if keymap:
             self.set_keymap(keymap)
 
     # ---------------------------------------------------------------- palette
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "command_palette" and self.session is None:
-            return False  # nothing to reach before logging in; hidden from the footer
+        if action in ("command_palette", "change_password"):
+            # Nothing to reach before logging in, nor before a forced change is done; hidden.
+            return self.session is not None and not self.password_change_pending
+        if action == "logout":
+            return self.session is not None
         return True
 
     def action_command_palette(self) -> None:
-        if self.session is None:
+        if self.session is None or self.password_change_pending:
             return
         if not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(placeholder="Buscar módulo ou ação…", id="--command-palette"))
@@ -190,6 +216,7 @@ class PecTuiApp(App[int], TaskOwner):
         if message.security is not None:
             self.security = message.security
         self.last_activity = clock.now()
+        self.password_change_pending = result.must_change_password
         if result.must_change_password:
             from pec_tui.screens.password import ChangePasswordScreen
 
@@ -202,8 +229,14 @@ class PecTuiApp(App[int], TaskOwner):
     def on_show_home(self, message: messages.ShowHome) -> None:
         self._show_home()
 
+    def on_password_changed(self, message: messages.PasswordChanged) -> None:
+        """The forced change is done: the session may go anywhere its profiles allow."""
+        if self.password_change_pending:
+            self.password_change_pending = False
+            self._show_home()
+
     def _show_home(self) -> None:
-        if self.session is not None:
+        if self.session is not None and not self.password_change_pending:
             from pec_tui.screens.home import HomeScreen
 
             self._reset_to(HomeScreen())
@@ -213,7 +246,7 @@ class PecTuiApp(App[int], TaskOwner):
 
     def open_module(self, key: str) -> None:
         session = self.session
-        if session is None:
+        if session is None or self.password_change_pending:
             return
         from pec_tui import modules
 
@@ -228,8 +261,18 @@ class PecTuiApp(App[int], TaskOwner):
         else:
             self.push_screen(factory())
 
+    def action_change_password(self) -> None:
+        self.post_message(messages.ChangePassword())
+
+    def action_logout(self) -> None:
+        self.post_message(messages.Logout())
+
     def on_change_password(self, message: messages.ChangePassword) -> None:
-        if self.session is not None:
+        if self.session is not None and not self.password_change_pending:
+            from pec_tui.screens.password import ChangePasswordScreen
+
+            if isinstance(self.screen, ChangePasswordScreen):
+                return  # already open
             from pec_tui.screens.password import ChangePasswordScreen
 
             self.push_screen(ChangePasswordScreen(forced=False))
@@ -240,6 +283,7 @@ class PecTuiApp(App[int], TaskOwner):
     def logout(self, notice: str = "Sessão encerrada.", *, inactivity_minutes: int | None = None) -> None:
         session = self.session
         self.session = None
+        self.password_change_pending = False
         if session is not None:
             self.record_session_end(session.user_id, inactivity_minutes)
         self._reset_to(LoginScreen(notice=notice, demo_banner=self.demo_banner))
@@ -296,7 +340,53 @@ class PecTuiApp(App[int], TaskOwner):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY_EVENTS):
             self.last_activity = clock.now()
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._key_arrived(event)
+            return
         await super().on_event(event)
+
+    # ---------------------------------------------------------------- keys, one at a time
+
+    # Textual hands a key to the focused widget's queue and goes on to the next key at once; a key
+    # the widget does not use (Tab, Enter on a field, a screen's shortcut) comes back up to the
+    # screen and the app later. Keys typed in one burst (a paste, a password manager, a script, a
+    # slow SSH link) then reach the old focus before Tab has moved it. So each key is followed
+    # through the screen by a marker (KeyHandled, which bubbles the same way, behind it); the next
+    # key goes only when the marker is back. A marker lost with its widget (the key closed the
+    # screen) is given up after KEY_TIMEOUT seconds.
+
+    KEY_TIMEOUT = 0.25
+
+    async def _key_arrived(self, event: events.Key) -> None:
+        if self._key_in_flight is not None:
+            self._pending_keys.append(event)
+            return
+        await self._dispatch_key(event)
+
+    async def _dispatch_key(self, event: events.Key) -> None:
+        target = self.focused or self.screen
+        await super().on_event(event)
+        if not event.is_forwarded:  # a priority binding took it, here and now
+            return
+        marker = KeyHandled()
+        self._key_in_flight = marker
+        target.post_message(marker)
+        self.set_timer(self.KEY_TIMEOUT, lambda: self._key_handled(marker), name="key-timeout")
+
+    def on_key_handled(self, marker: KeyHandled) -> None:
+        marker.stop()
+        self._key_handled(marker)
+
+    def _key_handled(self, marker: KeyHandled) -> None:
+        if marker is not self._key_in_flight:
+            return  # given up already
+        self._key_in_flight = None
+        if self._pending_keys:
+            self.call_next(self._next_key)
+
+    async def _next_key(self) -> None:
+        if self._key_in_flight is None and self._pending_keys:
+            await self._dispatch_key(self._pending_keys.popleft())
 
     def check_inactivity(self) -> bool:
         """Lock the session once the configured inactivity has passed. True when it locked."""

@@ -41,6 +41,10 @@ class ChangePassword(Message):
     """Open Alterar senha (the change the user asks for)."""
 
 
+class PasswordChanged(Message):
+    """The session's password was changed: a forced change is done (Início opens)."""
+
+
 @dataclass
 class Logout(Message):
     """End the session and go back to the login screen, saying ``notice`` there."""

@@ -1,7 +1,7 @@
 """A remappable keymap: ``keymap.toml`` in the configuration folder maps binding ids to keys.
 
 # ~/.config/pec-tui/keymap.toml
-"home.logout" = "ctrl+o"
+"app.logout" = "ctrl+o"
 "screen.help" = "f1,question_mark"
 """
 

@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pec_tui import modules
-from pec_tui.messages import ChangePassword, Logout, OpenModule
+from pec_tui.messages import OpenModule
 from pec_tui.screens.base import PecScreen
 
 
@@ -28,8 +28,6 @@ class HomeScreen(PecScreen):
     BINDINGS = [
         Binding("escape", "back", id="home.back", show=False),
         Binding("enter", "open", "Abrir módulo", id="home.open", show=False),
-        Binding("ctrl+t", "change_password", "Alterar senha", id="home.password"),
-        Binding("ctrl+l", "logout", "Encerrar sessão", id="home.logout"),
     ]
 
     def __init__(self) -> None:
@@ -85,9 +83,3 @@ class HomeScreen(PecScreen):
 
     def action_back(self) -> None:  # the home has nothing behind it; Ctrl+L ends the session
         pass
-
-    def action_change_password(self) -> None:
-        self.post_message(ChangePassword())
-
-    def action_logout(self) -> None:
-        self.post_message(Logout())

@@ -86,7 +86,7 @@ class ConfigurationScreen(PecScreen):
         "responsável para cada município; trocar o responsável passa o perfil para o novo.\n\n"
         "Configurações avançadas: número de requisições simultâneas processadas pelo sistema. A alteração "
         "pode prejudicar o desempenho do sistema; fale antes com o suporte do e-SUS APS.\n\n"
-        "Na barra de abas, as setas ou as teclas 1 a 5 trocam de aba; Tab passa ao próximo campo, Enter "
+        "Na barra de abas (e só nela), as setas ou as teclas 1 a 5 trocam de aba; Tab passa ao próximo campo, Enter "
         "aciona o botão em foco, F2 salva a aba. Esc num campo volta à barra de abas; Esc na barra de abas "
         "volta ao início."
     )
@@ -184,12 +184,25 @@ class ConfigurationScreen(PecScreen):
         if event.pane.id == ConexaoTab.PANE and self.loaded:
             self.query_one(ConexaoTab).reload()  # another console may have changed it
 
+    def _on_tab_bar_or(self, *selectors: str) -> bool:
+        """Bare-key shortcuts (1-5, a, t) act only where nothing is typed: the tab bar (or the
+        list named), never in a field, on a button or a switch, where a digit may be a mistyped
+        CPF after the session ended."""
+        focused = self.focused
+        if focused is None:
+            return False
+        if focused is self.query_one("#config-tabs Tabs"):
+            return True
+        return any(focused.id == selector.lstrip("#") for selector in selectors)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab
+        if action == "show_tab":
+            return self._on_tab_bar_or()
         if action == "save":
             return tab is not None and tab.SAVES
         if action in ("add_municipality", "change_responsible"):
-            if not isinstance(tab, MunicipiosTab):
+            if not isinstance(tab, MunicipiosTab) or not self._on_tab_bar_or("#responsibles"):
                 return False
             if action == "change_responsible":
                 row = tab.current_responsible()
