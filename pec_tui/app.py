@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import deque
+from dataclasses import replace
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES, Theme
 
 from pec_tui import messages
 from pec_tui.core import clock
@@ -46,6 +48,20 @@ def _modules_provider() -> type[Provider]:
     from pec_tui.commands import ModulesProvider
 
     return ModulesProvider
+
+
+def pec_theme() -> Theme:
+    """Textual's dark theme with an amber that stays amber on 16 colours.
+
+    On a 16-colour terminal (``TERM=xterm``) every colour becomes the nearest of the 16: Textual's
+    orange (#ffa62b) turns bright red, the colour of ``$error``, so the DEMONSTRAÇÃO badge looked
+    like PRODUÇÃO. #ffb52b is the same amber in true colour and bright yellow on 16 colours; red
+    stays for errors and PRODUÇÃO (tests/tui/console/test_header_colours.py)."""
+    base = BUILTIN_THEMES["textual-dark"]
+    return replace(base, name="pec-tui", accent=AMBER, warning=AMBER)
+
+
+AMBER = "#ffb52b"
 
 
 class KeyHandled(Message):
@@ -104,6 +120,8 @@ class PecTuiApp(App[int], TaskOwner):
         pec_home: Path | None = None,
     ) -> None:
         super().__init__()
+        self.register_theme(pec_theme())
+        self.theme = "pec-tui"
         #: The PEC installation root on this host (``--pec-home``; /opt/e-SUS when it exists), or None.
         self.pec_home = pec_home
         self.cursor_blink = cursor_blink  # False in snapshot tests: a blinking cursor is not reproducible
