@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import deque
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -294,6 +294,17 @@ class PecTuiApp(App[int], TaskOwner):
             from pec_tui.screens.password import ChangePasswordScreen
 
             self.push_screen(ChangePasswordScreen(forced=False))
+
+    def on_show_blocked_users(self, message: messages.ShowBlockedUsers) -> None:
+        session = self.session
+        if session is None or self.password_change_pending:
+            return
+        if not session.installation_admin:
+            self.notify("Só o administrador da instalação desbloqueia contas aqui.", severity="warning")
+            return
+        from pec_tui.screens.blocked_users import BlockedUsersDialog
+
+        self.push_screen(BlockedUsersDialog())
 
     def on_logout(self, message: messages.Logout) -> None:
         self.logout(message.notice)

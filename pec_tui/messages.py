@@ -41,6 +41,10 @@ class ChangePassword(Message):
     """Open Alterar senha (the change the user asks for)."""
 
 
+class ShowBlockedUsers(Message):
+    """Open Usuários bloqueados (installation administrator): list and unblock."""
+
+
 class PasswordChanged(Message):
     """The session's password was changed: a forced change is done (Início opens)."""
 

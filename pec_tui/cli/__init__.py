@@ -5,7 +5,7 @@ Start-up must stay light: Textual is imported only by the command that opens the
 
 Here: the parser, :func:`main` (exit codes, the last net for errors) and the database the
 options choose (:func:`open_from_args`). Each command group has its file (``console``,
-``init``, ``status``, ``doctor``, ``audit``, ``cnes``), imported only when its command runs.
+``init``, ``status``, ``doctor``, ``audit``, ``cnes``, ``users``), imported only when its command runs.
 """
 
 from __future__ import annotations
@@ -112,6 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     cnes_import.add_argument("--csv", metavar="ARQUIVO", help="grava também o relatório da importação em CSV")
     cnes_history = cnes_commands.add_parser("historico", help="histórico de importações do CNES")
     cnes_history.add_argument("--json", action="store_true", help="saída em JSON")
+
+    users = commands.add_parser("users", help="usuários bloqueados: listar e desbloquear (redefine a senha)")
+    users_commands = users.add_subparsers(dest="users_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    blocked = users_commands.add_parser("blocked", help="lista as contas bloqueadas por tentativas sem sucesso")
+    blocked.add_argument("--json", action="store_true", help="saída em JSON")
+    unlock = users_commands.add_parser(
+        "unlock",
+        help="desbloqueia a conta e redefine a senha (CNS ou CPF seguido de esus; trocada no primeiro acesso)",
+    )
+    unlock.add_argument("cpf", metavar="CPF", help="o CPF (login) da conta bloqueada")
+    unlock.add_argument("--json", action="store_true", help="saída em JSON")
     return parser
 
 
@@ -127,6 +138,7 @@ COMMANDS: dict[str | None, str] = {
     "doctor": "doctor:cmd_doctor",
     "audit": "audit:cmd_audit",
     "cnes": "cnes:cmd_cnes",
+    "users": "users:cmd_users",
 }
 
 

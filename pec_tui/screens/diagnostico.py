@@ -78,12 +78,15 @@ class DoctorScreen(PecScreen):
         "verificação escolhida (Tab leva a esse texto, que rola com as setas quando não cabe). O "
         "diagnóstico roda de novo sozinho a cada 30 segundos enquanto esta "
         "tela está à frente; R roda agora. O mesmo diagnóstico existe na linha de comando: "
-        "pec-tui doctor (ou pec-tui doctor --json)."
+        "pec-tui doctor (ou pec-tui doctor --json).\n\n"
+        "U abre os usuários bloqueados: desbloquear e redefinir a senha (também em Ctrl+P, e no "
+        "servidor com pec-tui users unlock CPF)."
     )
 
     BINDINGS = [
         Binding("r", "refresh", "Atualizar", id="diagnostico.refresh"),
         Binding("l", "open_log", "Log do PEC", id="diagnostico.log"),
+        Binding("u", "blocked_users", "Usuários bloqueados", id="diagnostico.blocked_users"),
     ]
 
     REFRESH_SECONDS = 30.0
@@ -178,6 +181,11 @@ class DoctorScreen(PecScreen):
 
     def action_open_log(self) -> None:
         self.post_message(OpenModule("log"))
+
+    def action_blocked_users(self) -> None:
+        from pec_tui.screens.blocked_users import BlockedUsersDialog
+
+        self.app.push_screen(BlockedUsersDialog(), lambda _: self.start_run())
 
     # ------------------------------------------------------------------ showing
 

@@ -248,8 +248,9 @@ def test_refused_postgresql_port_is_one_sentence(run_cli, pg_server):
         (["comando-que-nao-existe"], "opção inválida"),
         (["status", "--formato", "xml"], "argumentos não reconhecidos"),
         (["audit"], "faltam os argumentos obrigatórios"),
+        (["users", "unlock"], "faltam os argumentos obrigatórios"),
     ],
-    ids=["init-incompleto", "comando-desconhecido", "opcao-desconhecida", "audit-sem-acao"],
+    ids=["init-incompleto", "comando-desconhecido", "opcao-desconhecida", "audit-sem-acao", "users-sem-cpf"],
 )
 def test_usage_error_exits_2_in_portuguese(run_cli, args, words):
     result = run_cli(*args)
@@ -257,6 +258,39 @@ def test_usage_error_exits_2_in_portuguese(run_cli, args, words):
     assert words in result.stderr
     assert "Traceback" not in result.stderr
     assert "--help' para ver as opções" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# users blocked / users unlock
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_blocked_administrator_is_unblocked_on_the_host(run_cli, sqlite_installation):
+    add_audit_events(sqlite_installation, 5)  # five wrong passwords: blocked
+    listed = run_cli("--database", sqlite_installation, "users", "blocked", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == [{"cpf": "529.982.247-25", "nome": "Helena Martins Duarte", "tentativas": 5}]
+
+    result = run_cli("--database", sqlite_installation, "users", "unlock", "529.982.247-25")
+
+    assert result.returncode == 0, result.stderr
+    assert "Conta de Helena Martins Duarte (529.982.247-25) desbloqueada" in result.stdout
+    assert "CPF seguido de esus" in result.stdout and PASSWORD not in result.stdout
+    assert run_cli("--database", sqlite_installation, "users", "blocked").stdout.strip() == "Nenhum usuário bloqueado."
+    opened = open_database(DatabaseTarget(sqlite_installation, "--database"))
+    try:
+        from pec_tui.storage.models import AuditEvent
+
+        event = AuditEvent.select().order_by(AuditEvent.id.desc()).get()
+        assert (event.component, event.user_id) == ("pec-tui/cli", None)
+        assert accounts.authenticate(ADMIN_CPF, f"{ADMIN_CPF}esus").must_change_password
+    finally:
+        opened.close()
+
+
+def test_unlock_of_an_account_that_is_not_blocked_is_refused(run_cli, sqlite_installation):
+    result = run_cli("--database", sqlite_installation, "users", "unlock", ADMIN_CPF)
+    assert_refused_in_one_line(result, "não está bloqueada")
 
 
 # --------------------------------------------------------------------------------------------
