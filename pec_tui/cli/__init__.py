@@ -19,27 +19,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pec_tui import __version__
+from pec_tui.cli.portuguese import PortugueseParser
 from pec_tui.core.errors import PecError
 
 log = logging.getLogger("pec_tui")
 
-_USAGE_TRANSLATIONS = (
-    ("the following arguments are required: ", "faltam os argumentos obrigatórios: "),
-    ("unrecognized arguments: ", "argumentos não reconhecidos: "),
-    ("invalid choice: ", "opção inválida: "),
-    ("expected one argument", "precisa de um valor"),
-    ("argument ", "argumento "),
-    ("choose from ", "escolha entre "),
-    ("invalid int value: ", "número inválido: "),
-)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for english, portuguese in _USAGE_TRANSLATIONS:
-            message = message.replace(english, portuguese)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: {message}\nUse '{self.prog} --help' para ver as opções.\n")
+_Parser = PortugueseParser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pec-tui",
         description="Console de administração do e-SUS APS PEC. Sem comando, abre o console.",
     )
-    parser.add_argument("--version", action="version", version=f"pec-tui {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"pec-tui {__version__}", help="mostra a versão do pec-tui e sai"
+    )
     parser.add_argument(
         "--database",
         metavar="URL",

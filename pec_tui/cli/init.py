@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pec_tui.cli import open_from_args
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, os_reason
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -42,7 +42,7 @@ def _read_password(args: argparse.Namespace) -> str:
         try:
             return path.read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
-            raise PecError(f"Não foi possível ler o arquivo de senha {path}: {exc.strerror or exc}.") from None
+            raise PecError(f"Não foi possível ler o arquivo de senha {path}: {os_reason(exc)}.") from None
     if not sys.stdin.isatty():
         raise PecError("Informe a senha com --admin-password-file (não há terminal para perguntá-la).")
     import getpass
