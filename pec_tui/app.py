@@ -26,6 +26,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from pec_tui import messages
 from pec_tui.core import clock
+from pec_tui.core.errors import describe_error
 from pec_tui.core.keymap import load_keymap
 from pec_tui.domain.settings import SecuritySettings
 from pec_tui.screens.base import PecScreen
@@ -164,7 +165,13 @@ class PecTuiApp(App[int], TaskOwner):
         if self.session is None or self.password_change_pending:
             return
         if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="Buscar módulo ou ação…", id="--command-palette"))
+            from pec_tui.widgets.portuguese import PecCommandPalette
+
+            self.push_screen(PecCommandPalette(placeholder="Buscar módulo ou ação…", id="--command-palette"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C outside a field: say how to leave (Textual's hint is in English)."""
+        self.notify("Ctrl+Q fecha o pec-tui; Ctrl+L encerra a sessão.", title="Sair?")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Ajuda", "Mostra a ajuda e as teclas desta tela (F1).", self._help_current)
@@ -177,6 +184,9 @@ class PecTuiApp(App[int], TaskOwner):
     # ---------------------------------------------------------------- start-up
 
     def on_mount(self) -> None:
+        from pec_tui.widgets.portuguese import translate_textual
+
+        translate_textual()
         self.title = "pec-tui"
         self.push_screen(LoginScreen(demo_banner=self.demo_banner))
         if not gc.isenabled():  # turned off for the start-up by pec_tui.cli.main
@@ -215,7 +225,7 @@ class PecTuiApp(App[int], TaskOwner):
         self.security = start.security
 
     def _installation_unread(self, error: BaseException) -> bool:
-        self.notify(f"Não foi possível ler a instalação: {error}.", severity="error", timeout=10)
+        self.notify(f"Não foi possível ler a instalação: {describe_error(error)}.", severity="error", timeout=10)
         return True
 
     def _installation_loaded(self, start: ConsoleStart) -> None:

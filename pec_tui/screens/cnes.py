@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
 
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, describe_error, os_reason
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import format_cpf
 from pec_tui.domain.cnes import importer, report
@@ -145,7 +145,7 @@ class CnesScreen(PecScreen):
         )
 
     def _choices_failed(self, error: BaseException) -> bool:
-        self._status(f"Não foi possível listar os municípios: {error}.", "-error")
+        self._status(f"Não foi possível listar os municípios: {describe_error(error)}.", "-error")
         return True
 
     def _show_choices(self, session: LoggedUser, choices: list[tuple[int, str]]) -> None:
@@ -288,7 +288,7 @@ class CnesScreen(PecScreen):
         elif isinstance(error, PecError):
             self._status(error.message, "-error")
         else:  # never a traceback on screen
-            self._status(f"A importação falhou: {error}. Nada foi alterado.", "-error")
+            self._status(f"A importação falhou: {describe_error(error)}. Nada foi alterado.", "-error")
         return True
 
     def _imported(self, imported: ImportReport) -> None:
@@ -480,7 +480,7 @@ class CnesReportScreen(PecScreen):
     def export(self, path: Path) -> None:
         def not_written(error: BaseException) -> bool:
             if isinstance(error, OSError):
-                text = f"Não foi possível gravar {path}: {error.strerror or error}."
+                text = f"Não foi possível gravar {path}: {os_reason(error)}."
             else:
                 text = failure_message(error, "Não foi possível exportar o relatório")
             self.app.notify(text, severity="error", timeout=8)

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
+from pec_tui.core.errors import describe_error
 from pec_tui.domain import diagnostico
 from pec_tui.messages import OpenModule
 from pec_tui.screens.base import PecScreen, worker_connection
@@ -149,7 +150,7 @@ class DoctorScreen(PecScreen):
 
     def _not_run(self, error: BaseException) -> bool:
         """Said on the summary line (never a traceback), and the next run is armed all the same."""
-        self._ran(None, f"Não foi possível rodar o diagnóstico: {error}.")
+        self._ran(None, f"Não foi possível rodar o diagnóstico: {describe_error(error)}.")
         return True
 
     def _ran(self, report: diagnostico.Report | None, error: str = "") -> None:

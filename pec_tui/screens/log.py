@@ -27,6 +27,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Log, Static
 from textual.worker import get_current_worker
 
+from pec_tui.core.errors import describe_error, os_reason
 from pec_tui.domain import log
 from pec_tui.domain.diagnostico import format_bytes
 from pec_tui.domain.log import LineFilter, LogFollower
@@ -530,7 +531,7 @@ class Loaded:
 def _read_error(path: Path, exc: BaseException) -> str:
     """Why ``path`` could not be read, in the administrator's words."""
     if not isinstance(exc, OSError):  # never a traceback on screen
-        return f"Não foi possível ler {path}: {exc}."
+        return f"Não foi possível ler {path}: {describe_error(exc)}."
     if isinstance(exc, FileNotFoundError):
         return f"O arquivo {path} não existe. Informe abaixo outro caminho."
     if isinstance(exc, PermissionError):
@@ -540,4 +541,4 @@ def _read_error(path: Path, exc: BaseException) -> str:
         )
     if isinstance(exc, IsADirectoryError):
         return f"{path} é uma pasta, não um arquivo de log. Informe o caminho do pec.log."
-    return f"Não foi possível ler {path}: {exc.strerror or exc}."
+    return f"Não foi possível ler {path}: {os_reason(exc)}."

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Input, Static
 
-from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.errors import PecError, ValidationError, describe_error
 from pec_tui.messages import LoggedIn
 from pec_tui.screens.base import PecScreen
 
@@ -111,7 +111,7 @@ class LoginScreen(PecScreen):
         elif isinstance(error, PecError):
             self._show_error(error.message, "#login-password")
         else:  # never a traceback on screen
-            self._show_error(f"Não foi possível verificar o acesso: {error}.", None)
+            self._show_error(f"Não foi possível verificar o acesso: {describe_error(error)}.", None)
         self.query_one("#login-password", Input).value = ""
         return True
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from pec_tui.core.errors import os_reason
 from pec_tui.domain.cnes.errors import CnesFileError
 
 MAX_UNCOMPRESSED = 2 * 1024**3
@@ -122,7 +123,7 @@ def _read_head(path: Path) -> bytes:
     except PermissionError:
         raise CnesFileError(f"Sem permissão para ler o arquivo {name}.", file_name=name) from None
     except OSError as exc:
-        raise CnesFileError(f"Não foi possível ler o arquivo {name}: {exc.strerror}.", file_name=name) from None
+        raise CnesFileError(f"Não foi possível ler o arquivo {name}: {os_reason(exc)}.", file_name=name) from None
     if not head:
         raise CnesFileError(f"O arquivo {name} está vazio.", file_name=name)
     return head

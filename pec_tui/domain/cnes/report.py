@@ -21,7 +21,7 @@ from typing import Any
 
 from peewee import JOIN
 
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, os_reason
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import format_cpf
 from pec_tui.storage.models import CnesImport, CnesImportReport, Localidade, Professional, State, User
@@ -211,7 +211,7 @@ def report_to_csv(report: ImportReport, path: str | Path) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise PecError(f"Não foi possível gravar o relatório em {target}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível gravar o relatório em {target}: {os_reason(exc)}.") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out, delimiter=";")
@@ -257,7 +257,7 @@ def report_to_csv(report: ImportReport, path: str | Path) -> Path:
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise PecError(f"Não foi possível gravar o relatório em {target}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível gravar o relatório em {target}: {os_reason(exc)}.") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pec_tui.core import clock
-from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.errors import PecError, ValidationError, os_reason
 from pec_tui.core.formatting import format_moment
 from pec_tui.domain import audit, settings
 from pec_tui.domain.accounts import add_months
@@ -475,8 +475,8 @@ def _reason(reason: object, where: str, timeout: float) -> str:
         return f"O certificado TLS de {where} não foi aceito: {reason.verify_message or reason}."
     if isinstance(reason, ssl.SSLError):
         return f"Falha na negociação TLS com {where}: {reason.reason or reason}."
-    if isinstance(reason, OSError) and reason.strerror:
-        return f"Não foi possível conectar a {where}: {reason.strerror}."
+    if isinstance(reason, OSError):
+        return f"Não foi possível conectar a {where}: {os_reason(reason)}."
     return f"Não foi possível conectar a {where}: {reason}."
 
 

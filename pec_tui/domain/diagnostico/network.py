@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pec_tui.core.errors import os_reason
 from pec_tui.domain.diagnostico.facts import Facts
 from pec_tui.domain.diagnostico.report import ERROR, OK, WARNING, Check, DoctorConfig, make_check
 
@@ -141,7 +142,7 @@ def http_get(url: str, timeout: float, *, read_body: bool = False, max_body: int
     except ssl.SSLError as exc:
         return HttpProbe(None, time.monotonic() - begin, f"falha no TLS ({exc.reason or exc})")
     except OSError as exc:
-        return HttpProbe(None, time.monotonic() - begin, exc.strerror or str(exc) or type(exc).__name__)
+        return HttpProbe(None, time.monotonic() - begin, os_reason(exc))
     except http.client.HTTPException as exc:
         return HttpProbe(None, time.monotonic() - begin, f"resposta HTTP inválida ({type(exc).__name__})")
     finally:
