@@ -29,6 +29,7 @@ import socket
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -490,3 +491,41 @@ def test_internet(timeout: float = DEFAULT_TIMEOUT_SECONDS) -> TestResult:
 
 
 test_internet.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+# --------------------------------------------------------------------------------------------
+# Enabling what needs the internet: the connection is tested first
+# --------------------------------------------------------------------------------------------
+
+
+def require_working_connection(action: str, tester: Callable[[], TestResult] | None = None) -> None:
+    """Refuse ``action`` ("habilitar o Hórus") unless "Testar conexão com a internet" succeeds now:
+    the manual ties Hórus (3.1.1.2: "a instalação precisa estar conectada à internet") and the
+    Agenda Online (3.1.1.3: sincronização com o servidor do DATASUS) to a working connection, and
+    offers no way around it. Network only: call it from a worker, outside any transaction."""
+    require_internet(action)
+    result = (tester or test_internet)()
+    if not result.ok:
+        reason = result.message.rstrip(".")
+        raise PecError(
+            f"Não é possível {action}: o teste de conexão com a internet falhou ({reason}). "
+            "Verifique a conexão e tente de novo."
+        )
+
+
+def enable_horus_connected(by_user_id: int | None, tester: Callable[[], TestResult] | None = None) -> ConnectionStatus:
+    """ "Habilitar" of Hórus: only after the internet test succeeds (then :func:`enable_service`)."""
+    require_installation_admin(by_user_id)
+    require_working_connection("habilitar o Hórus", tester)
+    return enable_service(HORUS, by_user_id)
+
+
+def enable_agenda_online_connected(
+    counter_key: str, by_user_id: int | None, tester: Callable[[], TestResult] | None = None
+) -> ConnectionStatus:
+    """ "Habilitar" of the Agenda Online: the counter key checked, then the internet test, then
+    :func:`enable_agenda_online`."""
+    normalize_counter_key(counter_key)
+    require_installation_admin(by_user_id)
+    require_working_connection("habilitar a Agenda Online", tester)
+    return enable_agenda_online(counter_key, by_user_id)
