@@ -71,9 +71,11 @@ class ConfigurationScreen(PecScreen):
         "o sistema estiver sem conexão, as funcionalidades que dependem de internet são desabilitadas. CADSUS: "
         'escolha em "Desabilitar durante" 30 minutos, 1 hora, 2 horas, 4 horas, 8 horas, 1 semana ou 1 mês e '
         'clique em "Desabilitar"; "Habilitar" volta a conexão antes do fim. Hórus: o mesmo, com 30 minutos a 8 '
-        'horas ou "Tempo indeterminado"; para habilitar, a instalação precisa estar conectada à internet: "Habilitar" testa a conexão antes e recusa, dizendo por quê, se o teste falhar. '
-        "Cada desabilitação mostra quando termina e quanto falta; ela termina sozinha. Agenda Online: habilite "
-        'com a contrachave gerada no e-Gestor AB (opção "Agendamento"); "Desabilitar" encerra a sincronização.\n\n'
+        'horas ou "Tempo indeterminado"; para habilitar, a instalação precisa estar conectada à internet: '
+        '"Habilitar" testa a conexão antes e, se o teste falhar, recusa dizendo por quê. Cada desabilitação '
+        "mostra quando termina e quanto falta; ela termina sozinha. Agenda Online: habilite com a contrachave "
+        'gerada no e-Gestor AB (opção "Agendamento"), também depois do teste de conexão; "Desabilitar" encerra '
+        "a sincronização.\n\n"
         "Segurança: período para redefinição da senha, tempo limite de inatividade, número máximo de "
         'tentativas consecutivas de login com autenticação inválida (clique em "Salvar"), e "Redefinir senha '
         'de todos os usuários", que pede a todos uma nova senha no primeiro acesso após a solicitação.\n\n'
