@@ -31,7 +31,7 @@ from pec_tui.domain.cnes import importer, report
 from pec_tui.domain.cnes.importer import ImportProgress
 from pec_tui.domain.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
 from pec_tui.screens.base import PecScreen, failure_message, worker_connection
-from pec_tui.widgets.dialogs import ConfirmDialog
+from pec_tui.widgets.dialogs import ConfirmDialog, RecordDialog
 from pec_tui.widgets.file_picker import FilePicker
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable
 
@@ -419,7 +419,7 @@ class CnesReportScreen(PecScreen):
                     key=lambda p: p.cpf,
                     placeholder="Buscar por nome ou CPF",
                     empty_text="Nenhum profissional com mais de uma lotação sem agenda.",
-                    open_label=None,
+                    open_label="Ver registro",
                     id="report-agenda",
                 )
 
@@ -464,8 +464,43 @@ class CnesReportScreen(PecScreen):
             key=lambda i: f"{i.linha}:{i.tipo}:{i.chave}",
             placeholder="Buscar por tipo, chave, nome ou motivo",
             empty_text=empty,
-            open_label=None,
+            open_label="Ver registro",
             id=ident,
+        )
+
+    @on(PagedTable.RowChosen, "#report-rejected, #report-warnings")
+    def _show_issue(self, event: PagedTable.RowChosen) -> None:
+        """Enter on a row: the whole record, which the columns may cut (key, name, reason, line)."""
+        issue = event.row
+        title = "Registro não importado" if event.table.id == "report-rejected" else "Aviso da importação"
+        self.app.push_screen(
+            RecordDialog(
+                title,
+                [
+                    ("Tipo", issue.tipo),
+                    ("Chave", issue.chave),
+                    ("Nome", issue.nome),
+                    ("Motivo", issue.motivo),
+                    ("Elemento do XML", issue.elemento),
+                    ("Linha do arquivo", str(issue.linha or "")),
+                ],
+            )
+        )
+
+    @on(PagedTable.RowChosen, "#report-agenda")
+    def _show_without_agenda(self, event: PagedTable.RowChosen) -> None:
+        professional = event.row
+        self.app.push_screen(
+            RecordDialog(
+                "Profissional sem agenda",
+                [
+                    ("Profissional", professional.nome),
+                    ("CPF", format_cpf(professional.cpf)),
+                    ("CNS", professional.cns or ""),
+                    ("Lotações sem agenda", str(professional.lotacoes)),
+                    ("O que fazer", "Crie a agenda deste profissional manualmente (manual 3.5.5)."),
+                ],
+            )
         )
 
     def action_export(self) -> None:

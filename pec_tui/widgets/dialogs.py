@@ -52,3 +52,33 @@ class ConfirmDialog(ModalScreen[bool]):
     def action_switch_button(self) -> None:
         yes = self.query_one("#confirm-yes", Button)
         (self.query_one("#confirm-no", Button) if yes.has_focus else yes).focus()
+
+
+class RecordDialog(ModalScreen[None]):
+    """One record in full: each field on its own line(s), never cut (a list's cells may be).
+
+    Enter or Esc closes it. Used where a list truncates what the administrator needs to read whole
+    (the CNES report's "Não importados": key, name, reason, line)."""
+
+    BINDINGS = [
+        Binding("escape,enter", "close", "Fechar", id="record.close"),
+    ]
+
+    def __init__(self, title: str, fields: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        from rich.text import Text
+        from textual.containers import VerticalScroll
+
+        with VerticalScroll(classes="dialog record-dialog"):
+            yield Static(Text(self.title_text), classes="dialog-title")
+            for label, value in self.fields:
+                yield Static(label, classes="field-label record-label")
+                yield Static(Text(value or "—"), classes="record-value")
+            yield Static("Enter ou Esc fecha.", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

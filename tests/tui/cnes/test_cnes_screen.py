@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select, Static, TabbedContent
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from pec_tui.demo.cnes_export import write_cnes_file
 from pec_tui.screens.cnes import CnesReportScreen, CnesScreen
@@ -242,3 +242,55 @@ async def test_ending_the_session_during_an_import_cancels_it(console_on, cnes_f
     async with _held_import_on_screen(console_on, cnes_file, monkeypatch) as (app, pilot, screen, held):
         app.logout()
         await wait_until(pilot, held.cancelled.is_set)
+
+
+LONG_REASON = (
+    "CNS 700000000000005 já pertence a outro profissional (Maria Aparecida dos Santos Oliveira, CPF "
+    "111.444.777-35); corrija no SCNES e importe de novo"
+)
+
+
+async def test_enter_on_a_rejected_record_shows_it_whole(console_on):
+    from pec_tui.domain.cnes.report import ImportReport, RecordIssue
+    from pec_tui.widgets.dialogs import RecordDialog
+
+    issue = RecordIssue(
+        "profissional",
+        "390.533.447-05 / 700000000000005",
+        "Bartolomeu de Gusmão Albuquerque Cavalcanti Neto",
+        LONG_REASON,
+        "DADOS_PROFISSIONAIS",
+        48213,
+    )
+    loaded = ImportReport(
+        "XmlParaESUS31_420420.xml",
+        "Chapecó/SC",
+        "4204202",
+        "3.1",
+        None,
+        "2026-11-20T09:00:00",
+        None,
+        registros_nao_importados=[issue],
+    )
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        app.push_screen(CnesReportScreen(loaded))
+        await settle(pilot)
+        report = app.screen
+        report.query_one("#report-tabs", TabbedContent).active = "report-tab-rejected"
+        rejected = report.query_one("#report-rejected", PagedTable)
+        await wait_until(pilot, lambda: rejected.page is not None)
+        rejected.focus_table()
+        await settle(pilot)
+        cells = " ".join(str(c) for c in rejected.query_one(DataTable).get_row_at(0))
+        assert LONG_REASON not in cells  # the list cuts it at 80 columns
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordDialog)
+        shown = " ".join(str(s.render()) for s in app.screen.query(".record-value"))
+        for whole in (issue.chave, issue.nome, "48213"):
+            assert whole in shown
+        assert " ".join(LONG_REASON.split()) in " ".join(shown.split())  # wrapped, never cut
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is report
