@@ -100,11 +100,14 @@ class PecTuiApp(App[int], TaskOwner):
 
     # Global keys: on every screen of a session (check_action hides them before the login and,
     # but for leaving, while a forced password change is pending).
+    # Every footer shows Ctrl+T and Ctrl+L after the screen's own keys; at 80 columns there is no
+    # room for more, so Ctrl+P and Ctrl+Q show on Início's footer only (F1 lists all of them,
+    # Ctrl+C says how to leave).
     BINDINGS = [
-        Binding("ctrl+p", "command_palette", "Buscar", id="app.palette", priority=True),
-        Binding("ctrl+t", "change_password", "Alterar senha", id="app.password", priority=True),
+        Binding("ctrl+p", "command_palette", "Buscar", id="app.palette", priority=True, show=False),
+        Binding("ctrl+t", "change_password", "Senha", id="app.password", priority=True, tooltip="Alterar senha"),
         Binding("ctrl+l", "logout", "Encerrar sessão", id="app.logout", priority=True),
-        Binding("ctrl+q", "quit", "Sair", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "Sair", id="app.quit", priority=True, show=False),
     ]
 
     #: Binding ids of earlier versions still accepted in keymap.toml (the keys were Início's).

@@ -196,7 +196,7 @@ class PecScreen(TaskRunner):
         if self.TITLE_TEXT:
             yield Static(self.TITLE_TEXT, classes="screen-title")
         yield from self.compose_body()
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -251,8 +251,19 @@ class CnesScreen(PecScreen):
         if action == "cancel_import":
             return importing  # in the footer only while an import runs
         if action in ("start_import", "browse"):
+            if self._tab_shown() == "cnes-tab-history":
+                return False  # the import tab's keys, out of the history's footer
             return None if importing else True  # shown, greyed out, during an import
         return True
+
+    def _tab_shown(self) -> str | None:
+        for tabs in self.query("#cnes-tabs").results(TabbedContent):
+            return tabs.active
+        return None
+
+    @on(TabbedContent.TabActivated, "#cnes-tabs")
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
 
     def action_back(self) -> None:
         if self._cancel is not None:

@@ -86,8 +86,14 @@ class DoctorScreen(PecScreen):
 
     BINDINGS = [
         Binding("r", "refresh", "Atualizar", id="diagnostico.refresh"),
-        Binding("l", "open_log", "Log do PEC", id="diagnostico.log"),
-        Binding("u", "blocked_users", "Usuários bloqueados", id="diagnostico.blocked_users"),
+        Binding("l", "open_log", "Log", id="diagnostico.log", tooltip="Log do PEC"),
+        Binding(
+            "u",
+            "blocked_users",
+            "Bloqueados",
+            id="diagnostico.blocked_users",
+            tooltip="Usuários bloqueados: desbloquear e redefinir a senha",
+        ),
     ]
 
     REFRESH_SECONDS = 30.0

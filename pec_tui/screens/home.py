@@ -28,6 +28,9 @@ class HomeScreen(PecScreen):
     BINDINGS = [
         Binding("escape", "back", id="home.back", show=False),
         Binding("enter", "open", "Abrir módulo", id="home.open", show=False),
+        # The app's keys (priority: the app acts on them), shown here where a session starts.
+        Binding("ctrl+p", "app.command_palette", "Buscar", id="home.palette", priority=True),
+        Binding("ctrl+q", "app.quit", "Sair", id="home.quit", priority=True),
     ]
 
     def __init__(self) -> None:

@@ -102,8 +102,9 @@ class ConfigurationScreen(PecScreen):
         Binding("4", "show_tab('tab-municipios')", "Municípios e responsáveis", id="config.tab_municipios", show=False),
         Binding("5", "show_tab('tab-avancadas')", "Configurações avançadas", id="config.tab_avancadas", show=False),
         Binding("f2", "save", "Salvar", id="config.save"),
-        Binding("a", "add_municipality", "Adicionar município", id="config.add_municipality"),
-        Binding("t", "change_responsible", "Trocar responsável", id="config.change_responsible"),
+        # The tab shows them as buttons; F1 lists the keys (the footer keeps room for Ctrl+T / Ctrl+L).
+        Binding("a", "add_municipality", "Adicionar município", id="config.add_municipality", show=False),
+        Binding("t", "change_responsible", "Trocar responsável", id="config.change_responsible", show=False),
     ]
 
     # Every tab's form fields: a domain refusal names one of them.
