@@ -20,6 +20,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
@@ -66,7 +67,13 @@ AMBER = "#ffb52b"
 
 
 class KeyHandled(Message):
-    """Posted behind a key to the widget it went to; back at the app, that key is done."""
+    """Posted behind a key to the widget it went to; back at the app, that key is done (unless
+    what the key caused is still queued on its way up: then it goes round again)."""
+
+    def __init__(self, target: DOMNode, rounds: int = 0) -> None:
+        super().__init__()
+        self.target = target
+        self.rounds = rounds
 
 
 ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
@@ -394,10 +401,13 @@ class PecTuiApp(App[int], TaskOwner):
     # screen and the app later. Keys typed in one burst (a paste, a password manager, a script, a
     # slow SSH link) then reach the old focus before Tab has moved it. So each key is followed
     # through the screen by a marker (KeyHandled, which bubbles the same way, behind it); the next
-    # key goes only when the marker is back. A marker lost with its widget (the key closed the
+    # key goes only when the marker is back and nothing the key caused (an Input.Submitted whose
+    # handler moves the focus) is still queued between the widget and the screen; else it goes
+    # round again (at most KEY_ROUNDS times). A marker lost with its widget (the key closed the
     # screen) is given up after KEY_TIMEOUT seconds.
 
     KEY_TIMEOUT = 0.25
+    KEY_ROUNDS = 10
 
     async def _key_arrived(self, event: events.Key) -> None:
         if self._key_in_flight is not None:
@@ -410,14 +420,31 @@ class PecTuiApp(App[int], TaskOwner):
         await super().on_event(event)
         if not event.is_forwarded:  # a priority binding took it, here and now
             return
-        marker = KeyHandled()
+        self._follow_key(KeyHandled(target))
+
+    def _follow_key(self, marker: KeyHandled) -> None:
         self._key_in_flight = marker
-        target.post_message(marker)
+        marker.target.post_message(marker)
         self.set_timer(self.KEY_TIMEOUT, lambda: self._key_handled(marker), name="key-timeout")
 
     def on_key_handled(self, marker: KeyHandled) -> None:
         marker.stop()
+        if marker is self._key_in_flight and marker.rounds < self.KEY_ROUNDS and self._still_busy(marker.target):
+            self._follow_key(KeyHandled(marker.target, marker.rounds + 1))
+            return
         self._key_handled(marker)
+
+    @staticmethod
+    def _still_busy(target: DOMNode) -> bool:
+        """Messages still queued on the way from ``target`` up to its screen."""
+        if not target.is_attached:
+            return False
+        node: DOMNode | None = target
+        while node is not None and not isinstance(node, App):
+            if node.message_queue_size:
+                return True
+            node = node.parent
+        return False
 
     def _key_handled(self, marker: KeyHandled) -> None:
         if marker is not self._key_in_flight:

@@ -48,6 +48,19 @@ async def test_keys_sent_in_one_burst_fill_each_field(make_app):
         assert app.screen.query_one("#login-password", Input).value == "abc123"
 
 
+async def test_keys_sent_in_one_burst_through_enter_between_fields(make_app):
+    """Enter on a field moves on through a message (Input.Submitted): a burst waits for it."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        await login(pilot, FIRST_ACCESS, f"{FIRST_ACCESS}esus")
+        assert isinstance(app.screen, ChangePasswordScreen)
+        burst(app, *"Nova2026x", "enter", *"Nova2026x", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), app.screen
+        assert not app.password_change_pending
+
+
 MODULE_SCREENS = [module.key for module in modules.MODULES]
 
 
