@@ -507,8 +507,9 @@ def require_working_connection(action: str, tester: Callable[[], TestResult] | N
     result = (tester or test_internet)()
     if not result.ok:
         reason = result.message.rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
         raise PecError(
-            f"Não é possível {action}: o teste de conexão com a internet falhou ({reason}). "
+            f"Não é possível {action}: o teste de conexão com a internet falhou — {reason}. "
             "Verifique a conexão e tente de novo."
         )
 

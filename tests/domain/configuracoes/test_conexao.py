@@ -370,7 +370,7 @@ def test_horus_is_not_enabled_when_the_internet_test_fails(db, admin_id):
     use_probe(f"http://127.0.0.1:{free_port()}/")
     before = AuditEvent.select().count()
     with pytest.raises(
-        PecError, match=r"Não é possível habilitar o Hórus: o teste de conexão .* falhou \(Conexão recusada"
+        PecError, match=r"Não é possível habilitar o Hórus: o teste de conexão .* falhou — conexão recusada"
     ):
         conexao.enable_horus_connected(admin_id)
     assert not conexao.service_enabled(HORUS)
