@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pec_tui.core import clock
+from pec_tui.core.formatting import agree, quantity
 from pec_tui.storage.database import current_database, is_postgres
 from pec_tui.storage.models import AuditEvent, ConsoleSetting
 
@@ -200,4 +201,6 @@ def verify(batch_size: int = 5_000) -> VerifyResult:
             f"A trilha de auditoria termina na linha {last_id or 'nenhuma'} com {count} eventos, mas "
             f"registrou {head_count}: eventos mais recentes foram removidos.",
         )
-    return VerifyResult(True, count, None, f"Trilha de auditoria íntegra: {count} eventos verificados.")
+    return VerifyResult(
+        True, count, None, f"Trilha de auditoria íntegra: {quantity(count, 'evento')} {agree('verificado', count)}."
+    )

@@ -327,7 +327,7 @@ def test_init_and_status_on_postgresql(run_cli, pg_server, pg_cli_database, pass
 
     verified = run_cli("--database", url, "audit", "verify")
     assert verified.returncode == 0, verified.stderr
-    assert "1 eventos verificados" in verified.stdout
+    assert "1 evento verificado" in verified.stdout
 
 
 def test_closed_pipe_ends_quietly(tmp_path, monkeypatch, capsys):

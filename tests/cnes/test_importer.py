@@ -1077,7 +1077,7 @@ def test_import_is_audited_in_its_own_transaction(network, tmp_path):
         str(report.importacao_id),
     )
     assert event.user_id == network and event.component == "pec-tui/cnes"
-    assert event.details.startswith(f"Importação do CNES {NAME} (Chapecó/SC, layout 3.1). Unidades de saúde: 2 novos")
+    assert event.details.startswith(f"Importação do CNES {NAME} (Chapecó/SC, layout 3.1). Unidades de saúde: 2 novas")
     assert audit.verify().ok
 
 
