@@ -50,7 +50,7 @@ async def test_municipal_admin_imports_watches_progress_and_reads_the_report(con
         await pilot.press("left", "enter")  # from «Cancelar» to «Importar»
         await wait_until(pilot, lambda: "concluída" in text(screen, "#cnes-status"), timeout=30)
         assert CnesImport.select().count() == before + 1
-        assert "Unidades de saúde: 3 novos" in text(screen, "#cnes-summary")
+        assert "Unidades de saúde: 3 novas" in text(screen, "#cnes-summary")
         await pilot.press("enter")  # focus is on "Ver relatório"
         await settle(pilot)
         assert isinstance(app.screen, CnesReportScreen)
