@@ -27,7 +27,7 @@ from textual.widgets import Button, DataTable, Input, ProgressBar, Select, Stati
 from pec_tui.core.errors import PecError, describe_error, os_reason
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import format_cpf
-from pec_tui.domain.cnes import importer, report
+from pec_tui.domain.cnes import archive, importer, report
 from pec_tui.domain.cnes.importer import ImportProgress
 from pec_tui.domain.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
 from pec_tui.screens.base import PecScreen, failure_message, worker_connection
@@ -165,8 +165,8 @@ class CnesScreen(PecScreen):
 
     @on(Button.Pressed, "#cnes-browse")
     def action_browse(self) -> None:
-        typed = Path(self.query_one("#cnes-path", Input).value.strip() or ".").expanduser()
-        start = (typed if typed.is_dir() else typed.parent if typed.parent.is_dir() else Path.cwd()).resolve()
+        typed = self.query_one("#cnes-path", Input).value.strip()
+        start = nearest_folder(Path(typed).expanduser()) if typed else Path.cwd()
 
         def chosen(path: Path | None) -> None:
             if path is not None:
@@ -195,7 +195,27 @@ class CnesScreen(PecScreen):
             self._status(f"O arquivo {path} não existe ou não é um arquivo.", "-error")
             self.query_one("#cnes-path", Input).focus()
             return
-        label = self._choices.get(int(municipality.value), "o município")
+        localidade_id = int(municipality.value)
+        self._status(f"Verificando {path.name}…", "")
+        # The file is looked at first (a .txt is refused here), then the confirmation.
+        self.run_task(
+            archive.precheck,
+            path,
+            done=lambda _: self._confirm_import(path, localidade_id),
+            failed=self._precheck_failed,
+            failure="Não foi possível ler o arquivo",
+            group="cnes-precheck",
+            connection=False,
+        )
+
+    def _precheck_failed(self, error: BaseException) -> bool:
+        self._status(failure_message(error, "Não foi possível ler o arquivo"), "-error")
+        self.query_one("#cnes-path", Input).focus()
+        return True
+
+    def _confirm_import(self, path: Path, localidade_id: int) -> None:
+        self._status("", "")
+        label = self._choices.get(localidade_id, "o município")
         message = (
             f"Importar {path.name} para {label}?\n\nUnidades, equipes e lotações importadas de {label} que "
             "não estiverem no arquivo serão desativadas. Um arquivo errado não altera nada."
@@ -203,9 +223,15 @@ class CnesScreen(PecScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._begin(path, int(municipality.value))
+                self._begin(path, localidade_id)
 
         self.app.push_screen(ConfirmDialog("Importar CNES", message, confirm_label="Importar"), confirmed)
+
+    @on(Input.Changed, "#cnes-path")
+    def _path_changed(self) -> None:
+        """Another file: an error about the previous one no longer applies."""
+        if self._cancel is None and self.query_one("#cnes-status", Static).has_class("-error"):
+            self._status("", "")
 
     def _begin(self, path: Path, localidade_id: int) -> None:
         self._cancel = threading.Event()
@@ -322,6 +348,7 @@ class CnesScreen(PecScreen):
 
     def action_import_tab(self) -> None:
         self.query_one("#cnes-tabs", TabbedContent).active = "cnes-tab-import"
+        self.query_one("#cnes-path", Input).focus()  # typing goes on where it was
 
     def action_history(self) -> None:
         self.query_one("#cnes-tabs", TabbedContent).active = "cnes-tab-history"
@@ -377,6 +404,22 @@ def _page(items: list, query: str, offset: int, limit: int, text) -> Page:
     needle = query.strip().lower()
     matching = [item for item in items if needle in text(item).lower()] if needle else items
     return Page(matching[offset : offset + limit], len(matching), offset, limit)
+
+
+def nearest_folder(typed: Path) -> Path:
+    """The folder the picker opens in: the typed one, or the nearest of its parents that exists."""
+    candidate = typed if typed.is_absolute() else Path.cwd() / typed
+    for folder in (candidate, *candidate.parents):
+        if folder.is_dir():
+            return folder.resolve()
+    return Path.cwd()
+
+
+def export_dir() -> Path:
+    """Where reports are exported by default: ``exportacoes`` in pec-tui's data folder."""
+    from pec_tui.storage.database import data_dir
+
+    return data_dir() / "exportacoes"
 
 
 def _issue_text(issue: RecordIssue) -> str:
@@ -515,7 +558,8 @@ class CnesReportScreen(PecScreen):
         )
 
     def action_export(self) -> None:
-        default = Path.cwd() / f"relatorio-cnes-{self.report.importacao_id or 'importacao'}.csv"
+        # The user's export folder (never the working directory: it may be a git clone).
+        default = export_dir() / f"relatorio-cnes-{self.report.importacao_id or 'importacao'}.csv"
 
         def chosen(path: str | None) -> None:
             if path:

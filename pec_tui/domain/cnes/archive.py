@@ -292,3 +292,15 @@ def _human_size(size: int) -> str:
         value /= 1024
     text = f"{value:.0f}" if unit == "bytes" or value == int(value) else f"{value:.1f}".replace(".", ",")
     return f"{text} {unit}"
+
+
+def precheck(path: str | Path) -> None:
+    """The quick look before asking to import: the file exists, is a ``.xml`` or a ``.zip`` with
+    one XML, and starts like an XML. Raises :class:`CnesFileError` with the sentence the import
+    itself would give, so a ``.txt`` is refused before the confirmation (reads a few KB)."""
+    with open_cnes_source(path) as source:
+        head = source.stream.read(4096)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"<"):
+        name = Path(path).name
+        raise CnesFileError(f"O arquivo {name} está vazio ou não é um XML.", file_name=name)

@@ -294,3 +294,68 @@ async def test_enter_on_a_rejected_record_shows_it_whole(console_on):
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is report
+
+
+async def test_a_text_file_is_refused_before_the_confirmation_and_the_error_goes_with_it(
+    console_on, tmp_path, cnes_file
+):
+    notes = tmp_path / "notas.txt"
+    notes.write_text("isto não é um XML do CNES\n", encoding="utf-8")
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        app = pilot.app
+        screen = cnes_screen(pilot)
+        path = screen.query_one("#cnes-path", Input)
+        path.value = str(notes)
+        path.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen  # no confirmation for a file that cannot be imported
+        assert "notas.txt está vazio ou não é um XML" in text(screen, "#cnes-status")
+        assert "-error" in screen.query_one("#cnes-status").classes
+        path.value = str(cnes_file)  # another file: the old error no longer applies
+        await settle(pilot)
+        assert text(screen, "#cnes-status") == ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+
+
+async def test_f2_gives_the_typing_back_to_the_path_field(console_on):
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        screen = cnes_screen(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press(*"/tmp/x")
+        assert screen.query_one("#cnes-path", Input).value == "/tmp/x"
+
+
+async def test_ctrl_o_opens_the_picker_in_the_typed_folder(console_on, tmp_path):
+    from pec_tui.widgets.file_picker import FilePicker
+
+    folder = tmp_path / "cnes"
+    folder.mkdir()
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        screen = cnes_screen(pilot)
+        screen.query_one("#cnes-path", Input).value = str(folder / "ainda-nao-existe" / "arquivo.zip")
+        await pilot.press("ctrl+o")
+        # (not settle: the picker's directory tree keeps a loader worker waiting)
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, FilePicker))
+        assert pilot.app.screen.start == folder.resolve()
+        await pilot.press("escape")
+
+
+async def test_the_csv_export_defaults_to_the_data_folder(console_on, tmp_path):
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        app = pilot.app
+        screen = cnes_screen(pilot)
+        screen.open_report(CnesImport.select().order_by(CnesImport.id.desc()).first().id)
+        await wait_until(pilot, lambda: isinstance(app.screen, CnesReportScreen))
+        await pilot.press("x")
+        await settle(pilot)
+        offered = Path(app.screen.query_one("#path-input", Input).value)
+        assert offered.is_absolute()
+        assert offered.parent == tmp_path / "data" / "exportacoes"
+        await pilot.press("enter")
+        await wait_until(pilot, offered.exists)
