@@ -449,14 +449,21 @@ async def test_a_second_responsible_is_refused_with_a_message(console_on):
         await pilot.press("a")
         await settle(pilot)
         dialog = app.screen
-        await pilot.press(*"4204202", "enter")
-        await pick_professional(pilot, "paulo henrique alves")
-        await pilot.press("enter")
+        await pilot.press(*"4204202")  # already in the installation, with its responsible: said at once
         await settle(pilot)
-        assert app.screen is dialog
         error = dialog.query_one("#responsible-municipality-error", Static)
         assert error.display
-        assert str(error.render()) == "Chapecó já tem um responsável municipal; só é possível um por município."
+        assert str(error.render()).startswith(
+            "Chapecó/SC já está na instalação, com o responsável Rafael Souza Lima; só é possível um"
+        )
+        assert "✓" not in str(dialog.query_one("#responsible-municipality-found", Static).render())
+        await pilot.press("enter")  # nothing to choose: the cursor stays on the municipality
+        await settle(pilot)
+        assert app.focused is dialog.query_one("#responsible-municipality")
+        await pilot.press(*["backspace"] * 7, *"4205407")  # another municipality: the error goes
+        await settle(pilot)
+        assert "✓ Florianópolis/SC" in str(dialog.query_one("#responsible-municipality-found", Static).render())
+        assert not error.display
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
