@@ -218,10 +218,27 @@ def open_from_args(args: argparse.Namespace, *, must_exist: bool = True, check_s
     from pec_tui.storage.migrations import require_schema
 
     target = resolve_target(args.database, args.pec_home)
+    if must_exist:
+        target = _demo_when_alone(target)
     opened = open_database(target, must_exist=must_exist)
     if check_schema:
         require_schema()
     return opened
+
+
+def _demo_when_alone(target):
+    """The embedded database chosen by default but never created, while the demonstration exists
+    (``pec-tui demo`` was the first thing run): use the demonstration, and say so on stderr."""
+    from pec_tui.storage.database import DatabaseTarget, demo_path, embedded_path, sqlite_url
+
+    if target.source != "embutido" or embedded_path().exists() or not demo_path().is_file():
+        return target
+    print(
+        f"pec-tui: usando a instalação de demonstração {demo_path()} (não há banco da instalação em "
+        f"{embedded_path()}; crie-o com 'pec-tui init' ou escolha outro com --database).",
+        file=sys.stderr,
+    )
+    return DatabaseTarget(sqlite_url(demo_path()), "demo")
 
 
 def pec_home_path(args: argparse.Namespace) -> Path | None:

@@ -231,6 +231,16 @@ def test_console_without_any_installation_says_what_to_do(run_cli):
     assert_refused_in_one_line(result, "Nenhuma instalação encontrada", "pec-tui demo")
 
 
+def test_after_the_demo_status_uses_it_and_says_so(run_cli, hermetic_env, sqlite_installation):
+    # the demonstration's file, as 'pec-tui demo' leaves it (an installation copied there)
+    shutil.copyfile(sqlite_path(sqlite_installation), Path(hermetic_env) / "demo.sqlite3")
+    result = run_cli("status", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["banco"]["origem"] == "demo"  # stdout stays JSON
+    assert "usando a instalação de demonstração" in result.stderr
+    assert str(Path(hermetic_env) / "demo.sqlite3") in result.stderr
+
+
 @pytest.mark.postgres
 def test_refused_postgresql_port_is_one_sentence(run_cli, pg_server):
     with socket.socket() as probe:
