@@ -13,13 +13,14 @@ from pec_tui.core.errors import PecError, os_reason
 
 def cmd_init(args: argparse.Namespace) -> int:
     from pec_tui.core.validators import require_cpf
-    from pec_tui.domain.installation import init_installation
-    from pec_tui.domain.passwords import check_policy
+    from pec_tui.domain.installation import check_init_arguments, init_installation
 
-    # Check what can be checked before creating anything.
+    # Check everything that can be checked before the database file is created.
     require_cpf(args.admin_cpf, "admin_cpf")
     password = _read_password(args)
-    check_policy(password)
+    check_init_arguments(
+        municipio=args.municipio, admin_cpf=args.admin_cpf, admin_name=args.admin_name, admin_password=password
+    )
     open_from_args(args, must_exist=False, check_schema=False)
     result = init_installation(
         municipio=args.municipio,

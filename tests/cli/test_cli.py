@@ -114,6 +114,30 @@ def test_init_with_weak_password_is_refused_before_creating_the_file(run_cli, tm
     assert not (tmp_path / "pec.sqlite3").exists()
 
 
+@pytest.mark.parametrize(
+    ("replace", "words"),
+    [
+        (("4204202", "9999999"), "Não existe município com o código IBGE 9999999"),
+        (("4204202", "42042"), "7 dígitos"),
+        ((ADMIN_CPF, "52998224700"), "inválido"),
+        (("Helena Martins Duarte", "H"), "nome completo"),
+    ],
+    ids=["ibge-inexistente", "ibge-curto", "cpf-invalido", "nome-curto"],
+)
+def test_init_with_a_bad_argument_leaves_no_database_file(run_cli, tmp_path, password_file, replace, words):
+    old, new = replace
+    args = [new if arg == old else arg for arg in init_args(sqlite_url(tmp_path / "pec.sqlite3"), password_file)]
+    result = run_cli(*args)
+    assert_refused_in_one_line(result, words)
+    assert not (tmp_path / "pec.sqlite3").exists()
+
+
+def test_init_with_a_missing_password_file_leaves_no_database_file(run_cli, tmp_path):
+    result = run_cli(*init_args(sqlite_url(tmp_path / "pec.sqlite3"), tmp_path / "nao-existe.txt"))
+    assert_refused_in_one_line(result, "arquivo ou pasta não encontrado")
+    assert not (tmp_path / "pec.sqlite3").exists()
+
+
 def test_init_without_password_file_and_without_terminal_is_refused(run_cli, tmp_path):
     args = init_args(sqlite_url(tmp_path / "pec.sqlite3"), tmp_path / "x")[:-2]
     result = run_cli(*args)
