@@ -337,7 +337,8 @@ class CnesScreen(PecScreen):
         button.remove_class("-hidden")
         button.focus()
         self.query_one("#cnes-history", PagedTable).reload()
-        self.app.notify("Importação concluída.", title="CNES")
+        if not self.is_current:  # on screen, the status line says it (a toast would hide the summary)
+            self.app.notify("Importação concluída.", title="CNES")
 
     @on(Button.Pressed, "#cnes-open-report")
     def _open_last_report(self) -> None:

@@ -39,6 +39,10 @@ class LoginScreen(PecScreen):
         Binding("escape", "back", id="login.back", show=False),
     ]
 
+    # Up to 30 lines the form is tighter, so a two-line refusal (the lockout) leaves the demo's
+    # accounts on screen at 80x24.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
     def __init__(self, notice: str = "", demo_banner: str = "") -> None:
         super().__init__(name="login")
         self.notice = notice

@@ -51,6 +51,7 @@ async def test_municipal_admin_imports_watches_progress_and_reads_the_report(con
         await wait_until(pilot, lambda: "concluída" in text(screen, "#cnes-status"), timeout=30)
         assert CnesImport.select().count() == before + 1
         assert "Unidades de saúde: 3 novas" in text(screen, "#cnes-summary")
+        assert not any("Importação concluída" in n.message for n in app._notifications)  # no toast over it
         await pilot.press("enter")  # focus is on "Ver relatório"
         await settle(pilot)
         assert isinstance(app.screen, CnesReportScreen)
