@@ -141,6 +141,8 @@ class PecTuiApp(App[int], TaskOwner):
         #: The session must change its password before anything else (manual 3.1.2, 3.5.1):
         #: only the change and leaving are reachable until it is done.
         self.password_change_pending = False
+        #: The log file Log do PEC opened last in this session (it reopens there).
+        self.last_log_path: Path | None = None
         # Keys are handled one at a time (see on_event): those that arrive while one is still
         # on its way through the screen wait here, in order.
         self._pending_keys: deque[events.Key] = deque()
@@ -314,6 +316,9 @@ class PecTuiApp(App[int], TaskOwner):
             from pec_tui.screens.password import ChangePasswordScreen
 
             self.push_screen(ChangePasswordScreen(forced=False))
+
+    def on_log_file_opened(self, message: messages.LogFileOpened) -> None:
+        self.last_log_path = message.path
 
     def on_show_blocked_users(self, message: messages.ShowBlockedUsers) -> None:
         session = self.session
