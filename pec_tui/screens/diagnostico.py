@@ -78,7 +78,7 @@ class DoctorScreen(PecScreen):
         "Cada linha diz OK, AVISO ou ERRO; abaixo da tabela, o que foi encontrado e o que fazer na "
         "verificação escolhida (Tab leva a esse texto, que rola com as setas quando não cabe). O "
         "diagnóstico roda de novo sozinho a cada 30 segundos enquanto esta "
-        "tela está à frente; R roda agora. O mesmo diagnóstico existe na linha de comando: "
+        "tela está à frente; R (Atualizar) roda agora. O mesmo diagnóstico existe na linha de comando: "
         "pec-tui doctor (ou pec-tui doctor --json).\n\n"
         "U abre os usuários bloqueados: desbloquear e redefinir a senha (também em Ctrl+P, e no "
         "servidor com pec-tui users unlock CPF)."
@@ -216,7 +216,7 @@ class DoctorScreen(PecScreen):
             (f"{warnings} {'aviso' if warnings == 1 else 'avisos'}", "bold $warning" if warnings else ""),
             ", ",
             (f"{errors} {'erro' if errors == 1 else 'erros'}", "bold $error" if errors else ""),
-            f" · às {report.started_at:%H:%M:%S} · R verifica de novo",
+            f" · às {report.started_at:%H:%M:%S} · R atualiza agora",
         ]
         self.query_one("#doctor-summary", Static).update(Content.assemble(*parts))
         self.show_detail()

@@ -38,6 +38,16 @@ def check_link(facts: Facts, config: DoctorConfig) -> Check:
             link=facts.link,
             erro=probe.error,
         )
+    if probe.status is not None and probe.status >= 400:  # something answers, but not the PEC's page
+        return make_check(
+            "link_instalacao",
+            WARNING,
+            f"LINKINSTALACAO = {facts.link} respondeu HTTP {probe.status}: o endereço não abre o PEC.",
+            "Confira o link em Configurações da instalação › Servidores (o endereço pelo qual os usuários "
+            "abrem o PEC) e se o PEC atende nesse endereço.",
+            link=facts.link,
+            http=probe.status,
+        )
     return make_check(
         "link_instalacao",
         OK,
