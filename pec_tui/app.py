@@ -85,6 +85,31 @@ def _console_start() -> ConsoleStart:
     return console_start()
 
 
+def _unknown_binding_ids(ids: frozenset[str]) -> list[str]:
+    """The ids of ``keymap.toml`` that name no binding of the console (in a worker: it imports
+    every module's screen, which start-up does not)."""
+    from importlib import import_module
+
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    from pec_tui import modules
+
+    for module in modules.MODULES:
+        if module.screen:
+            import_module(module.screen.partition(":")[0])
+    for name in ("pec_tui.screens.password", "pec_tui.screens.blocked_users", "pec_tui.screens.help"):
+        import_module(name)
+    known: set[str] = set()
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("pec_tui."):
+            known.update(b.id for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id)
+    return sorted(ids - known)
+
+
 def _end_session(user_id: int, inactivity_minutes: int | None) -> None:
     from pec_tui.domain import accounts
 
@@ -160,6 +185,7 @@ class PecTuiApp(App[int], TaskOwner):
         for old, new in self.KEYMAP_ALIASES.items():
             if old in keymap:
                 keymap.setdefault(new, keymap.pop(old))
+        self._keymap_ids = frozenset(keymap)
         if keymap:
             self.set_keymap(keymap)
 
@@ -208,6 +234,25 @@ class PecTuiApp(App[int], TaskOwner):
         self.set_interval(self.inactivity_check_seconds, self.check_inactivity, name="inactivity")
         if self._keymap_problem:
             self.notify(self._keymap_problem, severity="warning", timeout=10)
+        if self._keymap_ids:
+            self.run_task(
+                _unknown_binding_ids,
+                self._keymap_ids,
+                done=self._warn_unknown_ids,
+                failure="Não foi possível conferir o arquivo de teclas",
+                group="keymap",
+                connection=False,
+            )
+
+    def _warn_unknown_ids(self, unknown: list[str]) -> None:
+        if unknown:
+            self.notify(
+                f"No arquivo de teclas, {', '.join(unknown)} não "
+                f"{'é o id' if len(unknown) == 1 else 'são ids'} de nenhuma tecla do pec-tui; "
+                "os ids estão na ajuda (F1) e no código de cada tela.",
+                severity="warning",
+                timeout=10,
+            )
 
     def _start_up_done(self) -> None:
         """The first frame is up. Collect start-up's garbage once (the user is reading the

@@ -48,7 +48,8 @@ class ModulesProvider(Provider):
         found += [
             ("Início", "Volta à lista de módulos.", self._send(messages.ShowHome)),
             ("Alterar senha", "Troca a sua senha (vale para o PEC também).", self._send(messages.ChangePassword)),
-            ("Encerrar sessão", "Volta à tela de acesso.", self._send(messages.Logout)),
+            ("Encerrar sessão", "Volta à tela de acesso (Ctrl+L).", self._send(messages.Logout)),
+            ("Sair do pec-tui", "Fecha o console (Ctrl+Q).", self.app.exit),
         ]
         return found
 

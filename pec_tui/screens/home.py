@@ -67,9 +67,12 @@ class HomeScreen(PecScreen):
         module = modules.BY_KEY.get(event.option.id or "")
         if module is None:
             return
-        self.query_one("#home-module-title", Static).update(
-            f"[b]{module.title}[/b]  (manual, seção {module.manual_section})"
+        where = (
+            f"(manual, seção {module.manual_section})"
+            if module.manual_section and module.manual_section != "—"
+            else "(do console, fora do manual do PEC)"
         )
+        self.query_one("#home-module-title", Static).update(f"[b]{module.title}[/b]  {where}")
         self.query_one("#home-module-summary", Static).update(module.summary)
 
     @on(OptionList.OptionSelected, "#home-modules")

@@ -265,6 +265,12 @@ def test_after_the_demo_status_uses_it_and_says_so(run_cli, hermetic_env, sqlite
     assert str(Path(hermetic_env) / "demo.sqlite3") in result.stderr
 
 
+def test_cnes_import_names_the_file_by_its_full_path(run_cli, sqlite_installation, tmp_path):
+    missing = tmp_path / "XmlParaESUS31_420420.zip"
+    result = run_cli("--database", sqlite_installation, "cnes", "import", str(missing))
+    assert_refused_in_one_line(result, f"O arquivo {missing} não foi encontrado.")
+
+
 @pytest.mark.postgres
 def test_refused_postgresql_port_is_one_sentence(run_cli, pg_server):
     with socket.socket() as probe:
