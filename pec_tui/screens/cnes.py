@@ -28,6 +28,7 @@ from pec_tui.core.errors import PecError, describe_error, os_reason
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import format_cpf
 from pec_tui.domain.cnes import archive, importer, report
+from pec_tui.domain.cnes.errors import CnesFileError
 from pec_tui.domain.cnes.importer import ImportProgress
 from pec_tui.domain.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
 from pec_tui.screens.base import PecScreen, failure_message, worker_connection
@@ -209,7 +210,12 @@ class CnesScreen(PecScreen):
         )
 
     def _precheck_failed(self, error: BaseException) -> bool:
-        self._status(failure_message(error, "Não foi possível ler o arquivo"), "-error")
+        text = (
+            error.message
+            if isinstance(error, CnesFileError)
+            else failure_message(error, "Não foi possível ler o arquivo")
+        )
+        self._status(text, "-error")
         self.query_one("#cnes-path", Input).focus()
         return True
 

@@ -311,7 +311,7 @@ async def test_a_text_file_is_refused_before_the_confirmation_and_the_error_goes
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen  # no confirmation for a file that cannot be imported
-        assert "notas.txt está vazio ou não é um XML" in text(screen, "#cnes-status")
+        assert text(screen, "#cnes-status") == "O arquivo notas.txt está vazio ou não é um XML."
         assert "-error" in screen.query_one("#cnes-status").classes
         path.value = str(cnes_file)  # another file: the old error no longer applies
         await settle(pilot)
