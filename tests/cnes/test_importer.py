@@ -1208,7 +1208,8 @@ def test_cli_refusal_is_one_sentence_and_exit_1(run_cli, tmp_path):
 
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("pec-tui: O arquivo XmlParaESUS31_420540.xml é do município Florianópolis/SC")
+    # the full path, as the console says it (issue 15)
+    assert result.stderr.startswith(f"pec-tui: O arquivo {path} é do município Florianópolis/SC")
 
     unknown = run_cli("cnes", "import", str(path), "--municipio", "4219507")
     assert unknown.returncode == 1
