@@ -425,8 +425,16 @@ def unblock(cpf: str, *, by_user_id: int | None, component: str = UNBLOCK_COMPON
         user.blocked = False
         user.failed_attempts = 0
         user.password_hash = None
-        user.must_change_password = True
-        user.save(only=[User.blocked, User.failed_attempts, User.password_hash, User.must_change_password])
+        user.must_change_password = user.change_password = True  # PEC's two flags, as unblock_user
+        user.save(
+            only=[
+                User.blocked,
+                User.failed_attempts,
+                User.password_hash,
+                User.must_change_password,
+                User.change_password,
+            ]
+        )
         audit.record(
             EventType.ACCOUNT_UNBLOCKED,
             component=component,
