@@ -37,6 +37,8 @@ class LoginScreen(PecScreen):
 
     BINDINGS = [
         Binding("escape", "back", id="login.back", show=False),
+        # The app's key (priority: the app acts on it), shown here: how to leave before logging in.
+        Binding("ctrl+q", "app.quit", "Sair", id="login.quit", priority=True),
     ]
 
     # Up to 30 lines the form is tighter, so a two-line refusal (the lockout) leaves the demo's
