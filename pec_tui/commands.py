@@ -37,10 +37,19 @@ class ModulesProvider(Provider):
             (f"Abrir {module.title}", module.summary, self._send(partial(messages.OpenModule, module.key)))
             for module in modules.allowed(session)
         ]
+        if session.installation_admin:
+            found.append(
+                (
+                    "Usuários bloqueados",
+                    "Lista as contas bloqueadas; desbloqueia e redefine a senha (manual 3.5.2).",
+                    self._send(messages.ShowBlockedUsers),
+                )
+            )
         found += [
             ("Início", "Volta à lista de módulos.", self._send(messages.ShowHome)),
             ("Alterar senha", "Troca a sua senha (vale para o PEC também).", self._send(messages.ChangePassword)),
-            ("Encerrar sessão", "Volta à tela de acesso.", self._send(messages.Logout)),
+            ("Encerrar sessão", "Volta à tela de acesso (Ctrl+L).", self._send(messages.Logout)),
+            ("Sair do pec-tui", "Fecha o console (Ctrl+Q).", self.app.exit),
         ]
         return found
 

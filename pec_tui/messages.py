@@ -8,6 +8,7 @@ owns the session and the screen stack. Nothing here imports a screen, so the pal
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -39,6 +40,21 @@ class OpenModule(Message):
 
 class ChangePassword(Message):
     """Open Alterar senha (the change the user asks for)."""
+
+
+class ShowBlockedUsers(Message):
+    """Open Usuários bloqueados (installation administrator): list and unblock."""
+
+
+@dataclass
+class LogFileOpened(Message):
+    """Log do PEC opened ``path``: the next time it opens in this session, it opens that one."""
+
+    path: Path
+
+
+class PasswordChanged(Message):
+    """The session's password was changed: a forced change is done (Início opens)."""
 
 
 @dataclass

@@ -5,7 +5,7 @@ Start-up must stay light: Textual is imported only by the command that opens the
 
 Here: the parser, :func:`main` (exit codes, the last net for errors) and the database the
 options choose (:func:`open_from_args`). Each command group has its file (``console``,
-``init``, ``status``, ``doctor``, ``audit``, ``cnes``), imported only when its command runs.
+``init``, ``status``, ``doctor``, ``audit``, ``cnes``, ``users``), imported only when its command runs.
 """
 
 from __future__ import annotations
@@ -19,27 +19,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pec_tui import __version__
+from pec_tui.cli.portuguese import PortugueseParser
 from pec_tui.core.errors import PecError
 
 log = logging.getLogger("pec_tui")
 
-_USAGE_TRANSLATIONS = (
-    ("the following arguments are required: ", "faltam os argumentos obrigatórios: "),
-    ("unrecognized arguments: ", "argumentos não reconhecidos: "),
-    ("invalid choice: ", "opção inválida: "),
-    ("expected one argument", "precisa de um valor"),
-    ("argument ", "argumento "),
-    ("choose from ", "escolha entre "),
-    ("invalid int value: ", "número inválido: "),
-)
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for english, portuguese in _USAGE_TRANSLATIONS:
-            message = message.replace(english, portuguese)
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: {message}\nUse '{self.prog} --help' para ver as opções.\n")
+_Parser = PortugueseParser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pec-tui",
         description="Console de administração do e-SUS APS PEC. Sem comando, abre o console.",
     )
-    parser.add_argument("--version", action="version", version=f"pec-tui {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"pec-tui {__version__}", help="mostra a versão do pec-tui e sai"
+    )
     parser.add_argument(
         "--database",
         metavar="URL",
@@ -112,6 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
     cnes_import.add_argument("--csv", metavar="ARQUIVO", help="grava também o relatório da importação em CSV")
     cnes_history = cnes_commands.add_parser("historico", help="histórico de importações do CNES")
     cnes_history.add_argument("--json", action="store_true", help="saída em JSON")
+
+    users = commands.add_parser("users", help="usuários bloqueados: listar e desbloquear (redefine a senha)")
+    users_commands = users.add_subparsers(dest="users_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    blocked = users_commands.add_parser("blocked", help="lista as contas bloqueadas por tentativas sem sucesso")
+    blocked.add_argument("--json", action="store_true", help="saída em JSON")
+    unlock = users_commands.add_parser(
+        "unlock",
+        help="desbloqueia a conta e redefine a senha (CNS ou CPF seguido de esus; trocada no primeiro acesso)",
+    )
+    unlock.add_argument("cpf", metavar="CPF", help="o CPF (login) da conta bloqueada")
+    unlock.add_argument("--json", action="store_true", help="saída em JSON")
     return parser
 
 
@@ -127,6 +125,7 @@ COMMANDS: dict[str | None, str] = {
     "doctor": "doctor:cmd_doctor",
     "audit": "audit:cmd_audit",
     "cnes": "cnes:cmd_cnes",
+    "users": "users:cmd_users",
 }
 
 
@@ -219,10 +218,27 @@ def open_from_args(args: argparse.Namespace, *, must_exist: bool = True, check_s
     from pec_tui.storage.migrations import require_schema
 
     target = resolve_target(args.database, args.pec_home)
+    if must_exist:
+        target = _demo_when_alone(target)
     opened = open_database(target, must_exist=must_exist)
     if check_schema:
         require_schema()
     return opened
+
+
+def _demo_when_alone(target):
+    """The embedded database chosen by default but never created, while the demonstration exists
+    (``pec-tui demo`` was the first thing run): use the demonstration, and say so on stderr."""
+    from pec_tui.storage.database import DatabaseTarget, demo_path, embedded_path, sqlite_url
+
+    if target.source != "embutido" or embedded_path().exists() or not demo_path().is_file():
+        return target
+    print(
+        f"pec-tui: usando a instalação de demonstração {demo_path()} (não há banco da instalação em "
+        f"{embedded_path()}; crie-o com 'pec-tui init' ou escolha outro com --database).",
+        file=sys.stderr,
+    )
+    return DatabaseTarget(sqlite_url(demo_path()), "demo")
 
 
 def pec_home_path(args: argparse.Namespace) -> Path | None:

@@ -56,19 +56,27 @@ def _cnes_import(args: argparse.Namespace) -> int:
 
     localidade_id = _cnes_municipality(args)
     line = _ProgressLine() if sys.stderr.isatty() else None
+    source = Path(args.arquivo).expanduser()
     try:
-        report = import_cnes(Path(args.arquivo), localidade_id=localidade_id, user_id=None, progress=line)
+        report = import_cnes(source, localidade_id=localidade_id, user_id=None, progress=line)
+    except PecError as error:
+        # The domain names the file by its name; on the command line, say the full path (as typed,
+        # made absolute), as the console does.
+        if source.name and source.name in error.message:
+            raise PecError(error.message.replace(source.name, str(source.absolute()), 1)) from None
+        raise
     finally:
         if line is not None:
             line.clear()
     if args.csv:
-        report_to_csv(report, Path(args.csv))
+        csv_path = Path(args.csv).expanduser().absolute()
+        report_to_csv(report, csv_path)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(_render_cnes_report(report))
     if args.csv:
-        print(f"Relatório gravado em {args.csv}.")
+        print(f"Relatório gravado em {csv_path}.")
     return 0
 
 

@@ -8,18 +8,19 @@ import sys
 from pathlib import Path
 
 from pec_tui.cli import open_from_args
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, os_reason
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from pec_tui.core.validators import require_cpf
-    from pec_tui.domain.installation import init_installation
-    from pec_tui.domain.passwords import check_policy
+    from pec_tui.domain.installation import check_init_arguments, init_installation
 
-    # Check what can be checked before creating anything.
+    # Check everything that can be checked before the database file is created.
     require_cpf(args.admin_cpf, "admin_cpf")
     password = _read_password(args)
-    check_policy(password)
+    check_init_arguments(
+        municipio=args.municipio, admin_cpf=args.admin_cpf, admin_name=args.admin_name, admin_password=password
+    )
     open_from_args(args, must_exist=False, check_schema=False)
     result = init_installation(
         municipio=args.municipio,
@@ -42,7 +43,7 @@ def _read_password(args: argparse.Namespace) -> str:
         try:
             return path.read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
-            raise PecError(f"Não foi possível ler o arquivo de senha {path}: {exc.strerror or exc}.") from None
+            raise PecError(f"Não foi possível ler o arquivo de senha {path}: {os_reason(exc)}.") from None
     if not sys.stdin.isatty():
         raise PecError("Informe a senha com --admin-password-file (não há terminal para perguntá-la).")
     import getpass

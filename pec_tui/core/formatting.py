@@ -34,3 +34,18 @@ def format_bytes(size: float) -> str:
             return f"{value:.1f} {unit}".replace(".", ",")
         value /= 1024
     raise AssertionError("unreachable")
+
+
+def agree(word: str, count: int, *, feminine: bool = False) -> str:
+    """An adjective or participle ending in -o agreeing with ``count`` things of a gender:
+    ``agree("novo", 1, feminine=True)`` → ``nova``; ``agree("atualizado", 0)`` → ``atualizados``
+    (in Portuguese, zero takes the plural)."""
+    if feminine and word.endswith("o"):
+        word = word[:-1] + "a"
+    return word if count == 1 else f"{word}s"
+
+
+def quantity(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 evento``, ``3 eventos``, ``0 eventos``; ``plural`` when it is not ``singular + "s"``
+    (``quantity(2, "lotação", "lotações")``)."""
+    return f"{count} {singular if count == 1 else (plural or f'{singular}s')}"

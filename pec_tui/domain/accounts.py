@@ -360,3 +360,87 @@ def unblock_user(admin_user_id: int, user_id: int) -> None:
 
 def blocked_count() -> int:
     return User.select().where(User.blocked == True).count()
+
+
+# ---------------------------------------------------------------- blocked accounts (3.5.2)
+
+UNBLOCK_COMPONENT = "pec-tui/usuarios-bloqueados"
+
+
+@dataclass(frozen=True)
+class BlockedUser:
+    """An account blocked by failed logins, as the administrator finds it."""
+
+    user_id: int
+    login: str
+    name: str
+    failed_attempts: int
+
+    @property
+    def cpf(self) -> str:
+        return format_cpf(self.login)
+
+
+def blocked_users() -> list[BlockedUser]:
+    """Every blocked account, by name (the professional's, or the CPF when there is none)."""
+    users = list(User.select(User.id, User.login, User.failed_attempts).where(User.blocked == True))
+    names = {
+        professional.user_id: professional.name
+        for professional in Professional.select(Professional.user, Professional.name).where(
+            Professional.user.in_([user.id for user in users])
+        )
+    }
+    found = [
+        BlockedUser(user.id, user.login, names.get(user.id) or format_cpf(user.login), user.failed_attempts or 0)
+        for user in users
+    ]
+    return sorted(found, key=lambda user: (user.name.casefold(), user.login))
+
+
+@dataclass(frozen=True)
+class Unblocked:
+    """An account just unblocked: whose, and how its next login goes (never the password itself)."""
+
+    name: str
+    cpf: str
+    first_password: str  # "o CNS seguido de esus" / "o CPF seguido de esus"
+
+
+def unblock(cpf: str, *, by_user_id: int | None, component: str = UNBLOCK_COMPONENT) -> Unblocked:
+    """ "Desbloquear e redefinir senha" (manual 3.5.2): the account logs in again, its attempts
+    start over and its password goes back to PEC's first password (the CNS followed by ``esus``,
+    or the CPF followed by ``esus`` without a CNS), to be changed at the first access. Audited
+    ("Desbloqueio de conta do usuário") in the same transaction. ``by_user_id`` is the
+    administrator (``None`` on the host's command line)."""
+    login = require_cpf(cpf, field="cpf")
+    with transaction():
+        user = User.get_or_none(User.login == login)
+        if user is None:
+            raise ValidationError(f"Nenhum usuário com o CPF {format_cpf(login)}.", "cpf")
+        if not user.blocked:
+            raise PecError(f"A conta do CPF {format_cpf(login)} não está bloqueada; nada foi alterado.")
+        professional = Professional.get_or_none(Professional.user == user.id)
+        name = professional.name if professional is not None else format_cpf(login)
+        first = "o CNS seguido de esus" if professional is not None and professional.cns else "o CPF seguido de esus"
+        user.blocked = False
+        user.failed_attempts = 0
+        user.password_hash = None
+        user.must_change_password = user.change_password = True  # PEC's two flags, as unblock_user
+        user.save(
+            only=[
+                User.blocked,
+                User.failed_attempts,
+                User.password_hash,
+                User.must_change_password,
+                User.change_password,
+            ]
+        )
+        audit.record(
+            EventType.ACCOUNT_UNBLOCKED,
+            component=component,
+            user_id=by_user_id,
+            record_type=RecordType.USER,
+            record_id=user.id,
+            details=f"Desbloqueio e redefinição de senha: {format_cpf(login)}",
+        )
+    return Unblocked(name, format_cpf(login), first)

@@ -73,6 +73,16 @@ class InitResult:
     schema_version: int
 
 
+def check_init_arguments(*, municipio: str, admin_cpf: str, admin_name: str, admin_password: str) -> None:
+    """What :func:`init_installation` checks before touching the schema, without a database:
+    ``pec-tui init`` calls it before the database file is created, so a refusal leaves nothing."""
+    require_cpf(admin_cpf, "admin_cpf")
+    if len(" ".join((admin_name or "").split())) < 3:
+        raise ValidationError("Informe o nome completo do administrador da instalação.", "admin_name")
+    check_policy(admin_password, field="admin_password")
+    check_ibge(municipio)
+
+
 def init_installation(
     *,
     municipio: str,

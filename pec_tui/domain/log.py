@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pec_tui.core.errors import PecError
+
 BLOCK_SIZE = 64 * 1024
 SEARCH_BLOCK_SIZE = 1024 * 1024
 #: The most :meth:`LogFollower.poll` reads at once; more appended than that is skipped.
@@ -429,3 +431,21 @@ def search_backwards(
                 break
     matches.reverse()
     return SearchResult(matches, data_end, end, size, FileIdentity.of(stat), scanned, cancelled)
+
+
+# ---------------------------------------------------------------- not a text file
+
+BINARY_SAMPLE = 8192
+
+
+def refuse_binary(path: Path) -> None:
+    """Raise :class:`PecError` when ``path`` is not a text file (a NUL byte, or mostly bytes that
+    are not text in its first 8 KB: a .gz, a .jar, a database), instead of showing garbage."""
+    with path.open("rb") as handle:
+        sample = handle.read(BINARY_SAMPLE)
+    if not sample:
+        return
+    text = sample.decode(ENCODING, errors="replace")
+    unreadable = text.count("\ufffd") + sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f\x1b")
+    if b"\x00" in sample or unreadable > len(text) // 10:
+        raise PecError(f"{path} não é um arquivo de texto (parece binário); escolha o pec.log ou outro log de texto.")

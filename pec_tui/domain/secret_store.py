@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, os_reason
 from pec_tui.storage.database import data_dir
 
 KEY_FILE_NAME = "pec-tui-segredos.key"
@@ -67,7 +67,7 @@ def _fernet() -> Fernet:
         key = path.read_bytes().strip()
         return Fernet(key)
     except OSError as exc:
-        raise PecError(f"Não foi possível ler o arquivo de chave {path}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível ler o arquivo de chave {path}: {os_reason(exc)}.") from None
     except ValueError:
         raise PecError(f"O arquivo de chave {path} não contém uma chave válida.") from None
 

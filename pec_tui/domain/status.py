@@ -6,6 +6,7 @@ from typing import Any
 
 from peewee import JOIN, fn
 
+from pec_tui.core.formatting import agree
 from pec_tui.domain import settings
 from pec_tui.domain.installation import installation_municipalities
 from pec_tui.storage.database import OpenedDatabase
@@ -78,6 +79,7 @@ def _iso(value: Any) -> str | None:
 
 def render_text(data: dict[str, Any]) -> str:
     inst, db, counts = data["instalacao"], data["banco"], data["contagens"]
+    blocked, units = counts["usuarios_bloqueados"], counts["unidades_ativas"]
     lines = [
         f"Instalação     {inst['nome'] or '(sem nome)'} — {inst['tipo'] or 'tipo não informado'}"
         + ("  [DEMONSTRAÇÃO]" if inst["demo"] else "")
@@ -86,9 +88,9 @@ def render_text(data: dict[str, Any]) -> str:
         f"Esquema        versão {db['versao_esquema']} (programa: {db['versao_esquema_programa']})"
         + (f"; PEC {inst['versao_banco_pec']}" if inst["versao_banco_pec"] else ""),
         "Municípios     " + (", ".join(f"{m['nome']}/{m['uf']} ({m['ibge']})" for m in data["municipios"]) or "nenhum"),
-        f"Unidades       {counts['unidades_ativas']} ativas; equipes ativas: {counts['equipes_ativas']}",
+        f"Unidades       {units} {agree('ativo', units, feminine=True)}; equipes ativas: {counts['equipes_ativas']}",
         f"Profissionais  {counts['profissionais']}; lotações ativas: {counts['lotacoes_ativas']}",
-        f"Usuários       {counts['usuarios']} ({counts['usuarios_bloqueados']} bloqueados)",
+        f"Usuários       {counts['usuarios']} ({blocked} {agree('bloqueado', blocked)})",
     ]
     last = data["cnes_ultima_importacao"]
     if last:

@@ -180,9 +180,12 @@ def _page_rows(select, order: tuple, offset: int, limit: int) -> tuple[list[tupl
 # --------------------------------------------------------------------------------------------
 
 
-def list_units(query: str, offset: int, limit: int, localidade_ids: Iterable[int]) -> Page[UnitRow]:
+def list_units(
+    query: str, offset: int, limit: int, localidade_ids: Iterable[int], *, include_inactive: bool = True
+) -> Page[UnitRow]:
     """Units of the given municipalities whose name (any case, any accents) or CNES matches
-    ``query``, ordered by name; one page of them and the total."""
+    ``query``, ordered by name; one page of them and the total. ``include_inactive=False`` leaves
+    out the units a CNES import deactivated (the list's default, like the teams')."""
     offset, limit = clamp_paging(offset, limit)
     ids = list(localidade_ids)
     if not ids:
@@ -195,6 +198,8 @@ def list_units(query: str, offset: int, limit: int, localidade_ids: Iterable[int
     condition = _unit_search(query)
     if condition is not None:
         select = select.where(condition)
+    if not include_inactive:
+        select = select.where(HealthUnit.active == True)
     found, total = _page_rows(select, (HealthUnit.name, HealthUnit.id), offset, limit)
     rows = [UnitRow(id=row[0], name=row[1], cnes=row[2], active=bool(row[3]), type_name=row[4] or "—") for row in found]
     return Page(rows, total, offset, limit)

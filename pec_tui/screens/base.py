@@ -149,7 +149,9 @@ class TaskRunner(Screen, TaskOwner):
 class InstallationHeader(Static):
     """Two lines: installation name with its environment badge; municipality, user, database.
 
-    A production database (neither demo nor training) is flagged in the theme's error colour.
+    A production database (neither demo nor training) is flagged in the theme's error colour;
+    demo and training in its warning colour (amber: yellow on 16 colours, never red). The badge
+    is reversed, so it stands out with ``NO_COLOR`` too.
     """
 
     DEFAULT_CSS = """
@@ -167,11 +169,11 @@ class InstallationHeader(Static):
         if info is not None:
             parts += [" · ", (info.name, "bold $primary"), "  "]
             if info.demo:
-                parts.append((" DEMONSTRAÇÃO ", "bold $background on $warning"))
+                parts.append((" DEMONSTRAÇÃO ", "bold reverse $warning"))
             elif info.training:
-                parts.append((" TREINAMENTO ", "bold $background on $warning"))
+                parts.append((" TREINAMENTO ", "bold reverse $warning"))
             else:
-                parts.append((" PRODUÇÃO ", "bold $text on $error"))
+                parts.append((" PRODUÇÃO ", "bold reverse $error"))
         context = [info.municipalities_label] if info is not None else []
         context += [session.name if session else "não autenticado", app.opened.target.short]
         parts += ["\n", (" · ".join(context), "$text-muted")]
@@ -194,7 +196,7 @@ class PecScreen(TaskRunner):
         if self.TITLE_TEXT:
             yield Static(self.TITLE_TEXT, classes="screen-title")
         yield from self.compose_body()
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import Button, Checkbox, Input, Static
 
-from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.errors import PecError, ValidationError, describe_error
 from pec_tui.core.paging import Page
 from pec_tui.domain import cbo
 from pec_tui.screens.base import Field, PecModal, PecScreen, worker_connection
@@ -280,5 +280,5 @@ class CboEditDialog(PecModal[cbo.CboRow | None]):
         if isinstance(error, PecError):
             self.show_field_error("appointment_minutes", error.message)
         else:
-            self.show_field_error("appointment_minutes", f"Não foi possível salvar o CBO: {error}.")
+            self.show_field_error("appointment_minutes", f"Não foi possível salvar o CBO: {describe_error(error)}.")
         return True

@@ -24,14 +24,15 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
 
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, describe_error, os_reason
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import format_cpf
-from pec_tui.domain.cnes import importer, report
+from pec_tui.domain.cnes import archive, importer, report
+from pec_tui.domain.cnes.errors import CnesFileError
 from pec_tui.domain.cnes.importer import ImportProgress
 from pec_tui.domain.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
 from pec_tui.screens.base import PecScreen, failure_message, worker_connection
-from pec_tui.widgets.dialogs import ConfirmDialog
+from pec_tui.widgets.dialogs import ConfirmDialog, RecordDialog
 from pec_tui.widgets.file_picker import FilePicker
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable
 
@@ -145,7 +146,7 @@ class CnesScreen(PecScreen):
         )
 
     def _choices_failed(self, error: BaseException) -> bool:
-        self._status(f"Não foi possível listar os municípios: {error}.", "-error")
+        self._status(f"Não foi possível listar os municípios: {describe_error(error)}.", "-error")
         return True
 
     def _show_choices(self, session: LoggedUser, choices: list[tuple[int, str]]) -> None:
@@ -165,8 +166,8 @@ class CnesScreen(PecScreen):
 
     @on(Button.Pressed, "#cnes-browse")
     def action_browse(self) -> None:
-        typed = Path(self.query_one("#cnes-path", Input).value.strip() or ".").expanduser()
-        start = (typed if typed.is_dir() else typed.parent if typed.parent.is_dir() else Path.cwd()).resolve()
+        typed = self.query_one("#cnes-path", Input).value.strip()
+        start = nearest_folder(Path(typed).expanduser()) if typed else Path.cwd()
 
         def chosen(path: Path | None) -> None:
             if path is not None:
@@ -195,7 +196,32 @@ class CnesScreen(PecScreen):
             self._status(f"O arquivo {path} não existe ou não é um arquivo.", "-error")
             self.query_one("#cnes-path", Input).focus()
             return
-        label = self._choices.get(int(municipality.value), "o município")
+        localidade_id = int(municipality.value)
+        self._status(f"Verificando {path.name}…", "")
+        # The file is looked at first (a .txt is refused here), then the confirmation.
+        self.run_task(
+            archive.precheck,
+            path,
+            done=lambda _: self._confirm_import(path, localidade_id),
+            failed=self._precheck_failed,
+            failure="Não foi possível ler o arquivo",
+            group="cnes-precheck",
+            connection=False,
+        )
+
+    def _precheck_failed(self, error: BaseException) -> bool:
+        text = (
+            error.message
+            if isinstance(error, CnesFileError)
+            else failure_message(error, "Não foi possível ler o arquivo")
+        )
+        self._status(text, "-error")
+        self.query_one("#cnes-path", Input).focus()
+        return True
+
+    def _confirm_import(self, path: Path, localidade_id: int) -> None:
+        self._status("", "")
+        label = self._choices.get(localidade_id, "o município")
         message = (
             f"Importar {path.name} para {label}?\n\nUnidades, equipes e lotações importadas de {label} que "
             "não estiverem no arquivo serão desativadas. Um arquivo errado não altera nada."
@@ -203,9 +229,15 @@ class CnesScreen(PecScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._begin(path, int(municipality.value))
+                self._begin(path, localidade_id)
 
         self.app.push_screen(ConfirmDialog("Importar CNES", message, confirm_label="Importar"), confirmed)
+
+    @on(Input.Changed, "#cnes-path")
+    def _path_changed(self) -> None:
+        """Another file: an error about the previous one no longer applies."""
+        if self._cancel is None and self.query_one("#cnes-status", Static).has_class("-error"):
+            self._status("", "")
 
     def _begin(self, path: Path, localidade_id: int) -> None:
         self._cancel = threading.Event()
@@ -251,8 +283,19 @@ class CnesScreen(PecScreen):
         if action == "cancel_import":
             return importing  # in the footer only while an import runs
         if action in ("start_import", "browse"):
+            if self._tab_shown() == "cnes-tab-history":
+                return False  # the import tab's keys, out of the history's footer
             return None if importing else True  # shown, greyed out, during an import
         return True
+
+    def _tab_shown(self) -> str | None:
+        for tabs in self.query("#cnes-tabs").results(TabbedContent):
+            return tabs.active
+        return None
+
+    @on(TabbedContent.TabActivated, "#cnes-tabs")
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
 
     def action_back(self) -> None:
         if self._cancel is not None:
@@ -288,7 +331,7 @@ class CnesScreen(PecScreen):
         elif isinstance(error, PecError):
             self._status(error.message, "-error")
         else:  # never a traceback on screen
-            self._status(f"A importação falhou: {error}. Nada foi alterado.", "-error")
+            self._status(f"A importação falhou: {describe_error(error)}. Nada foi alterado.", "-error")
         return True
 
     def _imported(self, imported: ImportReport) -> None:
@@ -300,7 +343,8 @@ class CnesScreen(PecScreen):
         button.remove_class("-hidden")
         button.focus()
         self.query_one("#cnes-history", PagedTable).reload()
-        self.app.notify("Importação concluída.", title="CNES")
+        if not self.is_current:  # on screen, the status line says it (a toast would hide the summary)
+            self.app.notify("Importação concluída.", title="CNES")
 
     @on(Button.Pressed, "#cnes-open-report")
     def _open_last_report(self) -> None:
@@ -311,6 +355,7 @@ class CnesScreen(PecScreen):
 
     def action_import_tab(self) -> None:
         self.query_one("#cnes-tabs", TabbedContent).active = "cnes-tab-import"
+        self.query_one("#cnes-path", Input).focus()  # typing goes on where it was
 
     def action_history(self) -> None:
         self.query_one("#cnes-tabs", TabbedContent).active = "cnes-tab-history"
@@ -368,6 +413,22 @@ def _page(items: list, query: str, offset: int, limit: int, text) -> Page:
     return Page(matching[offset : offset + limit], len(matching), offset, limit)
 
 
+def nearest_folder(typed: Path) -> Path:
+    """The folder the picker opens in: the typed one, or the nearest of its parents that exists."""
+    candidate = typed if typed.is_absolute() else Path.cwd() / typed
+    for folder in (candidate, *candidate.parents):
+        if folder.is_dir():
+            return folder.resolve()
+    return Path.cwd()
+
+
+def export_dir() -> Path:
+    """Where reports are exported by default: ``exportacoes`` in pec-tui's data folder."""
+    from pec_tui.storage.database import data_dir
+
+    return data_dir() / "exportacoes"
+
+
 def _issue_text(issue: RecordIssue) -> str:
     return f"{issue.tipo} {issue.chave} {issue.nome} {issue.motivo}"
 
@@ -419,7 +480,7 @@ class CnesReportScreen(PecScreen):
                     key=lambda p: p.cpf,
                     placeholder="Buscar por nome ou CPF",
                     empty_text="Nenhum profissional com mais de uma lotação sem agenda.",
-                    open_label=None,
+                    open_label="Ver registro",
                     id="report-agenda",
                 )
 
@@ -464,12 +525,48 @@ class CnesReportScreen(PecScreen):
             key=lambda i: f"{i.linha}:{i.tipo}:{i.chave}",
             placeholder="Buscar por tipo, chave, nome ou motivo",
             empty_text=empty,
-            open_label=None,
+            open_label="Ver registro",
             id=ident,
         )
 
+    @on(PagedTable.RowChosen, "#report-rejected, #report-warnings")
+    def _show_issue(self, event: PagedTable.RowChosen) -> None:
+        """Enter on a row: the whole record, which the columns may cut (key, name, reason, line)."""
+        issue = event.row
+        title = "Registro não importado" if event.table.id == "report-rejected" else "Aviso da importação"
+        self.app.push_screen(
+            RecordDialog(
+                title,
+                [
+                    ("Tipo", issue.tipo),
+                    ("Chave", issue.chave),
+                    ("Nome", issue.nome),
+                    ("Motivo", issue.motivo),
+                    ("Elemento do XML", issue.elemento),
+                    ("Linha do arquivo", str(issue.linha or "")),
+                ],
+            )
+        )
+
+    @on(PagedTable.RowChosen, "#report-agenda")
+    def _show_without_agenda(self, event: PagedTable.RowChosen) -> None:
+        professional = event.row
+        self.app.push_screen(
+            RecordDialog(
+                "Profissional sem agenda",
+                [
+                    ("Profissional", professional.nome),
+                    ("CPF", format_cpf(professional.cpf)),
+                    ("CNS", professional.cns or ""),
+                    ("Lotações sem agenda", str(professional.lotacoes)),
+                    ("O que fazer", "Crie a agenda deste profissional manualmente (manual 3.5.5)."),
+                ],
+            )
+        )
+
     def action_export(self) -> None:
-        default = Path.cwd() / f"relatorio-cnes-{self.report.importacao_id or 'importacao'}.csv"
+        # The user's export folder (never the working directory: it may be a git clone).
+        default = export_dir() / f"relatorio-cnes-{self.report.importacao_id or 'importacao'}.csv"
 
         def chosen(path: str | None) -> None:
             if path:
@@ -480,7 +577,7 @@ class CnesReportScreen(PecScreen):
     def export(self, path: Path) -> None:
         def not_written(error: BaseException) -> bool:
             if isinstance(error, OSError):
-                text = f"Não foi possível gravar {path}: {error.strerror or error}."
+                text = f"Não foi possível gravar {path}: {os_reason(error)}."
             else:
                 text = failure_message(error, "Não foi possível exportar o relatório")
             self.app.notify(text, severity="error", timeout=8)

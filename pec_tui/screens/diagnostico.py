@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
+from pec_tui.core.errors import describe_error
 from pec_tui.domain import diagnostico
 from pec_tui.messages import OpenModule
 from pec_tui.screens.base import PecScreen, worker_connection
@@ -77,13 +78,22 @@ class DoctorScreen(PecScreen):
         "Cada linha diz OK, AVISO ou ERRO; abaixo da tabela, o que foi encontrado e o que fazer na "
         "verificação escolhida (Tab leva a esse texto, que rola com as setas quando não cabe). O "
         "diagnóstico roda de novo sozinho a cada 30 segundos enquanto esta "
-        "tela está à frente; R roda agora. O mesmo diagnóstico existe na linha de comando: "
-        "pec-tui doctor (ou pec-tui doctor --json)."
+        "tela está à frente; R (Atualizar) roda agora. O mesmo diagnóstico existe na linha de comando: "
+        "pec-tui doctor (ou pec-tui doctor --json).\n\n"
+        "U abre os usuários bloqueados: desbloquear e redefinir a senha (também em Ctrl+P, e no "
+        "servidor com pec-tui users unlock CPF)."
     )
 
     BINDINGS = [
         Binding("r", "refresh", "Atualizar", id="diagnostico.refresh"),
-        Binding("l", "open_log", "Log do PEC", id="diagnostico.log"),
+        Binding("l", "open_log", "Log", id="diagnostico.log", tooltip="Log do PEC"),
+        Binding(
+            "u",
+            "blocked_users",
+            "Bloqueados",
+            id="diagnostico.blocked_users",
+            tooltip="Usuários bloqueados: desbloquear e redefinir a senha",
+        ),
     ]
 
     REFRESH_SECONDS = 30.0
@@ -146,7 +156,7 @@ class DoctorScreen(PecScreen):
 
     def _not_run(self, error: BaseException) -> bool:
         """Said on the summary line (never a traceback), and the next run is armed all the same."""
-        self._ran(None, f"Não foi possível rodar o diagnóstico: {error}.")
+        self._ran(None, f"Não foi possível rodar o diagnóstico: {describe_error(error)}.")
         return True
 
     def _ran(self, report: diagnostico.Report | None, error: str = "") -> None:
@@ -179,6 +189,11 @@ class DoctorScreen(PecScreen):
     def action_open_log(self) -> None:
         self.post_message(OpenModule("log"))
 
+    def action_blocked_users(self) -> None:
+        from pec_tui.screens.blocked_users import BlockedUsersDialog
+
+        self.app.push_screen(BlockedUsersDialog(), lambda _: self.start_run())
+
     # ------------------------------------------------------------------ showing
 
     def show_report(self, report: diagnostico.Report) -> None:
@@ -201,7 +216,7 @@ class DoctorScreen(PecScreen):
             (f"{warnings} {'aviso' if warnings == 1 else 'avisos'}", "bold $warning" if warnings else ""),
             ", ",
             (f"{errors} {'erro' if errors == 1 else 'erros'}", "bold $error" if errors else ""),
-            f" · às {report.started_at:%H:%M:%S} · R verifica de novo",
+            f" · às {report.started_at:%H:%M:%S} · R atualiza agora",
         ]
         self.query_one("#doctor-summary", Static).update(Content.assemble(*parts))
         self.show_detail()

@@ -27,11 +27,11 @@ class HelpScreen(ModalScreen[None]):
             # pec-tui's own keys (each has an id, lists' too); Textual's built-in keys are implied.
             if not binding.id or not binding.description:
                 continue
-            if (binding.description, binding.action) in seen:
-                continue
-            seen.add((binding.description, binding.action))
             shown = self.app.get_key_display(binding)
-            keys.append(f"  [b]{shown:<12}[/b] {binding.description}")
+            if (binding.description, shown) in seen:
+                continue
+            seen.add((binding.description, shown))
+            keys.append(f"  [b]{shown:<12}[/b] {binding.tooltip or binding.description}")
         with VerticalScroll(id="help-dialog"):
             yield Static("Ajuda", classes="dialog-title")
             yield Static(help_text, id="help-text")

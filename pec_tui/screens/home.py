@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pec_tui import modules
-from pec_tui.messages import ChangePassword, Logout, OpenModule
+from pec_tui.messages import OpenModule
 from pec_tui.screens.base import PecScreen
 
 
@@ -28,8 +28,9 @@ class HomeScreen(PecScreen):
     BINDINGS = [
         Binding("escape", "back", id="home.back", show=False),
         Binding("enter", "open", "Abrir módulo", id="home.open", show=False),
-        Binding("ctrl+t", "change_password", "Alterar senha", id="home.password"),
-        Binding("ctrl+l", "logout", "Encerrar sessão", id="home.logout"),
+        # The app's keys (priority: the app acts on them), shown here where a session starts.
+        Binding("ctrl+p", "app.command_palette", "Buscar", id="home.palette", priority=True),
+        Binding("ctrl+q", "app.quit", "Sair", id="home.quit", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -66,9 +67,12 @@ class HomeScreen(PecScreen):
         module = modules.BY_KEY.get(event.option.id or "")
         if module is None:
             return
-        self.query_one("#home-module-title", Static).update(
-            f"[b]{module.title}[/b]  (manual, seção {module.manual_section})"
+        where = (
+            f"(manual, seção {module.manual_section})"
+            if module.manual_section and module.manual_section != "—"
+            else "(do console, fora do manual do PEC)"
         )
+        self.query_one("#home-module-title", Static).update(f"[b]{module.title}[/b]  {where}")
         self.query_one("#home-module-summary", Static).update(module.summary)
 
     @on(OptionList.OptionSelected, "#home-modules")
@@ -85,9 +89,3 @@ class HomeScreen(PecScreen):
 
     def action_back(self) -> None:  # the home has nothing behind it; Ctrl+L ends the session
         pass
-
-    def action_change_password(self) -> None:
-        self.post_message(ChangePassword())
-
-    def action_logout(self) -> None:
-        self.post_message(Logout())

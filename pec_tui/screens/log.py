@@ -27,9 +27,11 @@ from textual.timer import Timer
 from textual.widgets import Input, Log, Static
 from textual.worker import get_current_worker
 
+from pec_tui.core.errors import PecError, describe_error, os_reason
 from pec_tui.domain import log
 from pec_tui.domain.diagnostico import format_bytes
 from pec_tui.domain.log import LineFilter, LogFollower
+from pec_tui.messages import LogFileOpened
 from pec_tui.screens.base import PecScreen
 
 LOG_RELATIVE = Path("webserver/logs/pec.log")
@@ -177,7 +179,8 @@ class LogScreen(PecScreen):
         return self.query_one("#log-view", PecLogView)
 
     def on_mount(self) -> None:
-        path = self._initial_path or default_log_path(self.pec_app.pec_home)
+        # The file opened last in this session, else the PEC's pec.log.
+        path = self._initial_path or self.pec_app.last_log_path or default_log_path(self.pec_app.pec_home)
         self.view.focus()
         if path is None:
             self._ask_path(
@@ -273,6 +276,7 @@ class LogScreen(PecScreen):
         )
 
     def _read(self, generation: int, path: Path, line_filter: LineFilter, want: int, before: int | None) -> Loaded:
+        log.refuse_binary(path)
         follower = LogFollower(path)
         if not line_filter.active:
             return Loaded(follower.tail(self.TAIL_LINES), follower)
@@ -323,6 +327,8 @@ class LogScreen(PecScreen):
             if loaded.follower is not None:
                 self._replace_follower(loaded.follower)
                 self._file_size = loaded.follower.size
+                if self.path is not None:
+                    self.post_message(LogFileOpened(self.path))
         if loaded.search is not None:
             self._last_search = loaded.search
             self._note = self._search_note(loaded.search, len(loaded.lines), loaded.append)
@@ -529,8 +535,10 @@ class Loaded:
 
 def _read_error(path: Path, exc: BaseException) -> str:
     """Why ``path`` could not be read, in the administrator's words."""
+    if isinstance(exc, PecError):  # a binary file: said as is
+        return f"{exc.message} Informe abaixo outro caminho."
     if not isinstance(exc, OSError):  # never a traceback on screen
-        return f"Não foi possível ler {path}: {exc}."
+        return f"Não foi possível ler {path}: {describe_error(exc)}."
     if isinstance(exc, FileNotFoundError):
         return f"O arquivo {path} não existe. Informe abaixo outro caminho."
     if isinstance(exc, PermissionError):
@@ -540,4 +548,4 @@ def _read_error(path: Path, exc: BaseException) -> str:
         )
     if isinstance(exc, IsADirectoryError):
         return f"{path} é uma pasta, não um arquivo de log. Informe o caminho do pec.log."
-    return f"Não foi possível ler {path}: {exc.strerror or exc}."
+    return f"Não foi possível ler {path}: {os_reason(exc)}."

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Input, Static
 
-from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.errors import PecError, ValidationError, describe_error
 from pec_tui.messages import LoggedIn
 from pec_tui.screens.base import PecScreen
 
@@ -37,7 +37,13 @@ class LoginScreen(PecScreen):
 
     BINDINGS = [
         Binding("escape", "back", id="login.back", show=False),
+        # The app's key (priority: the app acts on it), shown here: how to leave before logging in.
+        Binding("ctrl+q", "app.quit", "Sair", id="login.quit", priority=True),
     ]
+
+    # Up to 30 lines the form is tighter, so a two-line refusal (the lockout) leaves the demo's
+    # accounts on screen at 80x24.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, notice: str = "", demo_banner: str = "") -> None:
         super().__init__(name="login")
@@ -111,7 +117,7 @@ class LoginScreen(PecScreen):
         elif isinstance(error, PecError):
             self._show_error(error.message, "#login-password")
         else:  # never a traceback on screen
-            self._show_error(f"Não foi possível verificar o acesso: {error}.", None)
+            self._show_error(f"Não foi possível verificar o acesso: {describe_error(error)}.", None)
         self.query_one("#login-password", Input).value = ""
         return True
 

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, Static
 
 from pec_tui.core.errors import ValidationError
 from pec_tui.domain import accounts
-from pec_tui.messages import Logout, ShowHome
+from pec_tui.messages import Logout, PasswordChanged
 from pec_tui.screens.base import Field, PecScreen, failure_message
 
 
@@ -96,7 +96,7 @@ class ChangePasswordScreen(PecScreen):
         self.query_one("#password-submit", Button).disabled = False
         self.app.notify("Senha alterada.", title="Alterar senha")
         if self.forced:
-            self.post_message(ShowHome())
+            self.post_message(PasswordChanged())
         else:
             self.dismiss()
 

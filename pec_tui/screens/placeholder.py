@@ -14,9 +14,16 @@ class UnderConstructionScreen(PecScreen):
     def __init__(self, module: Module) -> None:
         super().__init__(name=module.key)
         self.module = module
+        # The PEC's web page has the manual's modules; the console's own have no page to point to.
+        self.meanwhile = (
+            "use a página web do PEC."
+            if not module.console
+            else "use o terminal do servidor (o PEC não tem página para isso; o Diagnóstico do servidor "
+            "já verifica a pasta chaves e os serviços desabilitados com prazo)."
+        )
         self.HELP = (
             f"{module.title} (manual, seção {module.manual_section}).\n\n{module.summary}\n\n"
-            "Este módulo ainda está em construção no pec-tui; enquanto isso, use a página web do PEC."
+            f"Este módulo ainda está em construção no pec-tui; {self.meanwhile}"
         )
 
     def compose_body(self) -> ComposeResult:
@@ -28,4 +35,4 @@ class UnderConstructionScreen(PecScreen):
                 id="placeholder-text",
             )
             yield Static(self.module.summary, classes="muted")
-            yield Static("Enquanto isso, use a página web do PEC. Esc volta ao início.", classes="muted")
+            yield Static(f"Enquanto isso, {self.meanwhile} Esc volta ao início.", classes="muted")

@@ -24,6 +24,7 @@ from pec_tui.domain.unidades_saude import (
     UnitRow,
 )
 from pec_tui.screens.base import PecScreen, failure_message, worker_connection
+from pec_tui.widgets.dialogs import RecordDialog
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable, focus_visible_search
 
 READ_ONLY_NOTICE = "Somente leitura: dados do CNES. Corrija no SCNES e importe de novo."
@@ -86,7 +87,9 @@ class UnitsScreen(_MunicipalScreen):
         "vêm do SCNES e, portanto, não podem ser alteradas aqui. Mantenha-as atualizadas no SCNES do "
         "município e importe o arquivo de novo no módulo CNES.\n\n"
         "Use / para pesquisar a unidade pelo nome ou pelo CNES; setas escolhem, PageUp e PageDown mudam de "
-        "página, Enter visualiza a unidade: Informações, Tipos de serviço, Equipes e Profissionais."
+        "página, Enter visualiza a unidade: Informações, Tipos de serviço, Equipes e Profissionais. "
+        'Aparecem as unidades ativas; marque "Mostrar unidades inativas" para ver as desativadas por '
+        "uma importação do CNES."
     )
 
     COLUMNS = [
@@ -102,21 +105,33 @@ class UnitsScreen(_MunicipalScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="units", classes="module-body"):
             yield Static(READ_ONLY_NOTICE, classes="module-notice")
+            yield Checkbox("Mostrar unidades inativas", compact=True, id="units-inactive")
             yield PagedTable(
                 self.fetch_units,
                 self.COLUMNS,
                 self.unit_cells,
                 placeholder="Pesquisar por nome ou CNES  ( / )",
-                empty_text="Nenhuma unidade de saúde encontrada.",
+                empty_text="Nenhuma unidade de saúde ativa encontrada.",
+                filters={"include_inactive": False},
                 id="units-list",
             )
 
     def on_mount(self) -> None:
         self.query_one("#units-list", PagedTable).focus_table()
 
-    def fetch_units(self, query: str, offset: int, limit: int) -> Page[UnitRow]:
+    def fetch_units(self, query: str, offset: int, limit: int, include_inactive: bool) -> Page[UnitRow]:
         with worker_connection():
-            return unidades_saude.list_units(query, offset, limit, self.localidade_ids)
+            return unidades_saude.list_units(
+                query, offset, limit, self.localidade_ids, include_inactive=include_inactive
+            )
+
+    @on(Checkbox.Changed, "#units-inactive")
+    def _units_filter(self, event: Checkbox.Changed) -> None:
+        table = self.query_one("#units-list", PagedTable)
+        table.empty_text = (
+            "Nenhuma unidade de saúde encontrada." if event.value else "Nenhuma unidade de saúde ativa encontrada."
+        )
+        table.set_filters(include_inactive=event.value)
 
     @staticmethod
     def unit_cells(row: UnitRow) -> tuple[str, ...]:
@@ -202,7 +217,7 @@ class UnitScreen(_MunicipalScreen):
                         placeholder="Pesquisar por nome, CPF ou CNS  ( / )",
                         empty_text="Nenhum profissional com lotação ativa nesta unidade.",
                         filters={"include_all": False},
-                        open_label=None,
+                        open_label="Visualizar",
                         id="professionals-list",
                     )
 
@@ -298,6 +313,28 @@ class UnitScreen(_MunicipalScreen):
             "cbo": row.cbo_label,
             "lotacao": yes_no(row.active_lotacao),
         }
+
+    @on(PagedTable.RowChosen, "#professionals-list")
+    def _open_professional(self, event: PagedTable.RowChosen) -> None:
+        """Enter on a professional: what the list shows of them, whole (CBOs may be cut)."""
+        row: UnitProfessionalRow = event.row
+        cbos = "\n".join(f"{code} — {name}" for code, name in row.cbos) or "—"
+        self.app.push_screen(
+            RecordDialog(
+                row.name,
+                [
+                    ("CPF", row.cpf_label),
+                    ("CNS", row.cns or "—"),
+                    (f"CBO das lotações em {self.unit_name}", cbos),
+                    ("Lotação ativa nesta unidade", yes_no(row.active_lotacao)),
+                    (
+                        "Lotações e dados completos",
+                        "No módulo Profissionais (manual 3.5), ainda em construção no pec-tui: use a página "
+                        "web do PEC.",
+                    ),
+                ],
+            )
+        )
 
     @on(Checkbox.Changed, "#professionals-all")
     def _professionals_filter(self, event: Checkbox.Changed) -> None:

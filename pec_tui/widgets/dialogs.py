@@ -11,7 +11,10 @@ from textual.widgets import Button, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Dismisses with True (confirmed) or False (Esc, Cancelar)."""
+    """Dismisses with True (confirmed) or False (Esc, Cancelar).
+
+    Focus starts on «Cancelar»: what these dialogs confirm cannot be undone, so a stray Enter
+    (or two) must never do it; the arrows reach the confirming button."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancelar", id="confirm.cancel"),
@@ -36,7 +39,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(self.cancel_label, id="confirm-no")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-no", Button).focus()
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
@@ -49,3 +52,33 @@ class ConfirmDialog(ModalScreen[bool]):
     def action_switch_button(self) -> None:
         yes = self.query_one("#confirm-yes", Button)
         (self.query_one("#confirm-no", Button) if yes.has_focus else yes).focus()
+
+
+class RecordDialog(ModalScreen[None]):
+    """One record in full: each field on its own line(s), never cut (a list's cells may be).
+
+    Enter or Esc closes it. Used where a list truncates what the administrator needs to read whole
+    (the CNES report's "Não importados": key, name, reason, line)."""
+
+    BINDINGS = [
+        Binding("escape,enter", "close", "Fechar", id="record.close"),
+    ]
+
+    def __init__(self, title: str, fields: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        from rich.text import Text
+        from textual.containers import VerticalScroll
+
+        with VerticalScroll(classes="dialog record-dialog"):
+            yield Static(Text(self.title_text), classes="dialog-title")
+            for label, value in self.fields:
+                yield Static(label, classes="field-label record-label")
+                yield Static(Text(value or "—"), classes="record-value")
+            yield Static("Enter ou Esc fecha.", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -22,7 +22,7 @@ from textual import on
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, describe_error
 from pec_tui.storage.database import current_database
 from pec_tui.storage.errors import describe
 from pec_tui.storage.proxy import database_proxy
@@ -50,7 +50,7 @@ def failure_message(error: BaseException, failure: str) -> str:
     sentence = describe(error, database_proxy.obj)
     if sentence is not None:
         return f"{failure}. {sentence}"
-    return f"{failure}: {error}."
+    return f"{failure}: {describe_error(error)}."
 
 
 @dataclass(frozen=True)

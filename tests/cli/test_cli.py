@@ -115,6 +115,30 @@ def test_init_with_weak_password_is_refused_before_creating_the_file(run_cli, tm
     assert not (tmp_path / "pec.sqlite3").exists()
 
 
+@pytest.mark.parametrize(
+    ("replace", "words"),
+    [
+        (("4204202", "9999999"), "Não existe município com o código IBGE 9999999"),
+        (("4204202", "42042"), "7 dígitos"),
+        ((ADMIN_CPF, "52998224700"), "inválido"),
+        (("Helena Martins Duarte", "H"), "nome completo"),
+    ],
+    ids=["ibge-inexistente", "ibge-curto", "cpf-invalido", "nome-curto"],
+)
+def test_init_with_a_bad_argument_leaves_no_database_file(run_cli, tmp_path, password_file, replace, words):
+    old, new = replace
+    args = [new if arg == old else arg for arg in init_args(sqlite_url(tmp_path / "pec.sqlite3"), password_file)]
+    result = run_cli(*args)
+    assert_refused_in_one_line(result, words)
+    assert not (tmp_path / "pec.sqlite3").exists()
+
+
+def test_init_with_a_missing_password_file_leaves_no_database_file(run_cli, tmp_path):
+    result = run_cli(*init_args(sqlite_url(tmp_path / "pec.sqlite3"), tmp_path / "nao-existe.txt"))
+    assert_refused_in_one_line(result, "arquivo ou pasta não encontrado")
+    assert not (tmp_path / "pec.sqlite3").exists()
+
+
 def test_init_without_password_file_and_without_terminal_is_refused(run_cli, tmp_path):
     args = init_args(sqlite_url(tmp_path / "pec.sqlite3"), tmp_path / "x")[:-2]
     result = run_cli(*args)
@@ -313,6 +337,22 @@ def test_console_without_any_installation_says_what_to_do(run_cli):
     assert_refused_in_one_line(result, "Nenhuma instalação encontrada", "pec-tui demo")
 
 
+def test_after_the_demo_status_uses_it_and_says_so(run_cli, hermetic_env, sqlite_installation):
+    # the demonstration's file, as 'pec-tui demo' leaves it (an installation copied there)
+    shutil.copyfile(sqlite_path(sqlite_installation), Path(hermetic_env) / "demo.sqlite3")
+    result = run_cli("status", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["banco"]["origem"] == "demo"  # stdout stays JSON
+    assert "usando a instalação de demonstração" in result.stderr
+    assert str(Path(hermetic_env) / "demo.sqlite3") in result.stderr
+
+
+def test_cnes_import_names_the_file_by_its_full_path(run_cli, sqlite_installation, tmp_path):
+    missing = tmp_path / "XmlParaESUS31_420420.zip"
+    result = run_cli("--database", sqlite_installation, "cnes", "import", str(missing))
+    assert_refused_in_one_line(result, f"O arquivo {missing} não foi encontrado.")
+
+
 @pytest.mark.postgres
 def test_refused_postgresql_port_is_one_sentence(run_cli, pg_server):
     with socket.socket() as probe:
@@ -330,8 +370,9 @@ def test_refused_postgresql_port_is_one_sentence(run_cli, pg_server):
         (["comando-que-nao-existe"], "opção inválida"),
         (["status", "--formato", "xml"], "argumentos não reconhecidos"),
         (["audit"], "faltam os argumentos obrigatórios"),
+        (["users", "unlock"], "faltam os argumentos obrigatórios"),
     ],
-    ids=["init-incompleto", "comando-desconhecido", "opcao-desconhecida", "audit-sem-acao"],
+    ids=["init-incompleto", "comando-desconhecido", "opcao-desconhecida", "audit-sem-acao", "users-sem-cpf"],
 )
 def test_usage_error_exits_2_in_portuguese(run_cli, args, words):
     result = run_cli(*args)
@@ -339,6 +380,39 @@ def test_usage_error_exits_2_in_portuguese(run_cli, args, words):
     assert words in result.stderr
     assert "Traceback" not in result.stderr
     assert "--help' para ver as opções" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# users blocked / users unlock
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_blocked_administrator_is_unblocked_on_the_host(run_cli, sqlite_installation):
+    add_audit_events(sqlite_installation, 5)  # five wrong passwords: blocked
+    listed = run_cli("--database", sqlite_installation, "users", "blocked", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == [{"cpf": "529.982.247-25", "nome": "Helena Martins Duarte", "tentativas": 5}]
+
+    result = run_cli("--database", sqlite_installation, "users", "unlock", "529.982.247-25")
+
+    assert result.returncode == 0, result.stderr
+    assert "Conta de Helena Martins Duarte (529.982.247-25) desbloqueada" in result.stdout
+    assert "CPF seguido de esus" in result.stdout and PASSWORD not in result.stdout
+    assert run_cli("--database", sqlite_installation, "users", "blocked").stdout.strip() == "Nenhum usuário bloqueado."
+    opened = open_database(DatabaseTarget(sqlite_installation, "--database"))
+    try:
+        from pec_tui.storage.models import AuditEvent
+
+        event = AuditEvent.select().order_by(AuditEvent.id.desc()).get()
+        assert (event.component, event.user_id) == ("pec-tui/cli", None)
+        assert accounts.authenticate(ADMIN_CPF, f"{ADMIN_CPF}esus").must_change_password
+    finally:
+        opened.close()
+
+
+def test_unlock_of_an_account_that_is_not_blocked_is_refused(run_cli, sqlite_installation):
+    result = run_cli("--database", sqlite_installation, "users", "unlock", ADMIN_CPF)
+    assert_refused_in_one_line(result, "não está bloqueada")
 
 
 # --------------------------------------------------------------------------------------------

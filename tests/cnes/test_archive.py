@@ -250,3 +250,16 @@ def test_renamed_file_gives_a_warning_not_an_error(tmp_path: Path) -> None:
         "confira se é o arquivo do município certo."
     )
     assert source.warnings == (expected,)
+
+
+def test_precheck_refuses_a_text_file_and_accepts_an_xml(tmp_path):
+    from pec_tui.domain.cnes.archive import precheck
+    from pec_tui.domain.cnes.errors import CnesFileError
+
+    notes = tmp_path / "notas.txt"
+    notes.write_text("isto não é XML", encoding="utf-8")
+    with pytest.raises(CnesFileError, match="notas.txt está vazio ou não é um XML"):
+        precheck(notes)
+    xml = tmp_path / "XmlParaESUS31_420420.xml"
+    xml.write_bytes(b"\xef\xbb\xbf\n<?xml version='1.0'?><ImportarXMLCNES/>")
+    precheck(xml)

@@ -1077,7 +1077,7 @@ def test_import_is_audited_in_its_own_transaction(network, tmp_path):
         str(report.importacao_id),
     )
     assert event.user_id == network and event.component == "pec-tui/cnes"
-    assert event.details.startswith(f"Importação do CNES {NAME} (Chapecó/SC, layout 3.1). Unidades de saúde: 2 novos")
+    assert event.details.startswith(f"Importação do CNES {NAME} (Chapecó/SC, layout 3.1). Unidades de saúde: 2 novas")
     assert audit.verify().ok
 
 
@@ -1208,7 +1208,8 @@ def test_cli_refusal_is_one_sentence_and_exit_1(run_cli, tmp_path):
 
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("pec-tui: O arquivo XmlParaESUS31_420540.xml é do município Florianópolis/SC")
+    # the full path, as the console says it (issue 15)
+    assert result.stderr.startswith(f"pec-tui: O arquivo {path} é do município Florianópolis/SC")
 
     unknown = run_cli("cnes", "import", str(path), "--municipio", "4219507")
     assert unknown.returncode == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pec_tui.core.clock import now
-from pec_tui.core.errors import AuthError, ValidationError
+from pec_tui.core.errors import AuthError, PecError, ValidationError
 from pec_tui.domain import accounts, settings
 from pec_tui.domain.accounts import authenticate, change_password, end_session, unblock_user
 from pec_tui.domain.audit import EventType
@@ -287,3 +287,49 @@ def test_plain_logout_is_audited_as_such(db, installation):
     admin = User.get(User.login == installation.admin_login)
     end_session(admin.id)
     assert events(EventType.SESSION_ENDED)[0].details == "Saída do sistema."
+
+
+@pytest.mark.parametrize(
+    ("cns", "default", "hint"),
+    [(USER_CNS, f"{USER_CNS}esus", "o CNS seguido de esus"), (None, f"{USER_CPF}esus", "o CPF seguido de esus")],
+    ids=["cns+esus", "cpf+esus"],
+)
+def test_blocked_users_are_listed_and_unblocked_by_cpf(db, installation, cns, default, hint):
+    admin = User.get(User.login == installation.admin_login)
+    user = make_user(cns=cns)
+    assert accounts.blocked_users() == []
+    for _ in range(5):
+        refused(USER_CPF, "Errada123")
+    [blocked] = accounts.blocked_users()
+    assert (blocked.user_id, blocked.cpf, blocked.failed_attempts) == (user.id, USER_CPF_FORMATTED, 5)
+    assert blocked.name == Professional.get(Professional.user == user.id).name
+
+    done = accounts.unblock(USER_CPF_FORMATTED, by_user_id=admin.id)
+
+    assert (done.cpf, done.first_password) == (USER_CPF_FORMATTED, hint)
+    assert accounts.blocked_users() == []
+    stored = User.get_by_id(user.id)
+    assert (stored.blocked, stored.failed_attempts, stored.password_hash, stored.must_change_password) == (
+        False,
+        0,
+        None,
+        True,
+    )
+    [event] = events(EventType.ACCOUNT_UNBLOCKED)
+    assert (event.user_id, event.record_id, event.component) == (admin.id, str(user.id), accounts.UNBLOCK_COMPONENT)
+    assert event.details == f"Desbloqueio e redefinição de senha: {USER_CPF_FORMATTED}"
+    result = authenticate(USER_CPF, default)
+    assert result.must_change_password
+
+
+def test_unblock_refuses_an_unknown_or_unblocked_account_and_changes_nothing(db, installation):
+    make_user()
+    before = len(events())
+    with pytest.raises(ValidationError, match="Nenhum usuário com o CPF 390.533.447-05"):
+        accounts.unblock("39053344705", by_user_id=None)
+    with pytest.raises(PecError, match="não está bloqueada"):
+        accounts.unblock(USER_CPF, by_user_id=None)
+    with pytest.raises(ValidationError, match="inválido"):
+        accounts.unblock("11144477700", by_user_id=None)
+    assert len(events()) == before
+    assert User.get(User.login == USER_CPF).password_hash is not None

@@ -146,12 +146,12 @@ def test_version_of_the_program_different_from_the_database_is_an_error(db, inst
     assert "não inicia" in check.found
 
 
-def test_version_not_readable_from_the_host_is_only_reported(db, installation, pec_app, tmp_path):
+def test_version_not_readable_from_the_host_is_not_verified_rather_than_ok(db, installation, pec_app, tmp_path):
     with transaction():
         settings.put(settings.DATABASE_VERSION, text=PEC_VERSION)
     check = run(db, make_pec_home(tmp_path), pec_app.url_for("/api/public/info"))["versao_banco"]
-    assert check.status == OK
-    assert "não pôde ser lida" in check.found
+    assert check.status == WARNING
+    assert check.found.startswith("Não verificado: a versão do programa do PEC não pôde ser lida")
 
 
 def test_link_pointing_at_a_closed_port(db, installation, pec_app):
@@ -162,6 +162,15 @@ def test_link_pointing_at_a_closed_port(db, installation, pec_app):
     assert check.status == WARNING
     assert f"conexão recusada na porta {port}" in check.found
     assert "Servidores" in check.action
+
+
+def test_link_answering_404_is_not_ok(db, installation, pec_app, httpserver):
+    httpserver.expect_request("/outro-servico").respond_with_data("não encontrado", status=404)
+    with transaction():
+        settings.put(settings.INSTALLATION_LINK, text=httpserver.url_for("/outro-servico"))
+    check = run(db, None, pec_app.url_for("/api/public/info"))["link_instalacao"]
+    assert check.status == WARNING, check.found
+    assert "respondeu HTTP 404: o endereço não abre o PEC" in check.found
 
 
 def test_link_not_set(db, installation, pec_app):

@@ -323,3 +323,16 @@ def test_line_filter_describes_itself():
     assert LineFilter().active is False
     assert LineFilter("cadsus", frozenset({"ERROR"})).describe() == '"cadsus" e só ERROR'
     assert log.levels_label(frozenset({"ERROR", "WARN"})) == "WARN e ERROR"
+
+
+def test_refuse_binary_accepts_text_with_accents_and_refuses_binary(tmp_path):
+    from pec_tui.core.errors import PecError
+    from pec_tui.domain.log import refuse_binary
+
+    text = tmp_path / "pec.log"
+    text.write_text("2026-11-20 09:00:00.000 INFO 1 --- [main] Conexão com o banco: ok\n" * 50, encoding="utf-8")
+    refuse_binary(text)
+    binary = tmp_path / "pec.log.gz"
+    binary.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)) * 10)
+    with pytest.raises(PecError, match="não é um arquivo de texto"):
+        refuse_binary(binary)

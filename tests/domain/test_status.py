@@ -96,7 +96,7 @@ def test_status_text_names_the_installation_and_the_blocked_users(db, installati
     text = status.render_text(status.collect(db))
 
     assert "PEC Secretaria de Saúde de Chapecó" in text
-    assert "Usuários       4 (1 bloqueados)" in text
+    assert "Usuários       4 (1 bloqueado)" in text
     assert "Chapecó/SC (4204202)" in text
     assert "última importação 2026-11-19 22:00:00 (XmlParaESUS31_420420.zip, layout 3.1)" in text
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from pec_tui.core.errors import os_reason
 from pec_tui.domain.cnes.errors import CnesFileError
 
 MAX_UNCOMPRESSED = 2 * 1024**3
@@ -122,7 +123,7 @@ def _read_head(path: Path) -> bytes:
     except PermissionError:
         raise CnesFileError(f"Sem permissão para ler o arquivo {name}.", file_name=name) from None
     except OSError as exc:
-        raise CnesFileError(f"Não foi possível ler o arquivo {name}: {exc.strerror}.", file_name=name) from None
+        raise CnesFileError(f"Não foi possível ler o arquivo {name}: {os_reason(exc)}.", file_name=name) from None
     if not head:
         raise CnesFileError(f"O arquivo {name} está vazio.", file_name=name)
     return head
@@ -291,3 +292,15 @@ def _human_size(size: int) -> str:
         value /= 1024
     text = f"{value:.0f}" if unit == "bytes" or value == int(value) else f"{value:.1f}".replace(".", ",")
     return f"{text} {unit}"
+
+
+def precheck(path: str | Path) -> None:
+    """The quick look before asking to import: the file exists, is a ``.xml`` or a ``.zip`` with
+    one XML, and starts like an XML. Raises :class:`CnesFileError` with the sentence the import
+    itself would give, so a ``.txt`` is refused before the confirmation (reads a few KB)."""
+    with open_cnes_source(path) as source:
+        head = source.stream.read(4096)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"<"):
+        name = Path(path).name
+        raise CnesFileError(f"O arquivo {name} está vazio ou não é um XML.", file_name=name)

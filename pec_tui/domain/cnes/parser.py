@@ -30,6 +30,7 @@ from typing import IO, Self
 
 from lxml import etree
 
+from pec_tui.core.errors import os_reason
 from pec_tui.domain.cnes.errors import CnesFileError
 from pec_tui.domain.cnes.guard import ByteGuard
 from pec_tui.domain.cnes.lengths import team_too_long, unit_too_long
@@ -336,7 +337,7 @@ def iter_cnes_rows(stream: IO[bytes], source_name: str) -> Iterator[CnesHeader |
         raise _syntax_error(source_name, exc, started=root_check.started) from None
     except OSError as exc:
         raise CnesFileError(
-            f"Não foi possível ler o arquivo {source_name}: {exc.strerror or exc}.", file_name=source_name
+            f"Não foi possível ler o arquivo {source_name}: {os_reason(exc)}.", file_name=source_name
         ) from None
     if header is None:
         raise CnesFileError(

@@ -21,7 +21,8 @@ from typing import Any
 
 from peewee import JOIN
 
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, os_reason
+from pec_tui.core.formatting import agree
 from pec_tui.core.paging import Page, clamp_paging
 from pec_tui.core.validators import format_cpf
 from pec_tui.storage.models import CnesImport, CnesImportReport, Localidade, Professional, State, User
@@ -38,6 +39,8 @@ COUNT_KINDS = (
     ("profissionais", "Profissionais"),
     ("lotacoes", "Lotações"),
 )
+#: The kinds whose noun is feminine ("Unidades de saúde: 1 nova"; "Profissionais: 1 novo").
+FEMININE_KINDS = frozenset({"unidades", "equipes", "lotacoes"})
 
 
 @dataclass
@@ -173,14 +176,20 @@ class ImportReport:
     def summary(self) -> str:
         """One paragraph in Portuguese: what was imported and what was not."""
         parts = []
-        for label, counts in self.counts():
+        for (key, label), counts in zip(COUNT_KINDS, (counts for _, counts in self.counts()), strict=True):
+            feminine = key in FEMININE_KINDS
+
+            def said(count: int, word: str, feminine: bool = feminine) -> str:
+                return f"{count} {agree(word, count, feminine=feminine)}"
+
             part = (
-                f"{label}: {counts.novos} novos, {counts.atualizados} atualizados, {counts.inalterados} sem alteração"
+                f"{label}: {said(counts.novos, 'novo')}, {said(counts.atualizados, 'atualizado')}, "
+                f"{counts.inalterados} sem alteração"
             )
             if counts.reativados:
-                part += f", {counts.reativados} reativados"
+                part += f", {said(counts.reativados, 'reativado')}"
             if counts.desativados:
-                part += f", {counts.desativados} desativados"
+                part += f", {said(counts.desativados, 'desativado')}"
             parts.append(part)
         text = "; ".join(parts) + "."
         text += f" Registros não importados: {len(self.registros_nao_importados)}."
@@ -211,7 +220,7 @@ def report_to_csv(report: ImportReport, path: str | Path) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise PecError(f"Não foi possível gravar o relatório em {target}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível gravar o relatório em {target}: {os_reason(exc)}.") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out, delimiter=";")
@@ -257,7 +266,7 @@ def report_to_csv(report: ImportReport, path: str | Path) -> Path:
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise PecError(f"Não foi possível gravar o relatório em {target}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível gravar o relatório em {target}: {os_reason(exc)}.") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -29,11 +29,12 @@ import socket
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pec_tui.core import clock
-from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.errors import PecError, ValidationError, os_reason
 from pec_tui.core.formatting import format_moment
 from pec_tui.domain import audit, settings
 from pec_tui.domain.accounts import add_months
@@ -475,8 +476,8 @@ def _reason(reason: object, where: str, timeout: float) -> str:
         return f"O certificado TLS de {where} não foi aceito: {reason.verify_message or reason}."
     if isinstance(reason, ssl.SSLError):
         return f"Falha na negociação TLS com {where}: {reason.reason or reason}."
-    if isinstance(reason, OSError) and reason.strerror:
-        return f"Não foi possível conectar a {where}: {reason.strerror}."
+    if isinstance(reason, OSError):
+        return f"Não foi possível conectar a {where}: {os_reason(reason)}."
     return f"Não foi possível conectar a {where}: {reason}."
 
 
@@ -490,3 +491,42 @@ def test_internet(timeout: float = DEFAULT_TIMEOUT_SECONDS) -> TestResult:
 
 
 test_internet.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+# --------------------------------------------------------------------------------------------
+# Enabling what needs the internet: the connection is tested first
+# --------------------------------------------------------------------------------------------
+
+
+def require_working_connection(action: str, tester: Callable[[], TestResult] | None = None) -> None:
+    """Refuse ``action`` ("habilitar o Hórus") unless "Testar conexão com a internet" succeeds now:
+    the manual ties Hórus (3.1.1.2: "a instalação precisa estar conectada à internet") and the
+    Agenda Online (3.1.1.3: sincronização com o servidor do DATASUS) to a working connection, and
+    offers no way around it. Network only: call it from a worker, outside any transaction."""
+    require_internet(action)
+    result = (tester or test_internet)()
+    if not result.ok:
+        reason = result.message.rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
+        raise PecError(
+            f"Não é possível {action}: o teste de conexão com a internet falhou — {reason}. "
+            "Verifique a conexão e tente de novo."
+        )
+
+
+def enable_horus_connected(by_user_id: int | None, tester: Callable[[], TestResult] | None = None) -> ConnectionStatus:
+    """ "Habilitar" of Hórus: only after the internet test succeeds (then :func:`enable_service`)."""
+    require_installation_admin(by_user_id)
+    require_working_connection("habilitar o Hórus", tester)
+    return enable_service(HORUS, by_user_id)
+
+
+def enable_agenda_online_connected(
+    counter_key: str, by_user_id: int | None, tester: Callable[[], TestResult] | None = None
+) -> ConnectionStatus:
+    """ "Habilitar" of the Agenda Online: the counter key checked, then the internet test, then
+    :func:`enable_agenda_online`."""
+    normalize_counter_key(counter_key)
+    require_installation_admin(by_user_id)
+    require_working_connection("habilitar a Agenda Online", tester)
+    return enable_agenda_online(counter_key, by_user_id)

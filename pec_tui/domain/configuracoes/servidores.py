@@ -22,7 +22,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pec_tui.core.errors import PecError, ValidationError
+from pec_tui.core.errors import PecError, ValidationError, os_reason
 from pec_tui.domain import secret_store, settings
 from pec_tui.domain.configuracoes import conexao, record_setting
 from pec_tui.domain.installation import require_installation_admin
@@ -240,7 +240,7 @@ def smtp_login_test(host: str, port: int, login: str, password: str, timeout: fl
     except TimeoutError:
         raise PecError(f"O servidor SMTP {where} não respondeu em {timeout:g} s (tempo esgotado).") from None
     except OSError as exc:
-        raise PecError(f"Não foi possível conectar ao servidor SMTP {where}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível conectar ao servidor SMTP {where}: {os_reason(exc)}.") from None
     finally:
         if client is not None:
             try:

@@ -148,7 +148,8 @@ def check_blocked_users(shown: int = 3) -> Check:
         "usuarios_bloqueados",
         WARNING,
         f"{count} {plural}: {', '.join(names)}{more}.",
-        "Se forem pessoas que ainda trabalham, desbloqueie em Profissionais (redefinir a senha).",
+        "Se forem pessoas que ainda trabalham, desbloqueie em Diagnóstico › Usuários bloqueados (tecla U) "
+        "ou no servidor com pec-tui users unlock CPF (a senha é redefinida).",
         quantidade=count,
         nomes=names,
     )

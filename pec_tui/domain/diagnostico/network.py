@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pec_tui.core.errors import os_reason
 from pec_tui.domain.diagnostico.facts import Facts
 from pec_tui.domain.diagnostico.report import ERROR, OK, WARNING, Check, DoctorConfig, make_check
 
@@ -36,6 +37,16 @@ def check_link(facts: Facts, config: DoctorConfig) -> Check:
             "Configurações da instalação › Servidores.",
             link=facts.link,
             erro=probe.error,
+        )
+    if probe.status is not None and probe.status >= 400:  # something answers, but not the PEC's page
+        return make_check(
+            "link_instalacao",
+            WARNING,
+            f"LINKINSTALACAO = {facts.link} respondeu HTTP {probe.status}: o endereço não abre o PEC.",
+            "Confira o link em Configurações da instalação › Servidores (o endereço pelo qual os usuários "
+            "abrem o PEC) e se o PEC atende nesse endereço.",
+            link=facts.link,
+            http=probe.status,
         )
     return make_check(
         "link_instalacao",
@@ -141,7 +152,7 @@ def http_get(url: str, timeout: float, *, read_body: bool = False, max_body: int
     except ssl.SSLError as exc:
         return HttpProbe(None, time.monotonic() - begin, f"falha no TLS ({exc.reason or exc})")
     except OSError as exc:
-        return HttpProbe(None, time.monotonic() - begin, exc.strerror or str(exc) or type(exc).__name__)
+        return HttpProbe(None, time.monotonic() - begin, os_reason(exc))
     except http.client.HTTPException as exc:
         return HttpProbe(None, time.monotonic() - begin, f"resposta HTTP inválida ({type(exc).__name__})")
     finally:

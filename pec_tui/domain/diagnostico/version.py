@@ -25,12 +25,14 @@ def check_pec_version(facts: Facts, config: DoctorConfig) -> Check:
             versao_banco=None,
             versao_programa=app_version,
         )
-    if app_version is None:
+    if app_version is None:  # nothing compared: not verified, not OK
         return make_check(
             "versao_banco",
-            OK,
-            f"VERSAOBANCODADOS = {facts.db_version}. A versão do programa do PEC não pôde ser lida "
-            f"({source}) para comparar.",
+            WARNING,
+            f"Não verificado: a versão do programa do PEC não pôde ser lida ({source}) para comparar "
+            f"com VERSAOBANCODADOS = {facts.db_version}.",
+            "Abra o pec-tui com --pec-home apontando para a pasta de instalação do PEC para que as duas "
+            "versões sejam comparadas.",
             versao_banco=facts.db_version,
             versao_programa=None,
         )

@@ -249,9 +249,10 @@ class ConexaoTab(VerticalScroll, ConfigTab):
 
     @on(Button.Pressed, "#cadsus-enable, #horus-enable")
     def enable_service(self, event: Button.Pressed) -> None:
-        service = CADSUS if event.button.id == "cadsus-enable" else HORUS
-        label = conexao.SERVICE_LABELS[service]
-        self._change(conexao.enable_service, service, self.user_id, notice=f"{label} habilitado.")
+        if event.button.id == "horus-enable":  # Hórus needs the internet working: tested first
+            self._change(conexao.enable_horus_connected, self.user_id, notice="Hórus habilitado.")
+            return
+        self._change(conexao.enable_service, CADSUS, self.user_id, notice="CADSUS habilitado.")
 
     # ------------------------------------------------------------------ Agenda Online
 
@@ -260,7 +261,7 @@ class ConexaoTab(VerticalScroll, ConfigTab):
     def enable_agenda(self) -> None:
         self.runner.clear_field_errors(*self.FIELDS)
         key = self.query_one("#agenda-key", Input).value
-        self._change(conexao.enable_agenda_online, key, self.user_id, notice="Agenda Online habilitada.")
+        self._change(conexao.enable_agenda_online_connected, key, self.user_id, notice="Agenda Online habilitada.")
 
     @on(Button.Pressed, "#agenda-disable")
     def disable_agenda(self) -> None:

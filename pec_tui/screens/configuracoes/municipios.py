@@ -88,7 +88,7 @@ class MunicipiosTab(Vertical, ConfigTab):
 
     @on(Button.Pressed, "#municipality-add")
     def add_municipality(self) -> None:
-        self.app.push_screen(ResponsibleDialog(None), self._responsible_saved)
+        self.app.push_screen(ResponsibleDialog(None, existing=self.rows or []), self._responsible_saved)
 
     @on(DataTable.RowSelected, "#responsibles")
     @on(Button.Pressed, "#responsible-change")
@@ -147,11 +147,19 @@ class ResponsibleDialog(PecModal[list[ResponsibleRow] | None]):
         "responsavel": Field("#responsible-list .paged-search", "#responsible-error", mark=False),
     }
 
-    def __init__(self, current: ResponsibleRow | None, *, municipality: ResponsibleRow | None = None) -> None:
+    def __init__(
+        self,
+        current: ResponsibleRow | None,
+        *,
+        municipality: ResponsibleRow | None = None,
+        existing: list[ResponsibleRow] | None = None,
+    ) -> None:
         super().__init__()
         self.current = current  # Trocar responsável: the municipality and who is responsible now
         self.municipality = municipality or current  # a municipality already chosen
         self.chosen: ProfessionalChoice | None = None
+        #: The installation's municipalities by IBGE code: one typed again is said at once.
+        self.existing = {row.ibge: row for row in existing or []}
 
     @property
     def changing(self) -> bool:
@@ -224,8 +232,13 @@ class ResponsibleDialog(PecModal[list[ResponsibleRow] | None]):
         text = self.query_one("#responsible-municipality", Input).value
         found = self.query_one("#responsible-municipality-found", Static)
         code = municipios.resolve_municipality(text)
+        self.clear_field_errors("municipio")
         if not text.strip():
             found.update("")
+        elif code is not None and self.municipality is None and code in self.existing:
+            found.update("")
+            self._already_there(self.existing[code])
+            return
         elif code is not None:
             name, uf = municipios.municipalities_by_ibge()[code]
             found.update(Text(f"✓ {name}/{uf} · IBGE {code}"))
@@ -242,8 +255,24 @@ class ResponsibleDialog(PecModal[list[ResponsibleRow] | None]):
             else:
                 found.update(Text("Nenhum município com esse código ou nome."))
 
+    def _already_there(self, row: ResponsibleRow) -> None:
+        """A municipality the installation has: refused now, before a responsible is chosen."""
+        if row.professional_id is not None:
+            text = (
+                f"{row.label} já está na instalação, com o responsável {row.professional_name}; só é "
+                "possível um responsável por município. Para mudá-lo, use Trocar responsável."
+            )
+        else:
+            text = f"{row.label} já está na instalação, sem responsável: escolha-o em Trocar responsável."
+        line = self.query_one("#responsible-municipality-error", Static)
+        line.update(text)
+        self.query_one("#responsible-municipality", Input).add_class("-invalid")
+
     @on(Input.Submitted, "#responsible-municipality")
     def _municipality_done(self) -> None:
+        code = municipios.resolve_municipality(self.query_one("#responsible-municipality", Input).value)
+        if code is not None and self.municipality is None and code in self.existing:
+            return  # said on the error line; nothing to choose
         self.professionals.action_focus_search()
 
     # ------------------------------------------------------------------ professional

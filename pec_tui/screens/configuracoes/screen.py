@@ -71,9 +71,11 @@ class ConfigurationScreen(PecScreen):
         "o sistema estiver sem conexão, as funcionalidades que dependem de internet são desabilitadas. CADSUS: "
         'escolha em "Desabilitar durante" 30 minutos, 1 hora, 2 horas, 4 horas, 8 horas, 1 semana ou 1 mês e '
         'clique em "Desabilitar"; "Habilitar" volta a conexão antes do fim. Hórus: o mesmo, com 30 minutos a 8 '
-        'horas ou "Tempo indeterminado"; para habilitar, a instalação precisa estar conectada à internet. '
-        "Cada desabilitação mostra quando termina e quanto falta; ela termina sozinha. Agenda Online: habilite "
-        'com a contrachave gerada no e-Gestor AB (opção "Agendamento"); "Desabilitar" encerra a sincronização.\n\n'
+        'horas ou "Tempo indeterminado"; para habilitar, a instalação precisa estar conectada à internet: '
+        '"Habilitar" testa a conexão antes e, se o teste falhar, recusa dizendo por quê. Cada desabilitação '
+        "mostra quando termina e quanto falta; ela termina sozinha. Agenda Online: habilite com a contrachave "
+        'gerada no e-Gestor AB (opção "Agendamento"), também depois do teste de conexão; "Desabilitar" encerra '
+        "a sincronização.\n\n"
         "Segurança: período para redefinição da senha, tempo limite de inatividade, número máximo de "
         'tentativas consecutivas de login com autenticação inválida (clique em "Salvar"), e "Redefinir senha '
         'de todos os usuários", que pede a todos uma nova senha no primeiro acesso após a solicitação.\n\n'
@@ -86,7 +88,7 @@ class ConfigurationScreen(PecScreen):
         "responsável para cada município; trocar o responsável passa o perfil para o novo.\n\n"
         "Configurações avançadas: número de requisições simultâneas processadas pelo sistema. A alteração "
         "pode prejudicar o desempenho do sistema; fale antes com o suporte do e-SUS APS.\n\n"
-        "Na barra de abas, as setas ou as teclas 1 a 5 trocam de aba; Tab passa ao próximo campo, Enter "
+        "Na barra de abas (e só nela), as setas ou as teclas 1 a 5 trocam de aba; Tab passa ao próximo campo, Enter "
         "aciona o botão em foco, F2 salva a aba. Esc num campo volta à barra de abas; Esc na barra de abas "
         "volta ao início."
     )
@@ -100,8 +102,9 @@ class ConfigurationScreen(PecScreen):
         Binding("4", "show_tab('tab-municipios')", "Municípios e responsáveis", id="config.tab_municipios", show=False),
         Binding("5", "show_tab('tab-avancadas')", "Configurações avançadas", id="config.tab_avancadas", show=False),
         Binding("f2", "save", "Salvar", id="config.save"),
-        Binding("a", "add_municipality", "Adicionar município", id="config.add_municipality"),
-        Binding("t", "change_responsible", "Trocar responsável", id="config.change_responsible"),
+        # The tab shows them as buttons; F1 lists the keys (the footer keeps room for Ctrl+T / Ctrl+L).
+        Binding("a", "add_municipality", "Adicionar município", id="config.add_municipality", show=False),
+        Binding("t", "change_responsible", "Trocar responsável", id="config.change_responsible", show=False),
     ]
 
     # Every tab's form fields: a domain refusal names one of them.
@@ -184,12 +187,25 @@ class ConfigurationScreen(PecScreen):
         if event.pane.id == ConexaoTab.PANE and self.loaded:
             self.query_one(ConexaoTab).reload()  # another console may have changed it
 
+    def _on_tab_bar_or(self, *selectors: str) -> bool:
+        """Bare-key shortcuts (1-5, a, t) act only where nothing is typed: the tab bar (or the
+        list named), never in a field, on a button or a switch, where a digit may be a mistyped
+        CPF after the session ended."""
+        focused = self.focused
+        if focused is None:
+            return False
+        if focused is self.query_one("#config-tabs Tabs"):
+            return True
+        return any(focused.id == selector.lstrip("#") for selector in selectors)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab
+        if action == "show_tab":
+            return self._on_tab_bar_or()
         if action == "save":
             return tab is not None and tab.SAVES
         if action in ("add_municipality", "change_responsible"):
-            if not isinstance(tab, MunicipiosTab):
+            if not isinstance(tab, MunicipiosTab) or not self._on_tab_bar_or("#responsibles"):
                 return False
             if action == "change_responsible":
                 row = tab.current_responsible()

@@ -357,3 +357,50 @@ def test_the_probe_runs_off_the_database(db, installation, httpserver):
     httpserver.expect_request("/").respond_with_handler(handler)
     use_probe(httpserver.url_for("/"))
     assert conexao.test_internet(timeout=5).ok and seen.is_set()
+
+
+# --------------------------------------------------------------------------------------------
+# Enabling Hórus and the Agenda Online tests the connection first (3.1.1.2, 3.1.1.3)
+# --------------------------------------------------------------------------------------------
+
+OFFLINE_COUNTER_KEY = "AbCdEf0123456789-eGestor"
+
+
+def test_horus_is_not_enabled_when_the_internet_test_fails(db, admin_id):
+    use_probe(f"http://127.0.0.1:{free_port()}/")
+    before = AuditEvent.select().count()
+    with pytest.raises(
+        PecError, match=r"Não é possível habilitar o Hórus: o teste de conexão .* falhou — conexão recusada"
+    ):
+        conexao.enable_horus_connected(admin_id)
+    assert not conexao.service_enabled(HORUS)
+    assert AuditEvent.select().count() == before
+
+
+def test_horus_is_enabled_after_the_internet_test_succeeds(db, admin_id, httpserver):
+    httpserver.expect_request("/").respond_with_data("", status=204)
+    use_probe(httpserver.url_for("/"))
+    conexao.enable_horus_connected(admin_id)
+    assert conexao.service_enabled(HORUS)
+    httpserver.check_assertions()
+
+
+def test_agenda_online_is_not_enabled_offline_with_any_counter_key(db, admin_id):
+    use_probe(f"http://127.0.0.1:{free_port()}/")
+    with pytest.raises(PecError, match="Não é possível habilitar a Agenda Online: o teste de conexão"):
+        conexao.enable_agenda_online_connected(OFFLINE_COUNTER_KEY, admin_id)
+    assert not settings.get_flag(settings.AGENDA_ONLINE_ENABLED)
+    assert settings.get_text(settings.AGENDA_ONLINE_COUNTER_KEY) is None
+
+
+def test_agenda_online_bad_key_is_refused_before_any_network(db, admin_id):
+    use_probe("http://192.0.2.1:9/")  # would hang if reached: TEST-NET-1
+    with pytest.raises(ValidationError):
+        conexao.enable_agenda_online_connected("curta", admin_id)
+
+
+def test_agenda_online_is_enabled_after_the_internet_test_succeeds(db, admin_id, httpserver):
+    httpserver.expect_request("/").respond_with_data("", status=204)
+    use_probe(httpserver.url_for("/"))
+    conexao.enable_agenda_online_connected(OFFLINE_COUNTER_KEY, admin_id)
+    assert settings.get_flag(settings.AGENDA_ONLINE_ENABLED)

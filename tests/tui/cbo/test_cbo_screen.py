@@ -129,7 +129,7 @@ async def test_unavailable_for_lotacao_and_back(console_on, cbos):
 
         await pilot.press("d")
         await settle(pilot)
-        await pilot.press("enter")  # "Tornar indisponível"
+        await pilot.press("left", "enter")  # from «Cancelar» to «Tornar indisponível»
         await settle(pilot)
         assert app.screen is screen
         assert cbo_row(MEDICO).available is False
@@ -149,7 +149,7 @@ async def test_unavailable_for_lotacao_and_back(console_on, cbos):
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         assert "Disponibilizar o CBO 225142" in str(app.screen.query_one(".dialog-message", Static).render())
-        await pilot.press("enter")
+        await pilot.press("left", "enter")  # from «Cancelar» to «Disponibilizar»
         await settle(pilot)
         assert cbo_row(MEDICO).available is True
         assert [(r.code, r.available) for r in table.rows] == [(MEDICO, True)]

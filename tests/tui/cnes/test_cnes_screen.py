@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select, Static, TabbedContent
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from pec_tui.demo.cnes_export import write_cnes_file
 from pec_tui.screens.cnes import CnesReportScreen, CnesScreen
@@ -47,10 +47,11 @@ async def test_municipal_admin_imports_watches_progress_and_reads_the_report(con
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("enter")  # "Importar"
+        await pilot.press("left", "enter")  # from «Cancelar» to «Importar»
         await wait_until(pilot, lambda: "concluída" in text(screen, "#cnes-status"), timeout=30)
         assert CnesImport.select().count() == before + 1
-        assert "Unidades de saúde: 3 novos" in text(screen, "#cnes-summary")
+        assert "Unidades de saúde: 3 novas" in text(screen, "#cnes-summary")
+        assert not any("Importação concluída" in n.message for n in app._notifications)  # no toast over it
         await pilot.press("enter")  # focus is on "Ver relatório"
         await settle(pilot)
         assert isinstance(app.screen, CnesReportScreen)
@@ -69,7 +70,7 @@ async def test_wrong_file_is_refused_with_its_reason_and_changes_nothing(console
         screen.query_one("#cnes-path", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press("left", "enter")  # from «Cancelar» to «Importar»
         await wait_until(pilot, lambda: "-error" in screen.query_one("#cnes-status").classes, timeout=30)
         status = text(screen, "#cnes-status")
         assert bad.name in status
@@ -206,7 +207,7 @@ async def _held_import_on_screen(console_on, cnes_file, monkeypatch):
         screen.query_one("#cnes-path", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("enter")  # "Importar"
+        await pilot.press("left", "enter")  # from «Cancelar» to «Importar»
         await wait_until(pilot, held.started.is_set)
         await pilot.pause()  # not settle(): it waits for every worker, and this one is held
         yield app, pilot, screen, held
@@ -242,3 +243,120 @@ async def test_ending_the_session_during_an_import_cancels_it(console_on, cnes_f
     async with _held_import_on_screen(console_on, cnes_file, monkeypatch) as (app, pilot, screen, held):
         app.logout()
         await wait_until(pilot, held.cancelled.is_set)
+
+
+LONG_REASON = (
+    "CNS 700000000000005 já pertence a outro profissional (Maria Aparecida dos Santos Oliveira, CPF "
+    "111.444.777-35); corrija no SCNES e importe de novo"
+)
+
+
+async def test_enter_on_a_rejected_record_shows_it_whole(console_on):
+    from pec_tui.domain.cnes.report import ImportReport, RecordIssue
+    from pec_tui.widgets.dialogs import RecordDialog
+
+    issue = RecordIssue(
+        "profissional",
+        "390.533.447-05 / 700000000000005",
+        "Bartolomeu de Gusmão Albuquerque Cavalcanti Neto",
+        LONG_REASON,
+        "DADOS_PROFISSIONAIS",
+        48213,
+    )
+    loaded = ImportReport(
+        "XmlParaESUS31_420420.xml",
+        "Chapecó/SC",
+        "4204202",
+        "3.1",
+        None,
+        "2026-11-20T09:00:00",
+        None,
+        registros_nao_importados=[issue],
+    )
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        app.push_screen(CnesReportScreen(loaded))
+        await settle(pilot)
+        report = app.screen
+        report.query_one("#report-tabs", TabbedContent).active = "report-tab-rejected"
+        rejected = report.query_one("#report-rejected", PagedTable)
+        await wait_until(pilot, lambda: rejected.page is not None)
+        rejected.focus_table()
+        await settle(pilot)
+        cells = " ".join(str(c) for c in rejected.query_one(DataTable).get_row_at(0))
+        assert LONG_REASON not in cells  # the list cuts it at 80 columns
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordDialog)
+        shown = " ".join(str(s.render()) for s in app.screen.query(".record-value"))
+        for whole in (issue.chave, issue.nome, "48213"):
+            assert whole in shown
+        assert " ".join(LONG_REASON.split()) in " ".join(shown.split())  # wrapped, never cut
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is report
+
+
+async def test_a_text_file_is_refused_before_the_confirmation_and_the_error_goes_with_it(
+    console_on, tmp_path, cnes_file
+):
+    notes = tmp_path / "notas.txt"
+    notes.write_text("isto não é um XML do CNES\n", encoding="utf-8")
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        app = pilot.app
+        screen = cnes_screen(pilot)
+        path = screen.query_one("#cnes-path", Input)
+        path.value = str(notes)
+        path.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen  # no confirmation for a file that cannot be imported
+        assert text(screen, "#cnes-status") == "O arquivo notas.txt está vazio ou não é um XML."
+        assert "-error" in screen.query_one("#cnes-status").classes
+        path.value = str(cnes_file)  # another file: the old error no longer applies
+        await settle(pilot)
+        assert text(screen, "#cnes-status") == ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+
+
+async def test_f2_gives_the_typing_back_to_the_path_field(console_on):
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        screen = cnes_screen(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press(*"/tmp/x")
+        assert screen.query_one("#cnes-path", Input).value == "/tmp/x"
+
+
+async def test_ctrl_o_opens_the_picker_in_the_typed_folder(console_on, tmp_path):
+    from pec_tui.widgets.file_picker import FilePicker
+
+    folder = tmp_path / "cnes"
+    folder.mkdir()
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        screen = cnes_screen(pilot)
+        screen.query_one("#cnes-path", Input).value = str(folder / "ainda-nao-existe" / "arquivo.zip")
+        await pilot.press("ctrl+o")
+        # (not settle: the picker's directory tree keeps a loader worker waiting)
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, FilePicker))
+        assert pilot.app.screen.start == folder.resolve()
+        await pilot.press("escape")
+
+
+async def test_the_csv_export_defaults_to_the_data_folder(console_on, tmp_path):
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        app = pilot.app
+        screen = cnes_screen(pilot)
+        screen.open_report(CnesImport.select().order_by(CnesImport.id.desc()).first().id)
+        await wait_until(pilot, lambda: isinstance(app.screen, CnesReportScreen))
+        await pilot.press("x")
+        await settle(pilot)
+        offered = Path(app.screen.query_one("#path-input", Input).value)
+        assert offered.is_absolute()
+        assert offered.parent == tmp_path / "data" / "exportacoes"
+        await pilot.press("enter")
+        await wait_until(pilot, offered.exists)

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from pec_tui.domain import accounts, settings
 from pec_tui.domain.configuracoes import conexao
-from pec_tui.domain.configuracoes.conexao import CADSUS
+from pec_tui.domain.configuracoes.conexao import CADSUS, HORUS
 from pec_tui.screens.configuracoes import ConfigurationScreen, ResponsibleDialog
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import AuditEvent, Professional, ServiceToggle, SystemConfig, User
@@ -54,7 +54,8 @@ async def choose(pilot, screen, selector: str, label: str) -> None:
 
 async def confirm(pilot) -> None:
     assert isinstance(pilot.app.screen, ConfirmDialog)
-    await pilot.press("enter")
+    assert pilot.app.focused.id == "confirm-no"  # starts on «Cancelar»
+    await pilot.press("left", "enter")
     await settle(pilot)
 
 
@@ -134,7 +135,15 @@ async def test_a_timer_ends_by_itself_on_screen(console_on, tui_clock):
         assert screen.query_one("#cadsus-disable").display and not screen.query_one("#cadsus-enable").display
 
 
-async def test_horus_indefinitely(console_on):
+def working_internet(httpserver) -> None:
+    """The internet test answers (a loopback server): enabling Hórus or the Agenda Online tests it first."""
+    httpserver.expect_request("/").respond_with_data("", status=204)
+    with transaction():
+        settings.put(settings.INTERNET_PROBE_URL, text=httpserver.url_for("/"))
+
+
+async def test_horus_indefinitely(console_on, httpserver):
+    working_internet(httpserver)
     async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
         screen = config_screen(pilot)
         await focus(pilot, screen, "#horus-enable")
@@ -203,7 +212,35 @@ async def test_internet_test_against_a_closed_port(console_on):
         assert screen.query_one("#internet-result").has_class("-error")
 
 
-async def test_agenda_online_with_a_counter_key(console_on):
+async def test_horus_is_not_enabled_when_the_internet_test_fails(console_on):
+    with transaction():
+        settings.put(settings.INTERNET_PROBE_URL, text=f"http://127.0.0.1:{free_port()}/")
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24), notifications=True) as pilot:
+        screen = config_screen(pilot)
+        await focus(pilot, screen, "#horus-enable")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert text(screen, "#horus-status") != "Hórus  Habilitado"
+        assert not conexao.service_enabled(HORUS)
+        notices = [n.message for n in pilot.app._notifications]
+        assert any("Não é possível habilitar o Hórus: o teste de conexão com a internet falhou" in n for n in notices)
+
+
+async def test_agenda_online_offline_refuses_any_counter_key(console_on):
+    with transaction():
+        settings.put(settings.INTERNET_PROBE_URL, text=f"http://127.0.0.1:{free_port()}/")
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24), notifications=True) as pilot:
+        screen = config_screen(pilot)
+        await focus(pilot, screen, "#agenda-key")
+        await pilot.press(*"AbCdEf0123456789-eGestor", "enter")
+        await settle(pilot)
+        assert not settings.get_flag(settings.AGENDA_ONLINE_ENABLED)
+        assert "Habilitada" not in text(screen, "#agenda-status")
+        assert any("habilitar a Agenda Online" in n.message for n in pilot.app._notifications)
+
+
+async def test_agenda_online_with_a_counter_key(console_on, httpserver):
+    working_internet(httpserver)
     async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
         app = pilot.app
         screen = config_screen(pilot)
@@ -412,14 +449,21 @@ async def test_a_second_responsible_is_refused_with_a_message(console_on):
         await pilot.press("a")
         await settle(pilot)
         dialog = app.screen
-        await pilot.press(*"4204202", "enter")
-        await pick_professional(pilot, "paulo henrique alves")
-        await pilot.press("enter")
+        await pilot.press(*"4204202")  # already in the installation, with its responsible: said at once
         await settle(pilot)
-        assert app.screen is dialog
         error = dialog.query_one("#responsible-municipality-error", Static)
         assert error.display
-        assert str(error.render()) == "Chapecó já tem um responsável municipal; só é possível um por município."
+        assert str(error.render()).startswith(
+            "Chapecó/SC já está na instalação, com o responsável Rafael Souza Lima; só é possível um"
+        )
+        assert "✓" not in str(dialog.query_one("#responsible-municipality-found", Static).render())
+        await pilot.press("enter")  # nothing to choose: the cursor stays on the municipality
+        await settle(pilot)
+        assert app.focused is dialog.query_one("#responsible-municipality")
+        await pilot.press(*["backspace"] * 7, *"4205407")  # another municipality: the error goes
+        await settle(pilot)
+        assert "✓ Florianópolis/SC" in str(dialog.query_one("#responsible-municipality-found", Static).render())
+        assert not error.display
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen

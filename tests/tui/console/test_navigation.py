@@ -145,3 +145,42 @@ async def test_broken_keymap_file_is_reported_not_fatal(make_app, tmp_path):
     async with app.run_test(notifications=True) as pilot:
         await settle(pilot)
         assert any("foi ignorado" in n.message for n in app._notifications)
+
+
+async def test_an_unknown_id_in_the_keymap_file_is_warned(make_app, tmp_path):
+    path = tmp_path / "keymap.toml"
+    path.write_text('"app.logout" = "ctrl+o"\n"home.sair" = "ctrl+k"\n', encoding="utf-8")
+    app = make_app(keymap_path=path)
+    async with app.run_test(notifications=True) as pilot:
+        await settle(pilot)
+        warnings = [n.message for n in app._notifications]
+        assert any("home.sair não é o id de nenhuma tecla" in m for m in warnings), warnings
+        assert not any("app.logout" in m for m in warnings)
+
+
+async def test_palette_finds_sair(console_on):
+    from pec_tui.commands import ModulesProvider
+
+    async with console_on(as_=MUNICIPAL_ADMIN) as pilot:
+        provider = ModulesProvider(pilot.app.screen)
+        matcher = provider.matcher("sair")
+        assert [title for title, _, _ in provider._commands() if matcher.match(title) > 0] == ["Sair do pec-tui"]
+
+
+async def test_console_modules_say_where_they_come_from(console_on):
+    from textual.widgets import OptionList, Static
+
+    from pec_tui.screens.placeholder import UnderConstructionScreen
+
+    async with console_on(as_=INSTALLATION_ADMIN, size=(120, 40)) as pilot:
+        app = pilot.app
+        menu = app.screen.query_one("#home-modules", OptionList)
+        menu.highlighted = next(i for i in range(menu.option_count) if menu.get_option_at_index(i).id == "log")
+        await settle(pilot)
+        title = str(app.screen.query_one("#home-module-title", Static).render())
+        assert "seção —" not in title and "fora do manual" in title
+        app.open_module("certificados")
+        await settle(pilot)
+        assert isinstance(app.screen, UnderConstructionScreen)
+        texts = " ".join(str(s.render()) for s in app.screen.query(Static))
+        assert "página web do PEC" not in texts and "terminal do servidor" in texts

@@ -112,7 +112,7 @@ async def test_the_ui_answers_while_the_checks_run(console_on, monkeypatch):
         assert any("já está rodando" in n.message for n in app._notifications)
         gate.set()
         await settle(pilot)
-        assert "R verifica de novo" in str(screen.query_one("#doctor-summary", Static).render())
+        assert "R atualiza agora" in str(screen.query_one("#doctor-summary", Static).render())
 
 
 async def test_periodic_refresh_pauses_behind_a_dialog(console_on, runner, monkeypatch):

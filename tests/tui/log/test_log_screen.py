@@ -169,3 +169,31 @@ async def test_a_directory_is_refused_with_a_sentence(console_on, tmp_path):
         await settle(pilot)
         message = str(screen.query_one("#log-message", Static).render())
         assert message.startswith(f"{tmp_path} é uma pasta, não um arquivo de log.")
+
+
+async def test_a_binary_file_is_said_not_text_and_the_last_file_is_remembered(console_on, tmp_path):
+    home = make_log_home(tmp_path, pec_log_lines(5))
+    binary = tmp_path / "pec.log.gz"
+    binary.write_bytes(bytes(range(256)) * 40)
+    other = tmp_path / "outro.log"
+    other.write_text("2026-11-20 09:00:00.000 INFO 1 --- [main] x : de outro arquivo\n", encoding="utf-8")
+    async with console_on("log", as_=INSTALLATION_ADMIN, size=(100, 30), pec_home=home) as pilot:
+        app = pilot.app
+        screen = log_screen(pilot)
+        await pilot.press("o")
+        field = screen.query_one("#log-path", Input)
+        field.value = str(binary)
+        await pilot.press("enter")
+        await settle(pilot)
+        message = str(screen.query_one("#log-message", Static).render())
+        assert message.startswith(f"{binary} não é um arquivo de texto (parece binário)")
+        assert shown(screen) == []  # no garbage on screen
+        field.value = str(other)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shown(screen) == ["2026-11-20 09:00:00.000 INFO 1 --- [main] x : de outro arquivo"]
+        await pilot.press("escape")
+        await settle(pilot)
+        app.open_module("log")  # again in the same session: the file opened last
+        await settle(pilot)
+        assert log_screen(pilot).path == other

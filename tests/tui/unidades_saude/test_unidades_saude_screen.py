@@ -163,4 +163,47 @@ async def test_nothing_found_says_so(console_on, network):
         units = app.screen.query_one("#units-list", PagedTable)
         await search(pilot, units, "inexistente xyz")
         assert units.rows == []
-        assert status(units) == "Nenhuma unidade de saúde encontrada."
+        assert status(units) == "Nenhuma unidade de saúde ativa encontrada."
+
+
+async def test_inactive_units_are_shown_only_when_asked(console_on, network):
+    from pec_tui.storage.models import HealthUnit
+
+    HealthUnit.update(active=False).where(HealthUnit.cnes == "2345671").execute()
+    async with console_on("unidades_saude", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        screen = pilot.app.screen
+        units = screen.query_one("#units-list", PagedTable)
+        await search(pilot, units, "sao cristovao")
+        assert names(units) == []
+        assert status(units) == "Nenhuma unidade de saúde ativa encontrada."
+        screen.query_one("#units-inactive", Checkbox).focus()
+        await pilot.press("space")
+        await settle(pilot)
+        assert names(units) == ["UBS SÃO CRISTÓVÃO"] and units.rows[0].active is False
+
+
+async def test_enter_on_a_professional_shows_them_whole(console_on, network):
+    from pec_tui.widgets.dialogs import RecordDialog
+
+    async with console_on("unidades_saude", as_=MUNICIPAL_ADMIN, size=(80, 24)) as pilot:
+        app = pilot.app
+        units = app.screen.query_one("#units-list", PagedTable)
+        await search(pilot, units, "sao cristovao")
+        await pilot.press("enter")
+        await settle(pilot)
+        unit = app.screen
+        await pilot.press("4")
+        await settle(pilot)
+        professionals = unit.query_one("#professionals-list", PagedTable)
+        first = professionals.rows[0]
+        professionals.focus_table()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordDialog)
+        shown = " ".join(str(s.render()) for s in app.screen.query(".record-value"))
+        assert first.cpf_label in shown
+        for code, name in first.cbos:
+            assert f"{code} — {name}" in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is unit
