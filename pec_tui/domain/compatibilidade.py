@@ -45,6 +45,7 @@ from pec_tui.storage.models import (
     OwnModel,
     Professional,
     ProfessionalCnsHistory,
+    RndsConfig,
     ServiceToggle,
     ServiceType,
     State,
@@ -174,6 +175,14 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         "diagnostico",
         "Diagnóstico do servidor",
         reads=(SystemConfig, ConsoleSetting, User, Professional, ProfessionalCnsHistory, ServiceToggle),
+    ),
+    ModuleTables(
+        # domain/certificados.py: the chaves folder's files; which one Configuração RNDS uses
+        # (tb_cfg_rnds, read when the table exists); each change audited.
+        "certificados",
+        "Certificados (pasta chaves)",
+        reads=(RndsConfig,),
+        writes=AUDIT,
     ),
     # domain/log.py reads webserver/logs/pec.log, no table.
     ModuleTables("log", "Log do PEC", reads=()),
