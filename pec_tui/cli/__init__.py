@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     cnes_import.add_argument("--csv", metavar="ARQUIVO", help="grava também o relatório da importação em CSV")
     cnes_history = cnes_commands.add_parser("historico", help="histórico de importações do CNES")
     cnes_history.add_argument("--json", action="store_true", help="saída em JSON")
+
+    from pec_tui.cli import certs
+
+    certs.add_parser(commands)
     return parser
 
 
@@ -127,6 +131,7 @@ COMMANDS: dict[str | None, str] = {
     "doctor": "doctor:cmd_doctor",
     "audit": "audit:cmd_audit",
     "cnes": "cnes:cmd_cnes",
+    "certs": "certs:cmd_certs",
 }
 
 
