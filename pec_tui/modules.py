@@ -125,6 +125,7 @@ MODULES: tuple[Module, ...] = (
         "3.12",
         "Certificados A1 (.pfx/.p12) da pasta chaves e sua validade.",
         console=True,
+        screen="pec_tui.screens.certificados:CertificatesScreen",
     ),
     Module(
         "tarefas",

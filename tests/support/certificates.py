@@ -7,12 +7,13 @@ DER OCTET STRINGs, as the ICP-Brasil issuers write them."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import subprocess
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -23,7 +24,9 @@ CPF = "52998224725"
 PASSWORD = "segredo-do-a1"
 ISSUER = "AC Teste do pec-tui v5"
 
-_KEY = ec.generate_private_key(ec.SECP256R1())  # one key for all: generating is the slow part
+#: One fixed Ed25519 key: its signatures are deterministic, so a file's size (shown on screen)
+#: is the same on every run, which the snapshots need.
+_KEY = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 
 
 def _octet(text: str) -> bytes:
@@ -54,13 +57,13 @@ def certificate(
         )
         .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ISSUER)]))
         .public_key(_KEY.public_key())
-        .serial_number(x509.random_serial_number())
+        .serial_number(int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") | 1 << 62)
         .not_valid_before(start)
         .not_valid_after(end)
     )
     if others:
         builder = builder.add_extension(x509.SubjectAlternativeName(others), critical=False)
-    return builder.sign(_KEY, hashes.SHA256())
+    return builder.sign(_KEY, None)
 
 
 def pfx(
