@@ -184,6 +184,14 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         reads=(RndsConfig,),
         writes=AUDIT,
     ),
+    ModuleTables(
+        # domain/gestao_municipal/rnds.py: status, enable, disable (tb_cfg_rnds; the municipal
+        # administrator's role); enable/disable only on pec-tui's own database (see its text).
+        "gestao_municipal",
+        "Gestão municipal",
+        reads=(RndsConfig, MunicipalAdmin, ActorRole, Professional, Localidade, SystemConfig),
+        writes=(RndsConfig, *AUDIT),
+    ),
     # domain/log.py reads webserver/logs/pec.log, no table.
     ModuleTables("log", "Log do PEC", reads=()),
     ModuleTables(
