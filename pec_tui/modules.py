@@ -67,6 +67,7 @@ MODULES: tuple[Module, ...] = (
         "3.11",
         "Agenda padrão, grupos de exame, tipos de serviço e configuração RNDS.",
         municipal_admin=True,
+        screen="pec_tui.screens.gestao_municipal:MunicipalManagementScreen",
     ),
     Module(
         "importar_cidadao",

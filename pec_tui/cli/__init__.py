@@ -113,9 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     cnes_history = cnes_commands.add_parser("historico", help="histórico de importações do CNES")
     cnes_history.add_argument("--json", action="store_true", help="saída em JSON")
 
-    from pec_tui.cli import certs
+    from pec_tui.cli import certs, rnds
 
     certs.add_parser(commands)
+    rnds.add_parser(commands)
     return parser
 
 
@@ -132,6 +133,7 @@ COMMANDS: dict[str | None, str] = {
     "audit": "audit:cmd_audit",
     "cnes": "cnes:cmd_cnes",
     "certs": "certs:cmd_certs",
+    "rnds": "rnds:cmd_rnds",
 }
 
 

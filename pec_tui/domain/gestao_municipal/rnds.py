@@ -111,9 +111,7 @@ def _admin_role(localidade_id: int, by_user_id: int | None) -> int:
     query = (
         MunicipalAdmin.select(MunicipalAdmin.role)
         .join(ActorRole)
-        .where(
-            (MunicipalAdmin.localidade == localidade_id) & (ActorRole.active == True)
-        )
+        .where((MunicipalAdmin.localidade == localidade_id) & (ActorRole.active == True))
     )
     if by_user_id is not None:
         query = query.join(Professional).where(Professional.user == by_user_id)
