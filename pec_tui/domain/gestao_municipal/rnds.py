@@ -30,6 +30,7 @@ from pec_tui.core import clock
 from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.domain import audit, certificados, secret_store, settings
 from pec_tui.domain.audit import EventType, RecordType
+from pec_tui.domain.compatibilidade import require_writable
 from pec_tui.domain.installation import is_own_database
 from pec_tui.storage.database import current_database, transaction
 from pec_tui.storage.models import ActorRole, Localidade, MunicipalAdmin, Professional, RndsConfig
@@ -124,6 +125,7 @@ def _admin_role(localidade_id: int, by_user_id: int | None) -> int:
 def _require_own_database() -> None:
     if not is_own_database():
         raise PecError(NOT_ON_PEC)
+    require_writable("gestao_municipal")
 
 
 def enable(
