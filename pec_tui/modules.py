@@ -67,6 +67,7 @@ MODULES: tuple[Module, ...] = (
         "3.11",
         "Agenda padrão, grupos de exame, tipos de serviço e configuração RNDS.",
         municipal_admin=True,
+        screen="pec_tui.screens.gestao_municipal:MunicipalManagementScreen",
     ),
     Module(
         "importar_cidadao",
@@ -125,6 +126,7 @@ MODULES: tuple[Module, ...] = (
         "3.12",
         "Certificados A1 (.pfx/.p12) da pasta chaves e sua validade.",
         console=True,
+        screen="pec_tui.screens.certificados:CertificatesScreen",
     ),
     Module(
         "tarefas",

@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     unlock.add_argument("cpf", metavar="CPF", help="o CPF (login) da conta bloqueada")
     unlock.add_argument("--json", action="store_true", help="saída em JSON")
+    from pec_tui.cli import certs, rnds
+
+    certs.add_parser(commands)
+    rnds.add_parser(commands)
     return parser
 
 
@@ -126,6 +130,8 @@ COMMANDS: dict[str | None, str] = {
     "audit": "audit:cmd_audit",
     "cnes": "cnes:cmd_cnes",
     "users": "users:cmd_users",
+    "certs": "certs:cmd_certs",
+    "rnds": "rnds:cmd_rnds",
 }
 
 

@@ -45,6 +45,7 @@ from pec_tui.storage.models import (
     OwnModel,
     Professional,
     ProfessionalCnsHistory,
+    RndsConfig,
     ServiceToggle,
     ServiceType,
     State,
@@ -174,6 +175,22 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         "diagnostico",
         "Diagnóstico do servidor",
         reads=(SystemConfig, ConsoleSetting, User, Professional, ProfessionalCnsHistory, ServiceToggle),
+    ),
+    ModuleTables(
+        # domain/certificados.py: the chaves folder's files; which one Configuração RNDS uses
+        # (tb_cfg_rnds, read when the table exists); each change audited.
+        "certificados",
+        "Certificados (pasta chaves)",
+        reads=(RndsConfig,),
+        writes=AUDIT,
+    ),
+    ModuleTables(
+        # domain/gestao_municipal/rnds.py: status, enable, disable (tb_cfg_rnds; the municipal
+        # administrator's role); enable/disable only on pec-tui's own database (see its text).
+        "gestao_municipal",
+        "Gestão municipal",
+        reads=(RndsConfig, MunicipalAdmin, ActorRole, Professional, Localidade, SystemConfig),
+        writes=(RndsConfig, *AUDIT),
     ),
     # domain/log.py reads webserver/logs/pec.log, no table.
     ModuleTables("log", "Log do PEC", reads=()),

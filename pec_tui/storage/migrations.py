@@ -32,7 +32,7 @@ from pec_tui.core.errors import PecError
 from . import reference
 from .database import current_database, is_postgres, transaction
 from .introspection import OWN_DATABASE_KEY, read_catalogue
-from .models import OWN_MODELS, OWN_SCHEMA, PEC_MODELS, Cbo, CboMunicipal, ConsoleSetting, SchemaVersion
+from .models import OWN_MODELS, OWN_SCHEMA, PEC_MODELS, Cbo, CboMunicipal, ConsoleSetting, RndsConfig, SchemaVersion
 from .search import filter_form
 from .sequences import create_sequences, create_sqlite_table, next_ids
 
@@ -69,6 +69,14 @@ def _first_schema(own: bool) -> None:
     create_own_schema()
     if own:
         create_pec_tables()
+
+
+def _rnds_table(own: bool) -> None:
+    """``tb_cfg_rnds`` (Configuração RNDS) on pec-tui's own database made before it was modelled."""
+    if own:
+        db = current_database()
+        db.create_tables([RndsConfig], safe=True)
+        create_sequences(db, [RndsConfig])
 
 
 def read_cbo_catalogue() -> list[dict[str, object]]:
@@ -124,6 +132,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "do PEC, suas sequências, UFs, municípios, tipos de unidade e de equipe e o catálogo de CBO",
         _first_schema,
     ),
+    Migration(6, "No banco do próprio pec-tui, a tabela tb_cfg_rnds do PEC (Configuração RNDS)", _rnds_table),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -9,7 +9,7 @@ from pec_tui.core.errors import PecError
 from pec_tui.storage import migrations
 from pec_tui.storage.fields import FlagField
 from pec_tui.storage.introspection import differences, read_catalogue
-from pec_tui.storage.migrations import LATEST_VERSION, migrate, require_schema, schema_version
+from pec_tui.storage.migrations import LATEST_VERSION, MIGRATIONS, migrate, require_schema, schema_version
 from pec_tui.storage.models import (
     ALL_MODELS,
     OWN_MODELS,
@@ -32,7 +32,7 @@ def test_migrate_on_empty_database_creates_every_table(empty_db):
     assert empty_db.db.get_tables() == []
     assert schema_version() is None
 
-    assert migrate() == [LATEST_VERSION]
+    assert migrate() == [migration.version for migration in MIGRATIONS]
 
     postgres = empty_db.kind == "postgresql"
     for model in ALL_MODELS:
@@ -158,3 +158,17 @@ def test_every_test_database_starts_with_the_cbo_catalogue(db):
 
     assert Cbo.select().count() >= 130
     assert Cbo.get(Cbo.code == "223505").available_for_lotacao
+
+
+def test_version_6_adds_tb_cfg_rnds_to_an_own_database_made_before_it(db):
+    """pec-tui's own database from version 5 (no tb_cfg_rnds) gets the table and its sequence."""
+    from pec_tui.storage.database import transaction
+    from pec_tui.storage.models import RndsConfig, SchemaVersion
+
+    with transaction():
+        db.db.drop_tables([RndsConfig])
+        SchemaVersion.delete().where(SchemaVersion.version == 6).execute()
+    assert not RndsConfig.table_exists()
+    assert migrate() == [6]
+    assert RndsConfig.table_exists()
+    assert differences(read_catalogue(db.db), RndsConfig) == []

@@ -484,6 +484,23 @@ CREATE TABLE tb_cfg_agenda_municipal (
 
 CREATE SEQUENCE seq_tb_cfg_agenda_municipal;
 
+CREATE TABLE tb_cfg_rnds (
+    co_seq_cfg_rnds bigint NOT NULL,
+    co_localidade bigint NOT NULL,
+    co_ator_papel bigint NOT NULL,
+    no_certificado varchar(255) NOT NULL,
+    ds_senha_certificado varchar(255) NOT NULL,
+    dt_inclusao timestamp NOT NULL,
+    dt_habilitacao timestamp NOT NULL,
+    dt_validade_certificado timestamp NOT NULL,
+    co_identificador_solicitante varchar(255) NOT NULL,
+    PRIMARY KEY (co_seq_cfg_rnds),
+    FOREIGN KEY (co_localidade) REFERENCES tb_localidade (co_localidade),
+    FOREIGN KEY (co_ator_papel) REFERENCES tb_adm_municipal (co_ator_papel)
+);
+
+CREATE SEQUENCE seq_tb_cfg_rnds;
+
 CREATE TABLE ta_usuario (
     co_seq_tausuario bigint NOT NULL,
     co_tipo_auditoria varchar(1) NOT NULL,

@@ -43,6 +43,7 @@ from pec_tui.storage.models.installation import (
     State,
     SystemConfig,
 )
+from pec_tui.storage.models.rnds import RndsConfig
 from pec_tui.storage.models.units import (
     AgendaConfig,
     Cbo,
@@ -93,6 +94,7 @@ PEC_MODELS: tuple[type[BaseModel], ...] = (
     Process,
     CnesImport,
     PecAuditEvent,
+    RndsConfig,
 )
 
 #: pec-tui's own tables (schema ``pectui`` / ``pectui_*``), in creation order.
@@ -152,6 +154,7 @@ __all__ = [
     "Process",
     "Professional",
     "ProfessionalCnsHistory",
+    "RndsConfig",
     "SchemaVersion",
     "ServiceToggle",
     "ServiceType",
