@@ -16,7 +16,7 @@ from pec_tui.domain.audit import EventType, record
 from pec_tui.domain.installation import init_installation
 from pec_tui.storage import database
 from pec_tui.storage.database import transaction
-from pec_tui.storage.migrations import LATEST_VERSION
+from pec_tui.storage.migrations import MIGRATIONS
 from pec_tui.storage.models import (
     ALL_MODELS,
     Cbo,
@@ -52,7 +52,7 @@ def test_clock_is_fixed_and_moves_only_when_told(clock):
 
 
 def test_db_starts_migrated_and_without_installation_data(db):
-    assert [row.version for row in SchemaVersion.select()] == [LATEST_VERSION]
+    assert [row.version for row in SchemaVersion.select()] == [m.version for m in MIGRATIONS]
     assert Localidade.select().count() == 5_570
     # PEC's reference data the first migration seeds on pec-tui's own database, and its version.
     reference = {

@@ -5,7 +5,7 @@ Start-up must stay light: Textual is imported only by the command that opens the
 
 Here: the parser, :func:`main` (exit codes, the last net for errors) and the database the
 options choose (:func:`open_from_args`). Each command group has its file (``console``,
-``init``, ``status``, ``doctor``, ``audit``, ``cnes``, ``users``), imported only when its command runs.
+``init``, ``status``, ``doctor``, ``audit``, ``cnes``, ``users``, ``jobs``, ``backup``), imported only when its command runs.
 """
 
 from __future__ import annotations
@@ -110,7 +110,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     unlock.add_argument("cpf", metavar="CPF", help="o CPF (login) da conta bloqueada")
     unlock.add_argument("--json", action="store_true", help="saída em JSON")
+    _add_jobs(commands)
     return parser
+
+
+def _add_jobs(commands) -> None:
+    jobs = commands.add_parser("jobs", help="tarefas agendadas: o agendador, as tarefas e seu histórico")
+    actions = jobs.add_subparsers(dest="jobs_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    actions.add_parser("run", help="o agendador (para o systemd): roda as tarefas na hora até receber SIGTERM")
+    listing = actions.add_parser("list", help="as tarefas: agenda, próxima e última execução")
+    listing.add_argument("--json", action="store_true", help="saída em JSON")
+    now = actions.add_parser("run-now", help="executa uma tarefa agora, em primeiro plano")
+    now.add_argument("nome", metavar="NOME", help="nome da tarefa (veja 'pec-tui jobs list')")
+    now.add_argument("--json", action="store_true", help="saída em JSON")
+    history = actions.add_parser("history", help="histórico das execuções (90 dias)")
+    history.add_argument("--job", metavar="NOME", help="só as execuções desta tarefa")
+    history.add_argument("--limit", metavar="N", type=int, default=50, help="quantas execuções (padrão 50)")
+    history.add_argument("--json", action="store_true", help="saída em JSON")
+    service = actions.add_parser("install-service", help="grava o serviço pec-tui-jobs.service do systemd")
+    service.add_argument(
+        "--unit-dir", metavar="PASTA", default="/etc/systemd/system", help="onde gravar (padrão /etc/systemd/system)"
+    )
+    service.add_argument("--user", metavar="USUÁRIO", help="usuário do sistema que roda o serviço")
 
 
 #: Each command's function as ``module:function`` under :mod:`pec_tui.cli`, imported only when
@@ -126,6 +147,7 @@ COMMANDS: dict[str | None, str] = {
     "audit": "audit:cmd_audit",
     "cnes": "cnes:cmd_cnes",
     "users": "users:cmd_users",
+    "jobs": "jobs:cmd_jobs",
 }
 
 

@@ -32,7 +32,7 @@ from pec_tui.core.errors import PecError
 from . import reference
 from .database import current_database, is_postgres, transaction
 from .introspection import OWN_DATABASE_KEY, read_catalogue
-from .models import OWN_MODELS, OWN_SCHEMA, PEC_MODELS, Cbo, CboMunicipal, ConsoleSetting, SchemaVersion
+from .models import OWN_MODELS, OWN_SCHEMA, PEC_MODELS, Cbo, CboMunicipal, ConsoleSetting, JobLease, SchemaVersion
 from .search import filter_form
 from .sequences import create_sequences, create_sqlite_table, next_ids
 
@@ -114,6 +114,10 @@ def seed_cbo_catalogue() -> int:
     return len(cbos)
 
 
+def _create_job_leases() -> None:
+    current_database().create_tables([JobLease], safe=True)
+
+
 #: The first version with PEC's columns and pec-tui's own schema.
 FIRST_VERSION = 5
 
@@ -124,6 +128,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "do PEC, suas sequências, UFs, municípios, tipos de unidade e de equipe e o catálogo de CBO",
         _first_schema,
     ),
+    Migration(6, "Travas do agendador de tarefas (uma instância por banco)", lambda own: _create_job_leases()),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -9,7 +9,7 @@ from pec_tui.core.errors import PecError
 from pec_tui.storage import migrations
 from pec_tui.storage.fields import FlagField
 from pec_tui.storage.introspection import differences, read_catalogue
-from pec_tui.storage.migrations import LATEST_VERSION, migrate, require_schema, schema_version
+from pec_tui.storage.migrations import LATEST_VERSION, MIGRATIONS, migrate, require_schema, schema_version
 from pec_tui.storage.models import (
     ALL_MODELS,
     OWN_MODELS,
@@ -32,7 +32,7 @@ def test_migrate_on_empty_database_creates_every_table(empty_db):
     assert empty_db.db.get_tables() == []
     assert schema_version() is None
 
-    assert migrate() == [LATEST_VERSION]
+    assert migrate() == [m.version for m in MIGRATIONS]
 
     postgres = empty_db.kind == "postgresql"
     for model in ALL_MODELS:

@@ -19,7 +19,7 @@ from pec_tui.domain.configuracoes import seguranca
 from pec_tui.domain.installation import init_installation, installation_municipalities
 from pec_tui.storage.database import transaction
 from pec_tui.storage.introspection import read_catalogue
-from pec_tui.storage.migrations import LATEST_VERSION, migrate, require_schema, schema_version
+from pec_tui.storage.migrations import LATEST_VERSION, MIGRATIONS, migrate, require_schema, schema_version
 from pec_tui.storage.models import (
     OWN_MODELS,
     CnesImport,
@@ -44,7 +44,7 @@ def test_migrate_creates_only_the_pectui_schema(pec_database):
     ):
         require_schema()
 
-    assert migrate() == [LATEST_VERSION]
+    assert migrate() == [m.version for m in MIGRATIONS]
 
     assert schema_fingerprint(url) == before
     assert own_tables(pec_database.db) == {model._meta.table_name for model in OWN_MODELS}

@@ -32,7 +32,7 @@ from pec_tui.storage.models.accounts import (
 )
 from pec_tui.storage.models.audit import AccessHistory, AuditEvent, PecAuditEvent
 from pec_tui.storage.models.base import OWN_SCHEMA, BaseModel, ForeignKeyField, OwnModel, bind_backend
-from pec_tui.storage.models.console import JobRun, SchemaVersion, ServiceToggle
+from pec_tui.storage.models.console import JobLease, JobRun, SchemaVersion, ServiceToggle
 from pec_tui.storage.models.installation import (
     ConsoleSetting,
     Country,
@@ -106,6 +106,7 @@ OWN_MODELS: tuple[type[OwnModel], ...] = (
     AccessHistory,
     ServiceToggle,
     JobRun,
+    JobLease,
 )
 
 #: Every model.
@@ -140,6 +141,7 @@ __all__ = [
     "HealthUnit",
     "InstallationAdmin",
     "InstallationMunicipality",
+    "JobLease",
     "JobRun",
     "Localidade",
     "LocalidadeSituation",
