@@ -22,13 +22,13 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
 
 def _context(args: argparse.Namespace, log=None):
-    from pec_tui.jobs.catalogue import JobContext
+    from pec_tui.domain.tarefas.catalogue import JobContext
 
     return JobContext(pec_home=pec_home_path(args), log=log or (lambda line: None))
 
 
 def _list(args: argparse.Namespace) -> int:
-    from pec_tui.jobs import lease, runs
+    from pec_tui.domain.tarefas import lease, runs
 
     infos = runs.overview()
     holder = lease.holder(lease.SCHEDULER)
@@ -56,7 +56,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _run_now(args: argparse.Namespace) -> int:
-    from pec_tui.jobs import catalogue, runs
+    from pec_tui.domain.tarefas import catalogue, runs
 
     job = catalogue.job(args.nome)
     record = runs.execute(job, _context(args, log=lambda line: print(line, file=sys.stderr)), runs.CLI)
@@ -71,7 +71,7 @@ def _run_now(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from pec_tui.jobs import catalogue, runs
+    from pec_tui.domain.tarefas import catalogue, runs
 
     if args.job:
         catalogue.job(args.job)

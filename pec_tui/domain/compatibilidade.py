@@ -38,6 +38,7 @@ from pec_tui.storage.models import (
     HealthUnit,
     InstallationAdmin,
     InstallationMunicipality,
+    JobLease,
     JobRun,
     Localidade,
     Lotacao,
@@ -174,6 +175,23 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         "diagnostico",
         "Diagnóstico do servidor",
         reads=(SystemConfig, ConsoleSetting, User, Professional, ProfessionalCnsHistory, ServiceToggle),
+    ),
+    ModuleTables(
+        # domain/tarefas/: job runs and leases; the jobs' own writes (the connection timers write
+        # CADSUSHABILITADO/HORUSHABILITADO back, as Configurações does), the audit events.
+        "tarefas",
+        "Tarefas agendadas",
+        reads=(
+            SystemConfig,
+            ConsoleSetting,
+            ServiceToggle,
+            JobRun,
+            JobLease,
+            InstallationAdmin,
+            ActorRole,
+            Professional,
+        ),
+        writes=(SystemConfig, ServiceToggle, JobRun, JobLease, *AUDIT),
     ),
     # domain/log.py reads webserver/logs/pec.log, no table.
     ModuleTables("log", "Log do PEC", reads=()),

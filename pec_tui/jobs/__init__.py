@@ -1,4 +1,5 @@
-"""Scheduled jobs: the scheduler process (``pec-tui jobs run``), the jobs, their runs and leases.
+"""The scheduler process (``pec-tui jobs run``, built on ``schedule``) and its systemd unit.
 
-Sits above the domain (jobs call domain functions) and below the CLI and screens.
+The jobs themselves, their runs and leases are the domain's (:mod:`pec_tui.domain.tarefas`);
+this layer sits above the domain and below the CLI and screens, and never imports Textual.
 """

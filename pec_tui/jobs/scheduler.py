@@ -1,6 +1,6 @@
 """``pec-tui jobs run``: the scheduler process (meant for systemd), built on ``schedule``.
 
-* One per database: it holds the lease ``agendador`` (:mod:`pec_tui.jobs.lease`) and renews it;
+* One per database: it holds the lease ``agendador`` (:mod:`pec_tui.domain.tarefas.lease`) and renews it;
   a second one is refused with who holds it.
 * Each due job runs in its own thread, so an overrunning or failing job never holds up another;
   a job still running when it is due again is recorded as skipped (its lease), never run twice.
@@ -19,9 +19,9 @@ from collections.abc import Iterable
 import schedule
 
 from pec_tui.core import clock
-from pec_tui.jobs import lease as leases
-from pec_tui.jobs import runs
-from pec_tui.jobs.catalogue import JOBS, Job, JobContext, Schedule
+from pec_tui.domain.tarefas import lease as leases
+from pec_tui.domain.tarefas import runs
+from pec_tui.domain.tarefas.catalogue import JOBS, Job, JobContext, Schedule
 from pec_tui.storage.database import current_database
 
 log = logging.getLogger("pec_tui.jobs")

@@ -73,7 +73,7 @@ def test_on_pec_every_built_module_reads_and_writes(pec_database):
     check = check_compatibility(pec_database)
     assert (check.status, check.found) == (
         diagnostico.OK,
-        f"Banco do PEC {PEC_VERSION}: todos os 8 módulos funcionam por inteiro.",
+        f"Banco do PEC {PEC_VERSION}: todos os 9 módulos funcionam por inteiro.",
     )
 
 
@@ -86,7 +86,7 @@ def test_on_pec_a_missing_column_makes_its_readers_unavailable(pec_database):
     assert result.of("entrada").state == compat.FULL
     check = check_compatibility(pec_database)
     assert check.status == diagnostico.ERROR
-    assert check.found.startswith(f"Banco do PEC {PEC_VERSION}: dos 8 módulos, 3 indisponíveis e 5 disponíveis. ")
+    assert check.found.startswith(f"Banco do PEC {PEC_VERSION}: dos 9 módulos, 3 indisponíveis e 6 disponíveis. ")
     assert "CBO: indisponível (tb_cbo.no_cbo_filtro não existe neste banco)." in check.found
     assert "pec-tui doctor --json" in check.action
 
@@ -157,7 +157,7 @@ def test_pec_tuis_models_fit_pec_tuis_own_tables(db):
     check = compatibility_check(as_pec(read_catalogue(db.db)))
     assert (check.status, check.found) == (
         diagnostico.OK,
-        "Banco do PEC 5.5.0: todos os 8 módulos funcionam por inteiro.",
+        "Banco do PEC 5.5.0: todos os 9 módulos funcionam por inteiro.",
     )
 
 
@@ -179,6 +179,7 @@ def test_an_unknown_required_column_degrades_to_read_only(db):
         "configuracoes": compat.READ_ONLY,
         "unidades_saude": compat.FULL,
         "diagnostico": compat.FULL,
+        "tarefas": compat.FULL,
         "log": compat.FULL,
         "status": compat.FULL,
     }
@@ -186,7 +187,7 @@ def test_an_unknown_required_column_degrades_to_read_only(db):
     assert result.of("unidades_saude").label == "disponível (só consulta)"
     check = compatibility_check(catalogue)
     assert check.status == diagnostico.WARNING
-    assert check.found.startswith("Banco do PEC 5.5.0: dos 8 módulos, 3 somente leitura e 5 disponíveis. ")
+    assert check.found.startswith("Banco do PEC 5.5.0: dos 9 módulos, 3 somente leitura e 6 disponíveis. ")
     assert f"Entrada no console: somente leitura ({NEW_REQUIRED})." in check.found
     assert "CBO: leitura e escrita." in check.found
     assert "Unidades de saúde: disponível (só consulta)." in check.found
@@ -202,7 +203,7 @@ def test_an_unknown_nullable_or_defaulted_column_changes_nothing(db):
 def test_one_module_read_only_and_one_unavailable_agree_in_number(db):
     own = read_catalogue(db.db)
     one_read_only = compatibility_check(as_pec(own, tb_cbo_atend={"nu_novo": required("nu_novo")}))
-    assert one_read_only.found.startswith("Banco do PEC 5.5.0: dos 8 módulos, 1 somente leitura e 7 disponíveis. ")
+    assert one_read_only.found.startswith("Banco do PEC 5.5.0: dos 9 módulos, 1 somente leitura e 8 disponíveis. ")
     without = as_pec(own, tb_cbo={"no_cbo_filtro": None}, tb_prof={"ds_cep": None, "co_conselho_classe": None})
     check = compatibility_check(without)
     assert check.status == diagnostico.ERROR
@@ -213,7 +214,7 @@ def test_one_module_read_only_and_one_unavailable_agree_in_number(db):
         "e mais 1 diferença)." in check.found
     )
     only_units = compatibility_check(as_pec(own, tb_tipo_servico={"st_interno": None}))
-    assert only_units.found.startswith("Banco do PEC 5.5.0: dos 8 módulos, 1 indisponível e 7 disponíveis. ")
+    assert only_units.found.startswith("Banco do PEC 5.5.0: dos 9 módulos, 1 indisponível e 8 disponíveis. ")
     assert "Unidades de saúde: indisponível (tb_tipo_servico.st_interno não existe neste banco)." in only_units.found
 
 

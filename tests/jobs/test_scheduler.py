@@ -11,8 +11,8 @@ import pytest
 from pec_tui.core.errors import ValidationError
 from pec_tui.domain import settings
 from pec_tui.domain.configuracoes import conexao
-from pec_tui.jobs import catalogue, lease, runs
-from pec_tui.jobs.catalogue import BY_NAME, Job, JobContext, Outcome
+from pec_tui.domain.tarefas import catalogue, lease, runs
+from pec_tui.domain.tarefas.catalogue import BY_NAME, Job, JobContext, Outcome
 from pec_tui.jobs.scheduler import SYNC_SECONDS, Scheduler
 from pec_tui.storage.models import AuditEvent, JobLease, JobRun
 from tests.support.jobs import Gate, wait_for_jobs

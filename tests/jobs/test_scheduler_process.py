@@ -101,7 +101,7 @@ def test_one_scheduler_per_database_and_kill_9_leaves_no_lock(database_url, herm
 SLOW_SCHEDULER = textwrap.dedent(
     """
     import logging, signal, sys, time
-    from pec_tui.jobs.catalogue import Job, JobContext, Outcome
+    from pec_tui.domain.tarefas.catalogue import Job, JobContext, Outcome
     from pec_tui.jobs.scheduler import Scheduler
     from pec_tui.storage.database import DatabaseTarget, open_database
 

@@ -42,7 +42,7 @@ class Gate:
         self.release = threading.Event()
 
     def __call__(self, ctx):
-        from pec_tui.jobs.catalogue import Outcome
+        from pec_tui.domain.tarefas.catalogue import Outcome
 
         self.started.set()
         assert self.release.wait(30)

@@ -18,7 +18,7 @@ from pec_tui.core.formatting import format_moment
 from pec_tui.domain import audit, settings
 from pec_tui.domain.configuracoes import conexao
 from pec_tui.domain.installation import require_installation_admin
-from pec_tui.jobs import certificates
+from pec_tui.domain.tarefas import certificates
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import JobRun
 

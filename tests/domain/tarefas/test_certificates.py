@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from pec_tui.jobs import certificates, runs
-from pec_tui.jobs.catalogue import BY_NAME, JobContext
+from pec_tui.domain.tarefas import certificates, runs
+from pec_tui.domain.tarefas.catalogue import BY_NAME, JobContext
 from pec_tui.storage.models import AuditEvent, JobRun
 
 

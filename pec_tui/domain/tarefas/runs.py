@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 from pec_tui.core import clock
 from pec_tui.core.errors import PecError
-from pec_tui.jobs import lease as leases
-from pec_tui.jobs.catalogue import JOBS, Job, JobContext, Outcome
+from pec_tui.domain.tarefas import lease as leases
+from pec_tui.domain.tarefas.catalogue import JOBS, Job, JobContext, Outcome, Schedule
 from pec_tui.storage.database import current_database, transaction
 from pec_tui.storage.models import JobRun
 
 __all__ = ["JobRun"]
 
-log = logging.getLogger("pec_tui.jobs")
+log = logging.getLogger("pec_tui.jobs")  # the scheduler's log (stderr, the journal)
 
 SCHEDULED = "AGENDA"
 MANUAL = "MANUAL"  # "Executar agora" in the console
@@ -77,7 +77,7 @@ def _skipped(job: Job, trigger: str, why: str) -> RunRecord:
 
 def execute(job: Job, ctx: JobContext, trigger: str = SCHEDULED) -> RunRecord:
     """Run ``job`` once and record it. Outside the scheduler (``run-now``), a job the scheduler is
-    running is refused (:class:`~pec_tui.jobs.lease.LeaseTaken`); inside it, recorded as skipped."""
+    running is refused (:class:`~pec_tui.domain.tarefas.lease.LeaseTaken`); inside it, recorded as skipped."""
     held = leases.Lease(leases.job_lease_name(job.name))
     try:
         held.acquire(f"A tarefa {job.title} já está em execução")
@@ -160,6 +160,7 @@ class JobInfo:
     next_run: dt.datetime
     last: RunRecord | None
     running: leases.Holder | None
+    spec: Schedule | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -188,6 +189,7 @@ def overview() -> list[JobInfo]:
                 schedule.next_after(now, last.started_at if last else None),
                 last,
                 leases.holder(leases.job_lease_name(job.name)),
+                schedule,
             )
         )
     return infos
