@@ -9,7 +9,7 @@ import pytest
 from pec_tui.core.errors import ValidationError
 from pec_tui.domain import audit, cbo
 from pec_tui.storage.database import transaction
-from pec_tui.storage.migrations import LATEST_VERSION, read_cbo_catalogue, seed_cbo_catalogue
+from pec_tui.storage.migrations import FIRST_VERSION, read_cbo_catalogue, seed_cbo_catalogue
 from pec_tui.storage.models import AuditEvent, Cbo, CboMunicipal, Localidade, SchemaVersion
 from tests.support.cbo_fixture import cbo_catalogue  # noqa: F401
 
@@ -81,7 +81,7 @@ def test_the_first_migration_seeds_tb_cbo_as_pec_keeps_it(db, cbo_catalogue):  #
     for row in timed:
         setting = CboMunicipal.get(CboMunicipal.cbo == cbo_catalogue[row["code"]])
         assert (setting.localidade_id, setting.minutes) == (None, row["appointment_minutes"])
-    assert "catálogo de CBO" in SchemaVersion.get(SchemaVersion.version == LATEST_VERSION).description
+    assert "catálogo de CBO" in SchemaVersion.get(SchemaVersion.version == FIRST_VERSION).description
 
 
 def test_seeding_again_adds_nothing_and_keeps_the_municipality_settings(db, cbo_catalogue):  # noqa: F811
