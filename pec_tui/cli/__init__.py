@@ -111,7 +111,25 @@ def build_parser() -> argparse.ArgumentParser:
     unlock.add_argument("cpf", metavar="CPF", help="o CPF (login) da conta bloqueada")
     unlock.add_argument("--json", action="store_true", help="saída em JSON")
     _add_jobs(commands)
+    _add_backup(commands)
     return parser
+
+
+def _add_backup(commands) -> None:
+    backup = commands.add_parser("backup", help="cópias de segurança do banco (cifradas, verificáveis)")
+    actions = backup.add_subparsers(dest="backup_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    now = actions.add_parser("now", help="faz uma cópia agora")
+    now.add_argument("--dest", metavar="PASTA", help="pasta das cópias (padrão: a pasta de dados, copias/)")
+    now.add_argument("--json", action="store_true", help="saída em JSON")
+    verify = actions.add_parser("verify", help="verifica uma cópia restaurando-a num banco temporário")
+    verify.add_argument("arquivo", metavar="ARQUIVO")
+    verify.add_argument("--identity", metavar="ARQUIVO", help="identidade age que abre a cópia cifrada")
+    verify.add_argument("--json", action="store_true", help="saída em JSON")
+    listing = actions.add_parser("list", help="lista as cópias da pasta")
+    listing.add_argument("--dest", metavar="PASTA", help="pasta das cópias")
+    listing.add_argument("--json", action="store_true", help="saída em JSON")
+    keygen = actions.add_parser("keygen", help="cria a identidade age e configura sua chave pública")
+    keygen.add_argument("arquivo", metavar="ARQUIVO", help="onde gravar a identidade (só o dono lê)")
 
 
 def _add_jobs(commands) -> None:
@@ -148,6 +166,7 @@ COMMANDS: dict[str | None, str] = {
     "cnes": "cnes:cmd_cnes",
     "users": "users:cmd_users",
     "jobs": "jobs:cmd_jobs",
+    "backup": "backup:cmd_backup",
 }
 
 

@@ -23,7 +23,7 @@ def test_list_run_now_and_history(run_cli, url):
     assert listed.returncode == 0, listed.stderr
     data = json.loads(listed.stdout)
     assert data["agendador"] is None
-    assert [job["nome"] for job in data["tarefas"]] == ["conexao", "certificados", "auditoria", "historico"]
+    assert [job["nome"] for job in data["tarefas"]] == ["conexao", "certificados", "auditoria", "backup", "historico"]
     assert data["tarefas"][0]["agenda"] == "a cada minuto"
     assert data["tarefas"][2]["agenda"] == "todo dia às 03:00"
     assert all(job["ultima_execucao"] is None for job in data["tarefas"])
@@ -49,7 +49,7 @@ def test_unknown_job_is_one_sentence(run_cli, url):
     result = run_cli("--database", url, "jobs", "run-now", "nada")
     assert result.returncode == 1
     assert result.stderr == (
-        "pec-tui: Não há tarefa chamada 'nada'; as tarefas são: conexao, certificados, auditoria, historico.\n"
+        "pec-tui: Não há tarefa chamada 'nada'; as tarefas são: conexao, certificados, auditoria, backup, historico.\n"
     )
 
 
@@ -98,3 +98,27 @@ def test_the_embedded_database_is_written_out(run_cli, hermetic_env, tmp_path):
     assert result.returncode == 0, result.stderr
     unit = (units / "pec-tui-jobs.service").read_text()
     assert f"--database sqlite:///{hermetic_env}/pec-tui.sqlite3 jobs run" in unit
+
+
+def test_backup_now_list_and_verify_from_the_command_line(run_cli, url, tmp_path):
+    copies = tmp_path / "copias"
+    made = run_cli("--database", url, "backup", "now", "--dest", str(copies), "--json")
+    assert made.returncode == 0, made.stderr
+    path = json.loads(made.stdout)["caminho"]
+    listed = run_cli("--database", url, "backup", "list", "--dest", str(copies))
+    assert "SEM CIFRA" in listed.stdout
+    verified = run_cli("--database", url, "backup", "verify", path)
+    assert verified.returncode == 0 and verified.stdout.startswith("Cópia íntegra: restaurada num banco temporário")
+    with open(path, "r+b") as handle:
+        handle.truncate(100)
+    broken = run_cli("--database", url, "backup", "verify", path)
+    assert broken.returncode == 1
+    assert broken.stderr.startswith("pec-tui: A cópia tem 100 bytes e o manifesto diz ")
+    assert "\n" not in broken.stderr.rstrip("\n")
+
+
+def test_the_backup_job_runs_like_the_others(run_cli, url):
+    ran = run_cli("--database", url, "jobs", "run-now", "backup")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.startswith("Cópia de segurança: sucesso. Cópia pec-tui-")
+    assert "Sem cifra" in ran.stdout

@@ -153,6 +153,15 @@ def run_audit_chain(ctx: JobContext) -> Outcome:
     return Outcome(result.message, ok=result.ok, records=result.count)
 
 
+def run_backup(ctx: JobContext) -> Outcome:
+    from pec_tui.domain.tarefas import backup
+
+    done = backup.make()
+    clear = "" if done.manifest.cifrada else " Sem cifra: configure uma chave com 'pec-tui backup keygen'."
+    ctx.log(f"cópia gravada em {done.path}")
+    return Outcome(f"Cópia {done.path.name} ({done.manifest.tamanho} bytes).{clear}", records=1)
+
+
 def run_history_cleanup(ctx: JobContext) -> Outcome:
     limit = clock.now() - dt.timedelta(days=HISTORY_DAYS)
     with transaction():
@@ -181,6 +190,13 @@ JOBS: tuple[Job, ...] = (
         "Verifica a cadeia de hashes da trilha de auditoria (pec-tui audit verify).",
         run_audit_chain,
         default_hour="03:00",
+    ),
+    Job(
+        "backup",
+        "Cópia de segurança",
+        "Cópia do banco (cifrada com a chave age configurada) com manifesto SHA-256 (pec-tui backup now).",
+        run_backup,
+        default_hour="02:00",
     ),
     Job(
         "historico",

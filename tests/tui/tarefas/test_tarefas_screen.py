@@ -40,12 +40,19 @@ async def test_lists_the_jobs_and_says_how_to_install_the_scheduler(console_on):
             "Tempo de desabilitação",
             "Validade dos certificados",
             "Cadeia da auditoria",
+            "Cópia de segurança",
             "Limpeza do histórico",
         ]
-        assert cells(screen.table, 1) == ["a cada minuto", "diária 06:00", "diária 03:00", "diária 04:30"]
+        assert cells(screen.table, 1) == [
+            "a cada minuto",
+            "diária 06:00",
+            "diária 03:00",
+            "diária 02:00",
+            "diária 04:30",
+        ]
         # 20/11/2026 09:00: the minute job is due; the audit chain at 03:00 tomorrow.
-        assert cells(screen.table, 2) == ["agora", "21:00:00", "18:00:00", "19:30:00"]
-        assert cells(screen.table, 4) == ["nunca"] * 4
+        assert cells(screen.table, 2) == ["agora", "21:00:00", "18:00:00", "17:00:00", "19:30:00"]
+        assert cells(screen.table, 4) == ["nunca"] * 5
 
 
 async def test_run_now_streams_its_outcome_and_fills_the_history(console_on):
