@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -19,11 +20,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Log, Static
+from textual.widgets import DataTable, Log, Static, TabbedContent, TabPane
 
 from pec_tui.core import clock
 from pec_tui.core.formatting import format_moment
-from pec_tui.domain.tarefas import catalogue, lease, runs
+from pec_tui.domain.tarefas import backup, catalogue, lease, runs
 from pec_tui.screens.base import PecScreen
 
 INSTALL_HINT = (
@@ -39,12 +40,23 @@ class Overview:
     scheduler: lease.Holder | None
     history: list[runs.RunRecord]
     history_job: str | None
+    copies: backup.CopiesState | None = None
 
 
 def read_overview(history_job: str | None) -> Overview:
     infos = runs.overview()
     job = history_job or (infos[0].name if infos else None)
-    return Overview(infos, lease.holder(lease.SCHEDULER), runs.history(job, 50) if job else [], job)
+    history = runs.history(job, 50) if job else []
+    return Overview(infos, lease.holder(lease.SCHEDULER), history, job, backup.state())
+
+
+def short_moment(iso: str, *, year: bool = False) -> str:
+    """``07/12 01:53`` (or ``07/12/2026 01:53``) from a manifest's ISO moment."""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return moment.strftime("%d/%m/%Y %H:%M" if year else "%d/%m %H:%M")
 
 
 def countdown(next_run: dt.datetime, now: dt.datetime) -> str:
@@ -87,11 +99,18 @@ class TarefasScreen(PecScreen):
         "A tabela mostra cada tarefa com sua agenda, quanto falta para a próxima execução e o resultado "
         "da última (falhas em vermelho). Abaixo, o histórico da tarefa escolhida. X executa a tarefa "
         "escolhida agora, registrada como as agendadas, e mostra o que ela escreve; R atualiza. Na "
-        "linha de comando: pec-tui jobs list, pec-tui jobs run-now NOME e pec-tui jobs history."
+        "linha de comando: pec-tui jobs list, pec-tui jobs run-now NOME e pec-tui jobs history.\n\n"
+        "A aba Cópias de segurança lista as cópias do banco com tamanho, cifra, soma SHA-256 e se já "
+        "foram verificadas. C faz uma cópia agora (cifrada com a chave age configurada; sem chave, "
+        "a cópia fica sem cifra e a aba avisa); V verifica a cópia escolhida restaurando-a num banco "
+        "temporário (uma cópia cifrada se verifica com a identidade: pec-tui backup verify ARQUIVO "
+        "--identity ARQUIVO)."
     )
 
     BINDINGS = [
         Binding("x", "run_now", "Executar agora", id="tarefas.run_now"),
+        Binding("c", "backup_now", "Fazer cópia agora", id="tarefas.backup_now"),
+        Binding("v", "verify_copy", "Verificar", id="tarefas.verify_copy"),
         Binding("r", "refresh", "Atualizar", id="tarefas.refresh"),
     ]
 
@@ -111,16 +130,24 @@ class TarefasScreen(PecScreen):
         self._refresh_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
-        with Vertical(id="tarefas", classes="module-body"):
-            yield Static("Lendo as tarefas…", id="tarefas-agendador", classes="module-notice")
-            yield JobsTable(cursor_type="row", id="tarefas-tabela")
-            yield Static("", id="tarefas-historico-titulo")
-            yield DataTable(cursor_type="row", id="tarefas-historico")
-            yield Log(id="tarefas-log", max_lines=200)
+        with TabbedContent(id="tarefas-abas"):
+            with TabPane("Tarefas", id="aba-tarefas"), Vertical(id="tarefas", classes="module-body"):
+                yield Static("Lendo as tarefas…", id="tarefas-agendador", classes="module-notice")
+                yield JobsTable(cursor_type="row", id="tarefas-tabela")
+                yield Static("", id="tarefas-historico-titulo")
+                yield DataTable(cursor_type="row", id="tarefas-historico")
+            with TabPane("Cópias de segurança", id="aba-copias"), Vertical(id="copias", classes="module-body"):
+                yield Static("Lendo as cópias…", id="copias-estado", classes="module-notice")
+                yield DataTable(cursor_type="row", id="copias-tabela")
+        yield Log(id="tarefas-log", max_lines=200)
 
     @property
     def table(self) -> JobsTable:
         return self.query_one("#tarefas-tabela", JobsTable)
+
+    @property
+    def copies_table(self) -> DataTable:
+        return self.query_one("#copias-tabela", DataTable)
 
     @property
     def history_table(self) -> DataTable:
@@ -136,6 +163,15 @@ class TarefasScreen(PecScreen):
             self.history_table.add_column(label, key=key)
         self.history_table.add_column("Mensagem", key="mensagem")
         self.query_one("#tarefas-log", Log).display = False
+        copies = self.copies_table
+        for label, key in (
+            ("Data da cópia", "data"),
+            ("Tamanho", "tamanho"),
+            ("Cifra", "cifra"),
+            ("SHA-256", "sha"),
+            ("Verificada", "verificada"),
+        ):
+            copies.add_column(label, key=key)
         self.table.focus()
         self.set_interval(1.0, self._tick_countdown)
         self.read()
@@ -191,7 +227,30 @@ class TarefasScreen(PecScreen):
             else:
                 table.add_row(*cells.values(), key=info.name)
         self._show_history(overview)
+        if overview.copies is not None:
+            self._show_copies(overview.copies)
         self._arm()
+
+    def _show_copies(self, copies: backup.CopiesState) -> None:
+        where = f"Pasta {copies.folder}."
+        if copies.recipient:
+            key = f"Cópias cifradas para a chave {copies.recipient[:12]}…{copies.recipient[-6:]}."
+        else:
+            key = "Sem chave configurada: as cópias ficam SEM CIFRA (configure com 'pec-tui backup keygen')."
+        self.query_one("#copias-estado", Static).update(f"{key} {where}")
+        table = self.copies_table
+        table.clear()
+        for path, manifest in copies.copies:
+            if manifest is None:
+                table.add_row(path.name, "—", "—", "sem manifesto", "—", key=str(path))
+                continue
+            verified = short_moment(manifest.verificada_em) if manifest.verificada_em else "não"
+            size = f"{manifest.tamanho / 1_048_576:.1f} MB".replace(".", ",")
+            cipher = "age" if manifest.cifrada else "SEM CIFRA"
+            made = short_moment(manifest.data, year=True)
+            table.add_row(made, size, cipher, manifest.sha256[:12] + "…", verified, key=str(path))
+        if not copies.copies:
+            table.add_row("Nenhuma cópia ainda.", "", "", "", "")
 
     def _show_history(self, overview: Overview) -> None:
         title = catalogue.BY_NAME[overview.history_job].title if overview.history_job else ""
@@ -237,7 +296,7 @@ class TarefasScreen(PecScreen):
     def action_refresh(self) -> None:
         self.read()
 
-    def action_run_now(self) -> None:
+    def action_run_now(self, job_name: str | None = None) -> None:
         if self._job_running is not None:
             self.notify(f"Aguarde o fim de {catalogue.BY_NAME[self._job_running].title}.", severity="warning")
             return
@@ -245,6 +304,8 @@ class TarefasScreen(PecScreen):
         if self.overview is None or not self.overview.jobs or row < 0:
             return
         info = self.overview.jobs[row]
+        if job_name is not None:
+            info = next(job for job in self.overview.jobs if job.name == job_name)
         self._job_running = info.name
         log = self.query_one("#tarefas-log", Log)
         log.display = True
@@ -263,6 +324,39 @@ class TarefasScreen(PecScreen):
             failure=f"Não foi possível executar {info.title}",
             group="tarefas-executar",
         )
+
+    def _show_copies_tab(self) -> None:
+        # The focused widget's pane is the active one (TabbedContent follows focus): move both.
+        self.query_one("#tarefas-abas", TabbedContent).active = "aba-copias"
+        self.copies_table.focus()
+
+    def action_backup_now(self) -> None:
+        self._show_copies_tab()
+        self.action_run_now(job_name="backup")
+
+    def action_verify_copy(self) -> None:
+        table = self.copies_table
+        self._show_copies_tab()
+        if table.row_count == 0 or table.cursor_row < 0:
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        if not key or key == "None":
+            return
+        path = Path(key)
+        self.notify(f"Verificando {path.name}…")
+        self.run_task(
+            backup.verify,
+            path,
+            None,
+            self.user_id,
+            done=self._verified,
+            failure=f"Não foi possível verificar {path.name}",
+            group="tarefas-verificar",
+        )
+
+    def _verified(self, verified: backup.Verified) -> None:
+        self.notify(f"Cópia íntegra: {verified.path.name} restaurada num banco temporário e conferida.")
+        self.read()
 
     @on(LogLine)
     def _log_line(self, message: LogLine) -> None:

@@ -54,6 +54,7 @@ class Manifest:
     data: str
     cifrada: bool
     contagens: dict[str, int]
+    verificada_em: str | None = None  # the last successful verify
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -325,10 +326,14 @@ def verify(path: Path, identity: Path | None = None, by_user_id: int | None = No
         raise PecError(f"O arquivo {path} não existe.")
     manifest = read_manifest(path)
     try:
-        return _verify(path, manifest, identity)
+        verified = _verify(path, manifest, identity)
     except PecError as exc:
         _record(f"Quebra de integridade de cópia de segurança: {path.name}: {exc.message}", by_user_id, path.name)
         raise
+    stamped = Manifest(**{**manifest.as_json(), "verificada_em": clock.now().isoformat(sep=" ")})
+    beside = path.with_name(path.name + MANIFEST_SUFFIX)
+    _write_atomic(beside, json.dumps(stamped.as_json(), indent=2).encode())
+    return Verified(path, stamped, verified.counts)
 
 
 def _verify(path: Path, manifest: Manifest, identity: Path | None) -> Verified:
@@ -411,6 +416,19 @@ def _check_postgres(path: Path, names: list[str]) -> tuple[int, dict[str, int]]:
             admin.cursor().execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     finally:
         admin.close()
+
+
+@dataclass(frozen=True)
+class CopiesState:
+    folder: Path
+    recipient: str | None
+    copies: list[tuple[Path, Manifest | None]]
+
+
+def state(folder: Path | None = None) -> CopiesState:
+    """What the "Cópias de segurança" tab shows: the folder, the key, the copies (newest first)."""
+    folder = folder or default_folder()
+    return CopiesState(folder, recipient(), list_copies(folder))
 
 
 def list_copies(folder: Path | None = None) -> list[tuple[Path, Manifest | None]]:

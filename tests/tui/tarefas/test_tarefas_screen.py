@@ -108,3 +108,18 @@ async def test_history_follows_the_highlighted_job(console_on):
         await wait_until(pilot, lambda: str(screen.history_table.get_row_at(0)[3]) == "Nenhuma execução registrada.")
         await pilot.press("up")
         await wait_until(pilot, lambda: str(screen.history_table.get_row_at(0)[3]) == "Nenhuma desabilitação terminou.")
+
+
+async def test_copies_tab_makes_and_verifies_a_copy(console_on):
+    async with console_on("tarefas", as_=INSTALLATION_ADMIN, notifications=True) as pilot:
+        screen = await loaded(pilot)
+        await pilot.press("c")
+        copies = screen.copies_table
+        await wait_until(pilot, lambda: copies.row_count == 1 and str(copies.get_row_at(0)[2]) == "SEM CIFRA")
+        state = str(screen.query_one("#copias-estado", Static).render())
+        assert state.startswith("Sem chave configurada: as cópias ficam SEM CIFRA")
+        row = [str(cell) for cell in copies.get_row_at(0)]
+        assert row[0] == "20/11/2026 09:00" and row[4] == "não"
+        await pilot.press("v")
+        await wait_until(pilot, lambda: str(copies.get_row_at(0)[4]) == "20/11 09:00", timeout=10)
+        assert any(n.message.startswith("Cópia íntegra: pec-tui-20261120-090000") for n in pilot.app._notifications)

@@ -33,3 +33,19 @@ def test_tarefas_after_run_now(snap_compare, make_app):
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=ready)
+
+
+def test_tarefas_copies_tab(snap_compare, make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PEC_TUI_DATA_DIR", "dados")  # the folder is on screen: relative, the same every run
+
+    async def ready(pilot):
+        await logged_in(pilot, "tarefas", as_=INSTALLATION_ADMIN)
+        screen = pilot.app.screen
+        await wait_until(pilot, lambda: screen.overview is not None)
+        # No copy yet (a copy's SHA-256 differs run to run: its rows are checked by the Pilot test).
+        await pilot.press("v")
+        await wait_until(pilot, lambda: screen.copies_table.has_focus)
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=ready)
