@@ -16,6 +16,7 @@ from pec_tui.core.errors import AuthError
 from pec_tui.domain import accounts
 from pec_tui.domain.installation import init_installation
 from pec_tui.storage.database import DatabaseTarget, open_database, sqlite_url
+from pec_tui.storage.migrations import LATEST_VERSION
 
 ADMIN_CPF = "52998224725"
 PASSWORD = "Senha1234"
@@ -506,5 +507,5 @@ def test_every_command_refuses_a_newer_schema(run_cli, sqlite_installation, comm
         connection.execute("INSERT INTO pectui_versao_esquema VALUES (99, '2026-11-20 09:00:00', 'futura')")
     result = run_cli("--database", sqlite_installation, *command)
     assert result.returncode == 1
-    assert result.stderr.strip().endswith("mais nova que a deste programa (5); atualize o pec-tui.")
+    assert result.stderr.strip().endswith(f"mais nova que a deste programa ({LATEST_VERSION}); atualize o pec-tui.")
     assert "Traceback" not in result.stderr
