@@ -4,8 +4,9 @@ Exit codes: 0 done, 1 refused or failed (with one Portuguese sentence on stderr)
 Start-up must stay light: Textual is imported only by the command that opens the console.
 
 Here: the parser, :func:`main` (exit codes, the last net for errors) and the database the
-options choose (:func:`open_from_args`). Each command group has its file (``console``,
-``init``, ``status``, ``doctor``, ``audit``, ``cnes``, ``users``, ``jobs``, ``backup``), imported only when its command runs.
+options choose (:func:`open_from_args`). Each command group has its file (``console``, ``init``,
+``status``, ``doctor``, ``audit``, ``cnes``, ``users``, ``jobs``, ``backup``), imported only when
+its command runs.
 """
 
 from __future__ import annotations
