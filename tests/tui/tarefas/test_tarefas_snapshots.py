@@ -36,8 +36,13 @@ def test_tarefas_after_run_now(snap_compare, make_app):
 
 
 def test_tarefas_copies_tab(snap_compare, make_app, tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    # The folder is on screen: relative, the same every run; the data (the audit key) comes along.
+    shutil.copytree(os.environ["PEC_TUI_DATA_DIR"], tmp_path / "dados", dirs_exist_ok=True)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PEC_TUI_DATA_DIR", "dados")  # the folder is on screen: relative, the same every run
+    monkeypatch.setenv("PEC_TUI_DATA_DIR", "dados")
 
     async def ready(pilot):
         await logged_in(pilot, "tarefas", as_=INSTALLATION_ADMIN)
