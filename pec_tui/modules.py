@@ -134,6 +134,7 @@ MODULES: tuple[Module, ...] = (
         "3.7.3",
         "Geração de lotes, processamento de fichas, transmissão e cópias de segurança.",
         console=True,
+        screen="pec_tui.screens.tarefas:TarefasScreen",
     ),
 )
 

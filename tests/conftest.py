@@ -36,7 +36,13 @@ from tests.support.clock import clock_stopped_for_setup
 from tests.support.constants import ADMIN_CPF, ADMIN_NAME, ADMIN_PASSWORD, FIXED_NOW, MUNICIPALITY_IBGE
 
 # Imported by pytest (with assertion rewriting), not here: a module this file imports could not be rewritten.
-pytest_plugins = ["tests.support.ci", "tests.support.postgres", "tests.support.pec_database", "tests.support.smtp"]
+pytest_plugins = [
+    "tests.support.ci",
+    "tests.support.postgres",
+    "tests.support.pec_database",
+    "tests.support.smtp",
+    "tests.support.jobs",
+]
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ Exit codes: 0 done, 1 refused or failed (with one Portuguese sentence on stderr)
 Start-up must stay light: Textual is imported only by the command that opens the console.
 
 Here: the parser, :func:`main` (exit codes, the last net for errors) and the database the
-options choose (:func:`open_from_args`). Each command group has its file (``console``,
-``init``, ``status``, ``doctor``, ``audit``, ``cnes``, ``users``), imported only when its command runs.
+options choose (:func:`open_from_args`). Each command group has its file (``console``, ``init``,
+``status``, ``doctor``, ``audit``, ``cnes``, ``users``, ``jobs``, ``backup``), imported only when
+its command runs.
 """
 
 from __future__ import annotations
@@ -114,7 +115,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     certs.add_parser(commands)
     rnds.add_parser(commands)
+    _add_jobs(commands)
+    _add_backup(commands)
     return parser
+
+
+def _add_backup(commands) -> None:
+    backup = commands.add_parser("backup", help="cópias de segurança do banco (cifradas, verificáveis)")
+    actions = backup.add_subparsers(dest="backup_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    now = actions.add_parser("now", help="faz uma cópia agora")
+    now.add_argument("--dest", metavar="PASTA", help="pasta das cópias (padrão: a pasta de dados, copias/)")
+    now.add_argument("--json", action="store_true", help="saída em JSON")
+    verify = actions.add_parser("verify", help="verifica uma cópia restaurando-a num banco temporário")
+    verify.add_argument("arquivo", metavar="ARQUIVO")
+    verify.add_argument("--identity", metavar="ARQUIVO", help="identidade age que abre a cópia cifrada")
+    verify.add_argument("--json", action="store_true", help="saída em JSON")
+    listing = actions.add_parser("list", help="lista as cópias da pasta")
+    listing.add_argument("--dest", metavar="PASTA", help="pasta das cópias")
+    listing.add_argument("--json", action="store_true", help="saída em JSON")
+    keygen = actions.add_parser("keygen", help="cria a identidade age e configura sua chave pública")
+    keygen.add_argument("arquivo", metavar="ARQUIVO", help="onde gravar a identidade (só o dono lê)")
+
+
+def _add_jobs(commands) -> None:
+    jobs = commands.add_parser("jobs", help="tarefas agendadas: o agendador, as tarefas e seu histórico")
+    actions = jobs.add_subparsers(dest="jobs_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    actions.add_parser("run", help="o agendador (para o systemd): roda as tarefas na hora até receber SIGTERM")
+    listing = actions.add_parser("list", help="as tarefas: agenda, próxima e última execução")
+    listing.add_argument("--json", action="store_true", help="saída em JSON")
+    now = actions.add_parser("run-now", help="executa uma tarefa agora, em primeiro plano")
+    now.add_argument("nome", metavar="NOME", help="nome da tarefa (veja 'pec-tui jobs list')")
+    now.add_argument("--json", action="store_true", help="saída em JSON")
+    history = actions.add_parser("history", help="histórico das execuções (90 dias)")
+    history.add_argument("--job", metavar="NOME", help="só as execuções desta tarefa")
+    history.add_argument("--limit", metavar="N", type=int, default=50, help="quantas execuções (padrão 50)")
+    history.add_argument("--json", action="store_true", help="saída em JSON")
+    service = actions.add_parser("install-service", help="grava o serviço pec-tui-jobs.service do systemd")
+    service.add_argument(
+        "--unit-dir", metavar="PASTA", default="/etc/systemd/system", help="onde gravar (padrão /etc/systemd/system)"
+    )
+    service.add_argument("--user", metavar="USUÁRIO", help="usuário do sistema que roda o serviço")
 
 
 #: Each command's function as ``module:function`` under :mod:`pec_tui.cli`, imported only when
@@ -132,6 +172,8 @@ COMMANDS: dict[str | None, str] = {
     "users": "users:cmd_users",
     "certs": "certs:cmd_certs",
     "rnds": "rnds:cmd_rnds",
+    "jobs": "jobs:cmd_jobs",
+    "backup": "backup:cmd_backup",
 }
 
 

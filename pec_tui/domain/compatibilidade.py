@@ -38,6 +38,7 @@ from pec_tui.storage.models import (
     HealthUnit,
     InstallationAdmin,
     InstallationMunicipality,
+    JobLease,
     JobRun,
     Localidade,
     Lotacao,
@@ -191,6 +192,23 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         "Gestão municipal",
         reads=(RndsConfig, MunicipalAdmin, ActorRole, Professional, Localidade, SystemConfig),
         writes=(RndsConfig, *AUDIT),
+    ),
+    ModuleTables(
+        # domain/tarefas/: job runs and leases; the jobs' own writes (the connection timers write
+        # CADSUSHABILITADO/HORUSHABILITADO back, as Configurações does), the audit events.
+        "tarefas",
+        "Tarefas agendadas",
+        reads=(
+            SystemConfig,
+            ConsoleSetting,
+            ServiceToggle,
+            JobRun,
+            JobLease,
+            InstallationAdmin,
+            ActorRole,
+            Professional,
+        ),
+        writes=(SystemConfig, ServiceToggle, JobRun, JobLease, *AUDIT),
     ),
     # domain/log.py reads webserver/logs/pec.log, no table.
     ModuleTables("log", "Log do PEC", reads=()),

@@ -32,7 +32,17 @@ from pec_tui.core.errors import PecError
 from . import reference
 from .database import current_database, is_postgres, transaction
 from .introspection import OWN_DATABASE_KEY, read_catalogue
-from .models import OWN_MODELS, OWN_SCHEMA, PEC_MODELS, Cbo, CboMunicipal, ConsoleSetting, RndsConfig, SchemaVersion
+from .models import (
+    OWN_MODELS,
+    OWN_SCHEMA,
+    PEC_MODELS,
+    Cbo,
+    CboMunicipal,
+    ConsoleSetting,
+    JobLease,
+    RndsConfig,
+    SchemaVersion,
+)
 from .search import filter_form
 from .sequences import create_sequences, create_sqlite_table, next_ids
 
@@ -122,6 +132,10 @@ def seed_cbo_catalogue() -> int:
     return len(cbos)
 
 
+def _create_job_leases() -> None:
+    current_database().create_tables([JobLease], safe=True)
+
+
 #: The first version with PEC's columns and pec-tui's own schema.
 FIRST_VERSION = 5
 
@@ -133,6 +147,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _first_schema,
     ),
     Migration(6, "No banco do próprio pec-tui, a tabela tb_cfg_rnds do PEC (Configuração RNDS)", _rnds_table),
+    Migration(7, "Travas do agendador de tarefas (uma instância por banco)", lambda own: _create_job_leases()),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

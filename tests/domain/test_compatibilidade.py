@@ -73,7 +73,7 @@ def test_on_pec_every_built_module_reads_and_writes(pec_database):
     check = check_compatibility(pec_database)
     assert (check.status, check.found) == (
         diagnostico.OK,
-        f"Banco do PEC {PEC_VERSION}: todos os 10 módulos funcionam por inteiro.",
+        f"Banco do PEC {PEC_VERSION}: todos os 11 módulos funcionam por inteiro.",
     )
 
 
@@ -86,7 +86,7 @@ def test_on_pec_a_missing_column_makes_its_readers_unavailable(pec_database):
     assert result.of("entrada").state == compat.FULL
     check = check_compatibility(pec_database)
     assert check.status == diagnostico.ERROR
-    assert check.found.startswith(f"Banco do PEC {PEC_VERSION}: dos 10 módulos, 3 indisponíveis e 7 disponíveis. ")
+    assert check.found.startswith(f"Banco do PEC {PEC_VERSION}: dos 11 módulos, 3 indisponíveis e 8 disponíveis. ")
     assert "CBO: indisponível (tb_cbo.no_cbo_filtro não existe neste banco)." in check.found
     assert "pec-tui doctor --json" in check.action
 
@@ -157,7 +157,7 @@ def test_pec_tuis_models_fit_pec_tuis_own_tables(db):
     check = compatibility_check(as_pec(read_catalogue(db.db)))
     assert (check.status, check.found) == (
         diagnostico.OK,
-        "Banco do PEC 5.5.0: todos os 10 módulos funcionam por inteiro.",
+        "Banco do PEC 5.5.0: todos os 11 módulos funcionam por inteiro.",
     )
 
 
@@ -181,6 +181,7 @@ def test_an_unknown_required_column_degrades_to_read_only(db):
         "diagnostico": compat.FULL,
         "certificados": compat.FULL,
         "gestao_municipal": compat.FULL,
+        "tarefas": compat.FULL,
         "log": compat.FULL,
         "status": compat.FULL,
     }
@@ -188,7 +189,7 @@ def test_an_unknown_required_column_degrades_to_read_only(db):
     assert result.of("unidades_saude").label == "disponível (só consulta)"
     check = compatibility_check(catalogue)
     assert check.status == diagnostico.WARNING
-    assert check.found.startswith("Banco do PEC 5.5.0: dos 10 módulos, 3 somente leitura e 7 disponíveis. ")
+    assert check.found.startswith("Banco do PEC 5.5.0: dos 11 módulos, 3 somente leitura e 8 disponíveis. ")
     assert f"Entrada no console: somente leitura ({NEW_REQUIRED})." in check.found
     assert "CBO: leitura e escrita." in check.found
     assert "Unidades de saúde: disponível (só consulta)." in check.found
@@ -204,7 +205,7 @@ def test_an_unknown_nullable_or_defaulted_column_changes_nothing(db):
 def test_one_module_read_only_and_one_unavailable_agree_in_number(db):
     own = read_catalogue(db.db)
     one_read_only = compatibility_check(as_pec(own, tb_cbo_atend={"nu_novo": required("nu_novo")}))
-    assert one_read_only.found.startswith("Banco do PEC 5.5.0: dos 10 módulos, 1 somente leitura e 9 disponíveis. ")
+    assert one_read_only.found.startswith("Banco do PEC 5.5.0: dos 11 módulos, 1 somente leitura e 10 disponíveis. ")
     without = as_pec(own, tb_cbo={"no_cbo_filtro": None}, tb_prof={"ds_cep": None, "co_conselho_classe": None})
     check = compatibility_check(without)
     assert check.status == diagnostico.ERROR
@@ -215,7 +216,7 @@ def test_one_module_read_only_and_one_unavailable_agree_in_number(db):
         "e mais 1 diferença)." in check.found
     )
     only_units = compatibility_check(as_pec(own, tb_tipo_servico={"st_interno": None}))
-    assert only_units.found.startswith("Banco do PEC 5.5.0: dos 10 módulos, 1 indisponível e 9 disponíveis. ")
+    assert only_units.found.startswith("Banco do PEC 5.5.0: dos 11 módulos, 1 indisponível e 10 disponíveis. ")
     assert "Unidades de saúde: indisponível (tb_tipo_servico.st_interno não existe neste banco)." in only_units.found
 
 

@@ -32,7 +32,7 @@ from pec_tui.storage.models.accounts import (
 )
 from pec_tui.storage.models.audit import AccessHistory, AuditEvent, PecAuditEvent
 from pec_tui.storage.models.base import OWN_SCHEMA, BaseModel, ForeignKeyField, OwnModel, bind_backend
-from pec_tui.storage.models.console import JobRun, SchemaVersion, ServiceToggle
+from pec_tui.storage.models.console import JobLease, JobRun, SchemaVersion, ServiceToggle
 from pec_tui.storage.models.installation import (
     ConsoleSetting,
     Country,
@@ -108,6 +108,7 @@ OWN_MODELS: tuple[type[OwnModel], ...] = (
     AccessHistory,
     ServiceToggle,
     JobRun,
+    JobLease,
 )
 
 #: Every model.
@@ -142,6 +143,7 @@ __all__ = [
     "HealthUnit",
     "InstallationAdmin",
     "InstallationMunicipality",
+    "JobLease",
     "JobRun",
     "Localidade",
     "LocalidadeSituation",

@@ -32,6 +32,7 @@ class JobRun(OwnModel):
     RUNNING = "EXECUTANDO"
     OK = "SUCESSO"
     FAILED = "FALHA"
+    SKIPPED = "IGNORADA"  # not started: the job was still running (overrun) or held elsewhere
 
     id = AutoField(column_name="co_seq_job_execucao")
     job = CharField(max_length=40, index=True, column_name="no_job")
@@ -44,6 +45,23 @@ class JobRun(OwnModel):
 
     class Meta:
         table_name = "job_execucao"
+
+
+class JobLease(OwnModel):
+    """Who holds a lock of the scheduler (``agendador``) or of one job (``tarefa:<nome>``), until when.
+
+    A lease, not a session lock: it is renewed while its holder lives and expires when it stops
+    renewing (``kill -9``, a host down), so the next holder takes over without anyone cleaning up."""
+
+    name = CharField(primary_key=True, max_length=60, column_name="no_trava")
+    host = CharField(max_length=255, column_name="no_maquina")
+    pid = IntegerField(column_name="nu_pid")
+    token = CharField(max_length=40, column_name="ds_token")
+    since = DateTimeField(column_name="dt_inicio")
+    expires_at = DateTimeField(column_name="dt_validade")
+
+    class Meta:
+        table_name = "trava_agendador"
 
 
 class SchemaVersion(OwnModel):
