@@ -12,6 +12,7 @@ import pytest
 from pec_tui.core.errors import PecError
 from pec_tui.domain.configuracoes import conexao
 from pec_tui.domain.tarefas import backup
+from pec_tui.storage.migrations import LATEST_VERSION
 from pec_tui.storage.models import AuditEvent
 
 
@@ -29,7 +30,7 @@ def test_a_clear_copy_is_made_verified_and_audited(db, some_rows, tmp_path):
     assert done.path.parent == tmp_path and not done.manifest.cifrada
     manifest = json.loads((tmp_path / (done.path.name + ".manifest.json")).read_text())
     assert manifest["sha256"] == backup.sha256_of(done.path) and manifest["tamanho"] == done.path.stat().st_size
-    assert manifest["versao_esquema"] == 6
+    assert manifest["versao_esquema"] == LATEST_VERSION
     assert list(manifest["contagens"].values())[-1] == 1  # the audit trail, as copied
     assert stat.S_IMODE(done.path.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left
