@@ -335,27 +335,33 @@ def unblock_user(admin_user_id: int, user_id: int) -> None:
         user = User.get_or_none(User.id == user_id)
         if user is None:
             raise PecError("Usuário não encontrado.")
-        user.blocked = False
-        user.failed_attempts = 0
-        user.password_hash = None
-        user.must_change_password = user.change_password = True
-        user.save(
-            only=[
-                User.blocked,
-                User.failed_attempts,
-                User.password_hash,
-                User.must_change_password,
-                User.change_password,
-            ]
-        )
-        audit.record(
-            EventType.ACCOUNT_UNBLOCKED,
-            component="pec-tui/profissionais",
-            user_id=admin_user_id,
-            record_type=RecordType.USER,
-            record_id=user.id,
-            details=f"Desbloqueio e redefinição de senha: {format_cpf(user.login)}",
-        )
+        _unblock_and_reset(user, by_user_id=admin_user_id, component="pec-tui/profissionais")
+
+
+def _unblock_and_reset(user: User, *, by_user_id: int | None, component: str) -> None:
+    """The row PEC's "Desbloquear e redefinir senha" leaves (both must-change flags, no password:
+    the first access's default), and its audit event; inside the caller's transaction."""
+    user.blocked = False
+    user.failed_attempts = 0
+    user.password_hash = None
+    user.must_change_password = user.change_password = True
+    user.save(
+        only=[
+            User.blocked,
+            User.failed_attempts,
+            User.password_hash,
+            User.must_change_password,
+            User.change_password,
+        ]
+    )
+    audit.record(
+        EventType.ACCOUNT_UNBLOCKED,
+        component=component,
+        user_id=by_user_id,
+        record_type=RecordType.USER,
+        record_id=user.id,
+        details=f"Desbloqueio e redefinição de senha: {format_cpf(user.login)}",
+    )
 
 
 def blocked_count() -> int:
@@ -422,25 +428,5 @@ def unblock(cpf: str, *, by_user_id: int | None, component: str = UNBLOCK_COMPON
         professional = Professional.get_or_none(Professional.user == user.id)
         name = professional.name if professional is not None else format_cpf(login)
         first = "o CNS seguido de esus" if professional is not None and professional.cns else "o CPF seguido de esus"
-        user.blocked = False
-        user.failed_attempts = 0
-        user.password_hash = None
-        user.must_change_password = user.change_password = True  # PEC's two flags, as unblock_user
-        user.save(
-            only=[
-                User.blocked,
-                User.failed_attempts,
-                User.password_hash,
-                User.must_change_password,
-                User.change_password,
-            ]
-        )
-        audit.record(
-            EventType.ACCOUNT_UNBLOCKED,
-            component=component,
-            user_id=by_user_id,
-            record_type=RecordType.USER,
-            record_id=user.id,
-            details=f"Desbloqueio e redefinição de senha: {format_cpf(login)}",
-        )
+        _unblock_and_reset(user, by_user_id=by_user_id, component=component)
     return Unblocked(name, format_cpf(login), first)
