@@ -148,14 +148,11 @@ def read_only_url(pec_database, pg_server):
     )
     pec_database.close()
     yield f"postgresql://{role}@{pg_server.host}:{pg_server.port}/{name}"
-    admin = pg_server.admin()
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP OWNED BY "{role}"')
-    except Exception:  # the database may already be gone
-        pass
-    finally:
-        admin.close()
+    # DROP OWNED in the PEC database revokes the role's grants there (and on the database itself),
+    # so the role can go too: the server keeps no test role behind.
+    pec_database.db.connect(reuse_if_open=True)
+    pec_database.db.execute_sql(f'DROP OWNED BY "{role}"; DROP ROLE "{role}"')
+    pec_database.close()
 
 
 def test_a_read_only_role_reads_everything_and_every_write_says_why(read_only_url, run_cli):
