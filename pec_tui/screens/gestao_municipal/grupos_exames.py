@@ -85,7 +85,7 @@ class ExamGroupsTab(Vertical):
         table = self.query_one("#grupos-table", DataTable)
         table.clear()
         for group in self.groups:
-            exams = ", ".join(exam.name.title() for exam in group.exams)
+            exams = ", ".join(exam.name for exam in group.exams)
             table.add_row(Text(group.name), group.audience, Text(f"{len(group.exams)}: {exams}"), key=str(group.id))
         if not self.groups:
             table.add_row(Text("Nenhum grupo de exames."), "", "", key="none")
@@ -168,7 +168,13 @@ class ExamGroupDialog(PecModal[ge.Group | None]):
         with Vertical(classes="dialog grupo-dialog"):
             yield Static("Editar grupo de exames" if group else "Adicionar grupo de exames", classes="dialog-title")
             yield Static("Nome do grupo *", classes="field-label")
-            yield Input(value=group.name if group else "", max_length=ge.NAME_MAX, id="grupo-nome", compact=True)
+            yield Input(
+                value=group.name if group else "",
+                placeholder="ex.: Hiperdia, Pré-natal, Rastreamento da mulher",
+                max_length=ge.NAME_MAX,
+                id="grupo-nome",
+                compact=True,
+            )
             yield ErrorLine("grupo-nome-error")
             with Horizontal(classes="grupo-audience"):
                 yield Static("Sexo", classes="grupo-label")
@@ -199,10 +205,11 @@ class ExamGroupDialog(PecModal[ge.Group | None]):
                 "Exames * (espaço marca; só os que se aplicam ao sexo e às idades do grupo)", classes="field-label"
             )
             yield SelectionList[int](id="grupo-exames", compact=True)
+            yield Static("", id="grupo-marcados")  # the marks in words: readable without colour (NO_COLOR)
             yield ErrorLine("grupo-exames-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Salvar" if group else "Adicionar", variant="primary", id="grupo-save")
-                yield Button("Cancelar", id="grupo-cancel")
+                yield Button("Salvar" if group else "Adicionar", variant="primary", id="grupo-save", compact=True)
+                yield Button("Cancelar", id="grupo-cancel", compact=True)
 
     def on_mount(self) -> None:
         self._filter()
@@ -231,6 +238,18 @@ class ExamGroupDialog(PecModal[ge.Group | None]):
         listing.add_options(
             (exam.label, exam.id, exam.id in self.chosen) for exam in self.catalogue if exam.fits(sex, low, high)
         )
+        self._count()
+
+    @on(SelectionList.SelectedChanged, "#grupo-exames")
+    def _count(self) -> None:
+        marked = self.query_one("#grupo-exames", SelectionList).selected
+        names = {exam.id: exam.code for exam in self.catalogue}
+        text = (
+            "Nenhum exame marcado."
+            if not marked
+            else f"{len(marked)} marcado{'s' if len(marked) > 1 else ''}: " + ", ".join(names[key] for key in marked)
+        )
+        self.query_one("#grupo-marcados", Static).update(Text(text))
 
     def _shown(self) -> list[int]:
         listing = self.query_one("#grupo-exames", SelectionList)

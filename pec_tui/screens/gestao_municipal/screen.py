@@ -83,7 +83,8 @@ class MunicipalManagementScreen(PecScreen):
     INTRO = (
         "Gestão municipal (manual, seção 3.11): funcionalidades que somente o administrador municipal acessa — "
         "Configuração da agenda padrão dos profissionais, Grupos de exames, Tipos de serviço e Configuração RNDS. "
-        "Ctrl+PageUp/PageDown (ou as setas sobre as abas) trocam de aba.\n\n"
+        "Na barra de abas, as setas trocam de aba; Tab passa ao próximo campo, Shift+Tab volta, Enter aciona o "
+        "botão em foco.\n\n"
     )
     TAB_HELP = {"agenda": HELP_AGENDA, "grupos": HELP_GRUPOS, "tipos": HELP_TIPOS, "rnds": HELP_RNDS}
 
