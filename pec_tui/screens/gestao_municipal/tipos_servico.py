@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def units_text(count: int) -> str:
-    return "nenhuma" if count == 0 else "1 unidade" if count == 1 else f"{count} unidades"
+    return "nenhuma unidade" if count == 0 else "1 unidade" if count == 1 else f"{count} unidades"
 
 
 class ServiceTypesTab(Vertical):
@@ -109,6 +109,9 @@ class ServiceTypesTab(Vertical):
     def action_delete(self) -> None:
         row = self._selected()
         if row is None:
+            return
+        if row.default:  # refused before asking (the domain refuses it too)
+            self.notify(f"{row.name} é um tipo de serviço padrão do PEC: não pode ser excluído.", severity="warning")
             return
         question = CancelFirstConfirm(
             "Excluir tipo de serviço",
