@@ -29,7 +29,7 @@ HELP_AGENDA = (
     "Também é possível configurar a duração padrão do agendamento (duração padrão da consulta), em minutos. "
     "As lotações que possuem CBOs com duração do agendamento customizada (módulo CBO) não usam a duração "
     "padrão. A agenda do profissional com uma só lotação parte deste horário-padrão (seção 3.5.5).\n\n"
-    f"Numa instalação do PEC: {agenda_padrao.NOT_ON_PEC}"
+    + agenda_padrao.NOT_ON_PEC
 )
 HELP_GRUPOS = (
     "Grupos de exames (manual, seção 3.11.2). Os grupos de exames são apresentados no módulo de solicitação de "
@@ -40,7 +40,7 @@ HELP_GRUPOS = (
     "de exames mostra só os que se aplicam ao sexo e às idades do grupo (códigos SIGTAP). Os grupos também podem "
     "ser editados (tecla e) ou excluídos (tecla Delete). Um nome já usado por outro grupo do município é "
     "recusado.\n\n"
-    f"Numa instalação do PEC: {grupos_exames.NOT_ON_PEC}"
+    + grupos_exames.NOT_ON_PEC
 )
 HELP_TIPOS = (
     'Tipos de serviço (manual, seção 3.11.3). Na aba "Tipos de serviço", é possível adicionar, editar e excluir '
