@@ -39,8 +39,7 @@ HELP_GRUPOS = (
     'quem ele se aplica (sexo e idades) e selecione os exames (espaço marca); conclua em "Adicionar". A lista '
     "de exames mostra só os que se aplicam ao sexo e às idades do grupo (códigos SIGTAP). Os grupos também podem "
     "ser editados (tecla e) ou excluídos (tecla Delete). Um nome já usado por outro grupo do município é "
-    "recusado.\n\n"
-    + grupos_exames.NOT_ON_PEC
+    "recusado.\n\n" + grupos_exames.NOT_ON_PEC
 )
 HELP_TIPOS = (
     'Tipos de serviço (manual, seção 3.11.3). Na aba "Tipos de serviço", é possível adicionar, editar e excluir '
