@@ -23,15 +23,20 @@ from pec_tui.storage.models import (
     CboMunicipal,
     ConsoleSetting,
     Country,
+    DayOfWeek,
     Localidade,
     LocalidadeSituation,
     LocalidadeType,
+    Period,
+    Procedure,
     SchemaVersion,
+    ServiceType,
     State,
     TeamType,
     UnitType,
     User,
 )
+from pec_tui.storage.reference import DEFAULT_SERVICE_TYPES
 
 CONFTEST = Path(__file__).with_name("conftest.py")
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -68,11 +73,17 @@ def test_db_starts_migrated_and_without_installation_data(db):
         TeamType,
         Cbo,
         CboMunicipal,
+        DayOfWeek,
+        Period,
+        Procedure,
         SchemaVersion,
     }
     for model in ALL_MODELS:
-        if model not in reference and model is not ConsoleSetting:
+        if model not in reference and model not in (ConsoleSetting, ServiceType):
             assert model.select().count() == 0, model._meta.table_name
+    # PEC's default service types (st_interno), the only rows of tb_tipo_servico.
+    assert ServiceType.select().where(ServiceType.internal == False).count() == 0
+    assert ServiceType.select().count() == len(DEFAULT_SERVICE_TYPES)
     # The one console setting: the mark of pec-tui's own database.
     assert [row.key for row in ConsoleSetting.select()] == ["PECTUI_BANCO_PROPRIO"]
 
@@ -184,3 +195,29 @@ def test_under_ci_every_skip_fails_with_its_reason(tmp_path):
     assert "Teste pulado com CI=true, o que não é permitido: Skipped: motivo de exemplo" in result.stdout
     assert "test_needs_postgres" in result.stdout
     assert f"PostgreSQL indisponível em 127.0.0.1:{result.port}:" in result.stdout
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_pecs_default_service_types_and_rewinds_their_sequence(pg_test_database):
+    """tb_tipo_servico starts with PEC's default types: a test's own types go, the defaults stay,
+    and the next key is the one a fresh database would draw."""
+
+    def database_oid(opened) -> int:
+        return opened.db.execute_sql("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()[0]
+
+    opened = pg_test_database.open_clean()
+    oid = database_oid(opened)
+    try:
+        with transaction():
+            first = ServiceType.create(name="TESTE", name_filter="TESTE", internal=True).id
+        assert first == len(DEFAULT_SERVICE_TYPES) + 1
+    finally:
+        opened.close()
+    opened = pg_test_database.open_clean()
+    try:
+        assert database_oid(opened) == oid  # emptied in place, not cloned again
+        assert sorted(row.name for row in ServiceType.select()) == sorted(DEFAULT_SERVICE_TYPES)
+        with transaction():
+            assert ServiceType.create(name="TESTE", name_filter="TESTE", internal=True).id == first
+    finally:
+        opened.close()

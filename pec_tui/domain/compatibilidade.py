@@ -29,12 +29,15 @@ from pec_tui.storage.models import (
     AccessHistory,
     ActorRole,
     AgendaConfig,
+    AgendaConfigDetail,
     AuditEvent,
     Cbo,
     CboMunicipal,
     CnesImport,
     CnesImportReport,
     ConsoleSetting,
+    ExamGroup,
+    ExamGroupProcedure,
     HealthUnit,
     InstallationAdmin,
     InstallationMunicipality,
@@ -43,7 +46,9 @@ from pec_tui.storage.models import (
     Localidade,
     Lotacao,
     MunicipalAdmin,
+    MunicipalAgendaConfig,
     OwnModel,
+    Procedure,
     Professional,
     ProfessionalCnsHistory,
     RndsConfig,
@@ -186,12 +191,39 @@ MODULE_TABLES: tuple[ModuleTables, ...] = (
         writes=AUDIT,
     ),
     ModuleTables(
-        # domain/gestao_municipal/rnds.py: status, enable, disable (tb_cfg_rnds; the municipal
-        # administrator's role); enable/disable only on pec-tui's own database (see its text).
+        # domain/gestao_municipal/: rnds (tb_cfg_rnds), agenda_padrao (tb_cfg_agenda and its
+        # periods, tb_cfg_agenda_municipal), grupos_exames (tb_grupo_exame, rl_proced_grupo_exame,
+        # the shipped exams in tb_proced), tipos_servico (tb_tipo_servico, units offering each);
+        # the municipal administrator's role. RNDS, the agenda's periods and the exam groups are
+        # written only on pec-tui's own database (see each file's text).
         "gestao_municipal",
         "Gestão municipal",
-        reads=(RndsConfig, MunicipalAdmin, ActorRole, Professional, Localidade, SystemConfig),
-        writes=(RndsConfig, *AUDIT),
+        reads=(
+            RndsConfig,
+            MunicipalAdmin,
+            ActorRole,
+            Professional,
+            Localidade,
+            SystemConfig,
+            AgendaConfig,
+            AgendaConfigDetail,
+            MunicipalAgendaConfig,
+            Procedure,
+            ExamGroup,
+            ExamGroupProcedure,
+            ServiceType,
+            UnitServiceType,
+        ),
+        writes=(
+            RndsConfig,
+            AgendaConfig,
+            AgendaConfigDetail,
+            MunicipalAgendaConfig,
+            ExamGroup,
+            ExamGroupProcedure,
+            ServiceType,
+            *AUDIT,
+        ),
     ),
     ModuleTables(
         # domain/tarefas/: job runs and leases; the jobs' own writes (the connection timers write

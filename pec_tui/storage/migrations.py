@@ -36,10 +36,16 @@ from .models import (
     OWN_MODELS,
     OWN_SCHEMA,
     PEC_MODELS,
+    AgendaConfigDetail,
     Cbo,
     CboMunicipal,
     ConsoleSetting,
+    DayOfWeek,
+    ExamGroup,
+    ExamGroupProcedure,
     JobLease,
+    Period,
+    Procedure,
     RndsConfig,
     SchemaVersion,
 )
@@ -71,6 +77,7 @@ def create_pec_tables() -> None:
     create_sequences(db, PEC_MODELS)
     reference.seed_geography()
     reference.seed_unit_and_team_types()
+    reference.seed_municipal_reference()
     seed_cbo_catalogue()
     ConsoleSetting.insert(key=OWN_DATABASE_KEY, text="true").on_conflict_ignore().execute()
 
@@ -87,6 +94,17 @@ def _rnds_table(own: bool) -> None:
         db = current_database()
         db.create_tables([RndsConfig], safe=True)
         create_sequences(db, [RndsConfig])
+
+
+def _municipal_tables(own: bool) -> None:
+    """Gestão municipal's tables of PEC (agenda periods, exam groups, SIGTAP procedures) with their
+    sequences and reference rows, on pec-tui's own database made before they were modelled."""
+    if own:
+        db = current_database()
+        models = [DayOfWeek, Period, AgendaConfigDetail, Procedure, ExamGroup, ExamGroupProcedure]
+        db.create_tables(models, safe=True)
+        create_sequences(db, models)
+        reference.seed_municipal_reference()
 
 
 def read_cbo_catalogue() -> list[dict[str, object]]:
@@ -148,6 +166,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(6, "No banco do próprio pec-tui, a tabela tb_cfg_rnds do PEC (Configuração RNDS)", _rnds_table),
     Migration(7, "Travas do agendador de tarefas (uma instância por banco)", lambda own: _create_job_leases()),
+    Migration(
+        8,
+        "No banco do próprio pec-tui, as tabelas do PEC da Gestão municipal (períodos da agenda, grupos de "
+        "exames, procedimentos SIGTAP) e os tipos de serviço padrão",
+        _municipal_tables,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

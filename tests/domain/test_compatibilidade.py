@@ -215,9 +215,11 @@ def test_one_module_read_only_and_one_unavailable_agree_in_number(db):
         "Diagnóstico do servidor: indisponível (tb_prof.co_conselho_classe não existe neste banco; "
         "e mais 1 diferença)." in check.found
     )
-    only_units = compatibility_check(as_pec(own, tb_tipo_servico={"st_interno": None}))
-    assert only_units.found.startswith("Banco do PEC 5.5.0: dos 11 módulos, 1 indisponível e 10 disponíveis. ")
-    assert "Unidades de saúde: indisponível (tb_tipo_servico.st_interno não existe neste banco)." in only_units.found
+    # Unidades de saúde and Gestão municipal (Tipos de serviço) read tb_tipo_servico.
+    service_types = compatibility_check(as_pec(own, tb_tipo_servico={"st_interno": None}))
+    assert service_types.found.startswith("Banco do PEC 5.5.0: dos 11 módulos, 2 indisponíveis e 9 disponíveis. ")
+    assert "Unidades de saúde: indisponível (tb_tipo_servico.st_interno não existe neste banco)." in service_types.found
+    assert "Gestão municipal: indisponível (tb_tipo_servico.st_interno não existe neste banco)." in service_types.found
 
 
 def test_a_catalogue_that_cannot_be_read_is_the_checks_error():

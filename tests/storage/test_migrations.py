@@ -172,3 +172,44 @@ def test_version_6_adds_tb_cfg_rnds_to_an_own_database_made_before_it(db):
     assert migrate() == [migration.version for migration in MIGRATIONS if migration.version >= 6]
     assert RndsConfig.table_exists()
     assert differences(read_catalogue(db.db), RndsConfig) == []
+
+
+def test_version_8_adds_gestao_municipal_tables_to_an_own_database_made_before_it(db):
+    """pec-tui's own database from before version 8 gets PEC's agenda-period, exam-group and
+    procedure tables, their sequences, and the reference rows (weekdays, periods, the shipped
+    exams, PEC's default service types) — once."""
+    from pec_tui.storage import reference
+    from pec_tui.storage.database import transaction
+    from pec_tui.storage.models import (
+        AgendaConfigDetail,
+        DayOfWeek,
+        ExamGroup,
+        ExamGroupProcedure,
+        Period,
+        Procedure,
+        SchemaVersion,
+        ServiceType,
+    )
+
+    models = [ExamGroupProcedure, ExamGroup, Procedure, AgendaConfigDetail, Period, DayOfWeek]
+    with transaction():
+        ServiceType.delete().execute()
+        db.db.drop_tables(models)
+        SchemaVersion.delete().where(SchemaVersion.version >= 8).execute()
+    assert migrate() == [8]
+    for model in models:
+        assert differences(read_catalogue(db.db), model) == [], model.__name__
+    assert DayOfWeek.select().count() == 7 and Period.select().count() == 3
+    assert Procedure.select().count() == len(reference.shipped_exams())
+    glycated = Procedure.get(Procedure.code == "0202010503")
+    assert (glycated.name, glycated.min_age_months, glycated.max_age_months) == (
+        "DOSAGEM DE HEMOGLOBINA GLICOSILADA",
+        0,
+        130 * 12,
+    )
+    assert Procedure.get(Procedure.code == "0203010086").male is False
+    defaults = ServiceType.select().where(ServiceType.internal == True, ServiceType.localidade.is_null())
+    assert sorted(row.name for row in defaults) == sorted(reference.DEFAULT_SERVICE_TYPES)
+    reference.seed_municipal_reference()  # again: nothing doubled
+    assert Procedure.select().count() == len(reference.shipped_exams())
+    assert ServiceType.select().count() == len(reference.DEFAULT_SERVICE_TYPES)

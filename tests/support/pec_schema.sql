@@ -542,3 +542,58 @@ $$;
 
 CREATE TRIGGER tg_auditoria_usuario AFTER INSERT OR UPDATE ON tb_usuario
     FOR EACH ROW EXECUTE FUNCTION ft_auditoria_usuario();
+
+-- Gestão municipal (3.11.2): SIGTAP procedures, the municipality's exam groups and their exams.
+CREATE TABLE tb_proced (
+    co_seq_proced bigint NOT NULL,
+    no_proced varchar(260) NOT NULL,
+    no_proced_filtro varchar(260) NOT NULL,
+    nu_idade_minima integer NOT NULL,
+    nu_idade_maxima integer NOT NULL,
+    co_proced varchar(255) NOT NULL,
+    dt_competencia varchar(6) NOT NULL,
+    st_ativo integer NOT NULL,
+    st_masculino integer,
+    st_feminino integer,
+    co_complexidade bigint,
+    co_proced_grupo bigint,
+    co_proced_subgrupo bigint,
+    co_proced_forma_organizacional bigint,
+    st_filtro_padrao integer,
+    st_proced_padrao_dab integer,
+    st_proced_dab integer,
+    co_proced_filtro varchar(255),
+    co_proced_ref_sigtap bigint,
+    st_idade_aplicavel integer NOT NULL,
+    tp_proced varchar(30),
+    st_plano integer,
+    st_exame integer,
+    PRIMARY KEY (co_seq_proced)
+);
+
+CREATE SEQUENCE seq_tb_proced;
+
+CREATE TABLE tb_grupo_exame (
+    co_seq_grupo_exame bigint NOT NULL,
+    no_grupo_exame varchar(255) NOT NULL,
+    nu_idade_minima integer NOT NULL,
+    nu_idade_maxima integer NOT NULL,
+    co_localidade bigint NOT NULL,
+    no_sexo varchar(24),
+    PRIMARY KEY (co_seq_grupo_exame),
+    FOREIGN KEY (co_localidade) REFERENCES tb_localidade (co_localidade)
+);
+
+CREATE SEQUENCE seq_tb_grupo_exame;
+
+CREATE TABLE rl_proced_grupo_exame (
+    co_seq_proced_grupo_exame bigint NOT NULL,
+    co_grupo_exame bigint NOT NULL,
+    co_proced bigint NOT NULL,
+    PRIMARY KEY (co_seq_proced_grupo_exame),
+    UNIQUE (co_grupo_exame, co_proced),
+    FOREIGN KEY (co_grupo_exame) REFERENCES tb_grupo_exame (co_seq_grupo_exame),
+    FOREIGN KEY (co_proced) REFERENCES tb_proced (co_seq_proced)
+);
+
+CREATE SEQUENCE seq_rl_proced_grupo_exame;

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from peewee import sort_models
@@ -23,6 +23,7 @@ from peewee import sort_models
 from pec_tui.storage.database import DatabaseTarget, OpenedDatabase, open_database
 from pec_tui.storage.migrations import migrate
 from pec_tui.storage.models import ALL_MODELS, database_proxy
+from pec_tui.storage.reference import DEFAULT_SERVICE_TYPES
 from tests.support.ci import running_in_ci
 from tests.support.clock import clock_stopped_for_setup
 
@@ -43,11 +44,20 @@ REFERENCE_TABLES = frozenset(
         "public.tb_tipo_equipe",
         "public.tb_cbo",
         "public.tb_cbo_atend",
+        "public.tb_dia_semana",
+        "public.tb_periodo",
+        "public.tb_proced",
         "pectui.versao_esquema",
     }
 )
-#: Rows of data tables a fresh database has: pec-tui's mark on its own database.
-KEPT_ROWS = {"pectui.configuracao": "co_configuracao = 'PECTUI_BANCO_PROPRIO'"}
+#: Rows of data tables a fresh database has: pec-tui's mark on its own database, PEC's default
+#: service types (the first keys of their sequence; a test's own rows come after them).
+KEPT_ROWS = {
+    "pectui.configuracao": "co_configuracao = 'PECTUI_BANCO_PROPRIO'",
+    "public.tb_tipo_servico": (
+        f"st_interno = 1 AND co_localidade IS NULL AND co_seq_tipo_servico <= {len(DEFAULT_SERVICE_TYPES)}"
+    ),
+}
 SCHEMAS = ("public", "pectui")
 
 
@@ -180,7 +190,8 @@ class PgTestDatabase:
     template: str
     fingerprint: str = ""
     data_tables: tuple[str, ...] = ()
-    fresh_sequences: frozenset[str] = frozenset()
+    #: Sequences a fresh database has already drawn from, and their last value there.
+    fresh_sequences: dict[str, int] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -215,12 +226,14 @@ class PgTestDatabase:
             f"SELECT 'tabela', '{t}' WHERE EXISTS (SELECT 1 FROM {_quoted(t)}{kept(t)})" for t in self.data_tables
         ]
         probes.append(
-            "SELECT 'sequencia', schemaname || '.' || sequencename FROM pg_sequences "
+            "SELECT 'sequencia', schemaname || '.' || sequencename || '=' || last_value FROM pg_sequences "
             "WHERE schemaname IN ('public', 'pectui') AND last_value IS NOT NULL"
         )
         found = db.execute_sql(" UNION ALL ".join(probes)).fetchall()
         dirty = {name for kind, name in found if kind == "tabela"}
-        used = {name for kind, name in found if kind == "sequencia"} - self.fresh_sequences
+        drawn = dict(item.rsplit("=", 1) for kind, item in found if kind == "sequencia")
+        used = set(drawn) - set(self.fresh_sequences)
+        rewound = {name for name, value in self.fresh_sequences.items() if int(drawn.get(name, value)) != value}
         statements = []
         children_first = _model_tables_children_first()
         if dirty - set(children_first) or dirty & set(KEPT_ROWS):
@@ -229,6 +242,9 @@ class PgTestDatabase:
         else:
             statements += [f"DELETE FROM {_quoted(table)}" for table in children_first if table in dirty]
         statements += [f"ALTER SEQUENCE {_quoted(sequence)} RESTART" for sequence in sorted(used)]
+        statements += [
+            f"SELECT setval('{_quoted(sequence)}', {self.fresh_sequences[sequence]})" for sequence in sorted(rewound)
+        ]
         if statements:
             db.execute_sql("BEGIN; " + "; ".join(statements) + "; COMMIT")
 
@@ -252,13 +268,13 @@ def pg_test_database(pg_server: PgServer) -> Iterator[PgTestDatabase]:
     target.fingerprint = _pg_fingerprint(opened.db)
     tables = {f"{schema}.{table}" for schema in SCHEMAS for table in opened.db.get_tables(schema=schema)}
     target.data_tables = tuple(sorted(tables - REFERENCE_TABLES))
-    target.fresh_sequences = frozenset(
-        row[0]
-        for row in opened.db.execute_sql(
-            "SELECT schemaname || '.' || sequencename FROM pg_sequences "
+    target.fresh_sequences = {
+        name: value
+        for name, value in opened.db.execute_sql(
+            "SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
             "WHERE schemaname IN ('public', 'pectui') AND last_value IS NOT NULL"
         ).fetchall()
-    )
+    }
     opened.close()
     database_proxy.initialize(None)
     yield target

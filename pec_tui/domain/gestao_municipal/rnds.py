@@ -31,9 +31,10 @@ from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.domain import audit, certificados, secret_store, settings
 from pec_tui.domain.audit import EventType, RecordType
 from pec_tui.domain.compatibilidade import require_writable
+from pec_tui.domain.gestao_municipal import municipal_admin_role, municipality_name
 from pec_tui.domain.installation import is_own_database
 from pec_tui.storage.database import current_database, transaction
-from pec_tui.storage.models import ActorRole, Localidade, MunicipalAdmin, Professional, RndsConfig
+from pec_tui.storage.models import RndsConfig
 
 COMPONENT = "pec-tui/gestao_municipal/rnds"
 COUNTER_KEY = "PECTUI_RNDS_CONTRA_CHAVE"
@@ -65,8 +66,7 @@ def _table_exists() -> bool:
 
 
 def _municipality_name(localidade_id: int) -> str:
-    row = Localidade.get_or_none(Localidade.id == localidade_id)
-    return row.name if row else str(localidade_id)
+    return municipality_name(localidade_id)
 
 
 def status(localidade_id: int) -> RndsStatus:
@@ -108,18 +108,7 @@ def counter_key() -> str | None:
 
 
 def _admin_role(localidade_id: int, by_user_id: int | None) -> int:
-    """The ``co_ator_papel`` of the municipality's administrator acting (``tb_adm_municipal``)."""
-    query = (
-        MunicipalAdmin.select(MunicipalAdmin.role)
-        .join(ActorRole)
-        .where((MunicipalAdmin.localidade == localidade_id) & (ActorRole.active == True))
-    )
-    if by_user_id is not None:
-        query = query.join(Professional).where(Professional.user == by_user_id)
-    row = query.first()
-    if row is None:
-        raise PecError("Só o administrador municipal do município pode alterar a Configuração RNDS.")
-    return row.role_id
+    return municipal_admin_role(localidade_id, by_user_id, "a Configuração RNDS")
 
 
 def _require_own_database() -> None:

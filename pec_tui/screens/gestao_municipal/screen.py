@@ -1,6 +1,7 @@
-"""Gestão municipal (manual 3.11), the municipal administrator's: today the Configuração RNDS tab
-(:mod:`.rnds`). The agenda padrão, grupos de exames and tipos de serviço tabs are not built yet
-(issue 12), so they are not shown."""
+"""Gestão municipal (manual 3.11), the municipal administrator's: its four tabs in the manual's
+order, one widget each — Configuração da agenda padrão (:mod:`.agenda_padrao`), Grupos de exames
+(:mod:`.grupos_exames`), Tipos de serviço (:mod:`.tipos_servico`) and Configuração RNDS
+(:mod:`.rnds`). F1 explains the tab in front, in the manual's words."""
 
 from __future__ import annotations
 
@@ -11,8 +12,45 @@ from textual.containers import Vertical
 from textual.widgets import TabbedContent, TabPane
 
 from pec_tui.domain import certificados
+from pec_tui.domain.gestao_municipal import agenda_padrao, grupos_exames
 from pec_tui.screens.base import PecScreen
+from pec_tui.screens.gestao_municipal.agenda_padrao import AgendaTab
+from pec_tui.screens.gestao_municipal.grupos_exames import ExamGroupsTab
 from pec_tui.screens.gestao_municipal.rnds import RndsTab
+from pec_tui.screens.gestao_municipal.tipos_servico import ServiceTypesTab
+
+HELP_AGENDA = (
+    "Configuração da agenda padrão (manual, seção 3.11.1). Configura um horário padrão de atendimento de todos "
+    'os profissionais da unidade de saúde para cada dia da semana, incluindo sábado e domingo (opção "Mostrar '
+    'fim de semana"). Informe o início e o fim (HH:MM) de cada período — manhã, tarde e noite — e clique em '
+    '"Salvar". Um período precisa de início e fim, o fim depois do início, e os períodos de um dia não podem '
+    'se sobrepor: a recusa aparece na linha do dia. Sem "Mostrar fim de semana", sábado e domingo ficam sem '
+    "horário.\n\n"
+    "Também é possível configurar a duração padrão do agendamento (duração padrão da consulta), em minutos. "
+    "As lotações que possuem CBOs com duração do agendamento customizada (módulo CBO) não usam a duração "
+    "padrão. A agenda do profissional com uma só lotação parte deste horário-padrão (seção 3.5.5).\n\n"
+    + agenda_padrao.NOT_ON_PEC
+)
+HELP_GRUPOS = (
+    "Grupos de exames (manual, seção 3.11.2). Os grupos de exames são apresentados no módulo de solicitação de "
+    'exames durante o atendimento no PEC, em "Opções rápidas", filtrados de acordo com a idade e o sexo do '
+    "cidadão em atendimento.\n\n"
+    'Para criar um grupo, clique em "Adicionar grupo de exames" (tecla a), informe o "Nome do grupo", a '
+    'quem ele se aplica (sexo e idades) e selecione os exames (espaço marca); conclua em "Adicionar". A lista '
+    "de exames mostra só os que se aplicam ao sexo e às idades do grupo (códigos SIGTAP). Os grupos também podem "
+    "ser editados (tecla e) ou excluídos (tecla Delete). Um nome já usado por outro grupo do município é "
+    "recusado.\n\n" + grupos_exames.NOT_ON_PEC
+)
+HELP_TIPOS = (
+    'Tipos de serviço (manual, seção 3.11.3). Na aba "Tipos de serviço", é possível adicionar, editar e excluir '
+    "os tipos de serviços de saúde disponíveis para o município.\n\n"
+    'Para adicionar, clique em "Adicionar tipo de serviço" (tecla a), informe o nome do tipo de serviço e '
+    'clique em "Adicionar" para concluir. Para editar, escolha a linha e use "Editar" (tecla e); para '
+    'excluir, "Excluir" (tecla Delete), que pede confirmação.\n\n'
+    "Os tipos padrão do PEC vêm com o sistema e não podem ser editados nem excluídos. Um tipo oferecido por "
+    'unidades de saúde (importado do SCNES, seção 3.4.2) não pode ser excluído: a coluna "Oferecido por" diz '
+    "por quantas."
+)
 
 HELP_RNDS = (
     "Configuração RNDS (manual, seções 3.11.4 e 3.12). Quando o administrador municipal habilita o acesso, o "
@@ -41,16 +79,27 @@ HELP_RNDS = (
 class MunicipalManagementScreen(PecScreen):
     CSS_PATH = "gestao_municipal.tcss"
     TITLE_TEXT = "Gestão municipal"
-    HELP = (
-        "Gestão municipal (manual, seção 3.11), do administrador municipal. Neste console: a Configuração "
-        "RNDS. As abas Configuração da agenda padrão, Grupos de exames e Tipos de serviço ainda não estão "
-        "no console.\n\n" + HELP_RNDS
+    INTRO = (
+        "Gestão municipal (manual, seção 3.11): funcionalidades que somente o administrador municipal acessa — "
+        "Configuração da agenda padrão dos profissionais, Grupos de exames, Tipos de serviço e Configuração RNDS. "
+        "Na barra de abas, as setas trocam de aba; Tab passa ao próximo campo, Shift+Tab volta, Enter aciona o "
+        "botão em foco.\n\n"
     )
+    TAB_HELP = {"agenda": HELP_AGENDA, "grupos": HELP_GRUPOS, "tipos": HELP_TIPOS, "rnds": HELP_RNDS}
 
     def __init__(self) -> None:
         super().__init__(name="gestao_municipal")
 
-    FIELDS = dict(RndsTab.FIELDS)  # the tabs' fields, gathered: a refusal lands on its field
+    FIELDS = {**AgendaTab.FIELDS, **RndsTab.FIELDS}  # the tabs' fields: a refusal lands on its field
+
+    @property
+    def HELP(self) -> str:
+        """The module's words, then the tab in front's."""
+        try:
+            active = self.query_one("#gestao-tabs", TabbedContent).active
+        except Exception:  # before compose
+            active = "agenda"
+        return self.INTRO + self.TAB_HELP.get(active, HELP_AGENDA)
 
     @property
     def localidade_id(self) -> int | None:
@@ -63,9 +112,12 @@ class MunicipalManagementScreen(PecScreen):
         return certificados.folder_for(self.pec_app.pec_home, demo=bool(info and info.demo))
 
     def compose_body(self) -> ComposeResult:
-        with (
-            Vertical(id="gestao", classes="module-body"),
-            TabbedContent(id="gestao-tabs"),
-            TabPane(RndsTab.TITLE, id="rnds"),
-        ):
-            yield RndsTab(id="rnds-tab")
+        with Vertical(id="gestao", classes="module-body"), TabbedContent(id="gestao-tabs"):
+            with TabPane(AgendaTab.TITLE, id="agenda"):
+                yield AgendaTab(id="agenda-tab")
+            with TabPane(ExamGroupsTab.TITLE, id="grupos"):
+                yield ExamGroupsTab(id="grupos-tab")
+            with TabPane(ServiceTypesTab.TITLE, id="tipos"):
+                yield ServiceTypesTab(id="tipos-tab")
+            with TabPane(RndsTab.TITLE, id="rnds"):
+                yield RndsTab(id="rnds-tab")

@@ -43,6 +43,14 @@ from pec_tui.storage.models.installation import (
     State,
     SystemConfig,
 )
+from pec_tui.storage.models.municipal import (
+    AgendaConfigDetail,
+    DayOfWeek,
+    ExamGroup,
+    ExamGroupProcedure,
+    Period,
+    Procedure,
+)
 from pec_tui.storage.models.rnds import RndsConfig
 from pec_tui.storage.models.units import (
     AgendaConfig,
@@ -95,6 +103,12 @@ PEC_MODELS: tuple[type[BaseModel], ...] = (
     CnesImport,
     PecAuditEvent,
     RndsConfig,
+    DayOfWeek,
+    Period,
+    AgendaConfigDetail,
+    Procedure,
+    ExamGroup,
+    ExamGroupProcedure,
 )
 
 #: pec-tui's own tables (schema ``pectui`` / ``pectui_*``), in creation order.
@@ -129,6 +143,7 @@ __all__ = [
     "AccessHistory",
     "ActorRole",
     "AgendaConfig",
+    "AgendaConfigDetail",
     "AuditEvent",
     "BaseModel",
     "Cbo",
@@ -139,6 +154,9 @@ __all__ = [
     "ConsoleSetting",
     "CouncilClass",
     "Country",
+    "DayOfWeek",
+    "ExamGroup",
+    "ExamGroupProcedure",
     "ForeignKeyField",
     "HealthUnit",
     "InstallationAdmin",
@@ -153,6 +171,8 @@ __all__ = [
     "MunicipalAgendaConfig",
     "OwnModel",
     "PecAuditEvent",
+    "Period",
+    "Procedure",
     "Process",
     "Professional",
     "ProfessionalCnsHistory",

@@ -14,10 +14,8 @@ from pec_tui.domain.gestao_municipal import rnds
 from pec_tui.domain.installation import OWN_DATABASE_KEY
 from pec_tui.storage.database import transaction
 from pec_tui.storage.models import (
-    ActorRole,
     AuditEvent,
     ConsoleSetting,
-    InstallationMunicipality,
     MunicipalAdmin,
     Professional,
     RndsConfig,
@@ -26,17 +24,6 @@ from pec_tui.storage.models import (
 )
 from tests.support import certificates as make
 from tests.support.constants import FIXED_NOW
-
-
-@pytest.fixture
-def municipality(installation) -> int:
-    """The installation's municipality, with its municipal administrator (Helena's professional)."""
-    localidade = InstallationMunicipality.select().first().localidade_id
-    professional = Professional.select().first()
-    with transaction():
-        role = ActorRole.create(kind=ActorRole.MUNICIPAL_ADMIN, professional=professional, active=True)
-        MunicipalAdmin.create(role=role, localidade=localidade, added_at=FIXED_NOW)
-    return localidade
 
 
 @pytest.fixture

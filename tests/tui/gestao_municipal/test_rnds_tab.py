@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, TabbedContent
 
 from pec_tui.domain.audit import EventType
 from pec_tui.storage.models import AuditEvent, RndsConfig
@@ -107,6 +107,8 @@ def test_rnds_tab_refused(snap_compare, make_app, fixed_home, size, monkeypatch)
         await logged_in(pilot, "gestao_municipal", as_=MUNICIPAL_ADMIN)
         await settle(pilot)
         screen = pilot.app.screen
+        screen.query_one("#gestao-tabs", TabbedContent).active = "rnds"
+        await settle(pilot)
         screen.query_one("#rnds-certificado", Select).value = "vencido.pfx"
         screen.query_one("#rnds-senha", Input).value = make.PASSWORD
         screen.query_one("#rnds-identificador", Input).value = "SOL-1"
