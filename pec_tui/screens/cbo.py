@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Input, Static
 
 from pec_tui.core.errors import PecError, ValidationError, describe_error
 from pec_tui.core.paging import Page
@@ -20,6 +20,7 @@ from pec_tui.domain import cbo
 from pec_tui.screens.base import Field, PecModal, PecScreen, worker_connection
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable, focus_visible_search
+from pec_tui.widgets.toggles import Checkbox
 
 DEFAULT_DURATION = "Padrão do município"
 MINUTES_FIELD = "Duração da consulta"

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Checkbox, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from pec_tui.core.paging import Page
 from pec_tui.domain import unidades_saude
@@ -26,6 +26,7 @@ from pec_tui.domain.unidades_saude import (
 from pec_tui.screens.base import PecScreen, failure_message, worker_connection
 from pec_tui.widgets.dialogs import RecordDialog
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable, focus_visible_search
+from pec_tui.widgets.toggles import Checkbox
 
 READ_ONLY_NOTICE = "Somente leitura: dados do CNES. Corrija no SCNES e importe de novo."
 UNIT_FAILURE = "Não foi possível ler a unidade"

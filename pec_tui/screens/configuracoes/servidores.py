@@ -7,13 +7,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Input, Static
 
 from pec_tui.core.errors import ValidationError
 from pec_tui.domain.configuracoes import servidores
 from pec_tui.domain.configuracoes.servidores import InstallationServer, SmtpConfig, SmtpForm
 from pec_tui.screens.base import Field, failure_message
 from pec_tui.screens.configuracoes.tab import SAVE_FAILURE, ConfigTab, ErrorLine, ResultLine, field_row
+from pec_tui.widgets.toggles import Checkbox
 
 SERVER_FIELDS = {
     "nome": Field("#server-name", "#server-name-error"),

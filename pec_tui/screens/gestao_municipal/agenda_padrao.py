@@ -12,12 +12,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Input, Static
 
 from pec_tui.domain.gestao_municipal import agenda_padrao
 from pec_tui.screens.base import Field
 from pec_tui.screens.configuracoes.tab import ErrorLine
 from pec_tui.storage.reference import PERIODS, WEEKDAYS
+from pec_tui.widgets.toggles import Checkbox
 
 if TYPE_CHECKING:
     from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen

@@ -12,13 +12,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Select, SelectionList, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from pec_tui.domain.gestao_municipal import grupos_exames as ge
 from pec_tui.domain.installation import is_own_database
 from pec_tui.screens.base import Field, PecModal
 from pec_tui.screens.certificados import CancelFirstConfirm
 from pec_tui.screens.configuracoes.tab import ErrorLine
+from pec_tui.widgets.toggles import SelectionList
 
 if TYPE_CHECKING:
     from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
