@@ -159,7 +159,11 @@ def run_backup(ctx: JobContext) -> Outcome:
     done = backup.make()
     clear = "" if done.manifest.cifrada else " Sem cifra: configure uma chave com 'pec-tui backup keygen'."
     ctx.log(f"cópia gravada em {done.path}")
-    return Outcome(f"Cópia {done.path.name} ({done.manifest.tamanho} bytes).{clear}", records=1)
+    pruned = ""
+    if done.removed:
+        ctx.log("apagadas pela retenção: " + ", ".join(done.removed))
+        pruned = f" Retenção: {len(done.removed)} cópia(s) antiga(s) apagada(s)."
+    return Outcome(f"Cópia {done.path.name} ({done.manifest.tamanho} bytes).{pruned}{clear}", records=1)
 
 
 def run_history_cleanup(ctx: JobContext) -> Outcome:
