@@ -697,12 +697,14 @@ class CopiesState:
     folder: Path
     recipient: str | None
     copies: list[tuple[Path, Manifest | None]]
+    policy: retention.Policy = retention.Policy()
 
 
 def state(folder: Path | None = None) -> CopiesState:
-    """What the "Cópias de segurança" tab shows: the folder, the key, the copies (newest first)."""
+    """What the "Cópias de segurança" tab shows: the folder, the key, the copies (newest first),
+    the retention policy."""
     folder = folder or default_folder()
-    return CopiesState(folder, recipient(), list_copies(folder))
+    return CopiesState(folder, recipient(), list_copies(folder), retention.current_policy())
 
 
 def list_copies(folder: Path | None = None) -> list[tuple[Path, Manifest | None]]:
