@@ -32,7 +32,7 @@ import pyrage
 from peewee import SqliteDatabase
 
 from pec_tui.core import clock
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, os_reason, translate_driver_text
 from pec_tui.domain import audit, settings
 from pec_tui.domain.tarefas import retention
 from pec_tui.storage.database import (
@@ -171,7 +171,7 @@ def _identity(path: Path):
     try:
         lines = [line.strip() for line in path.read_text().splitlines()]
     except OSError as exc:
-        raise PecError(f"Não foi possível ler a identidade {path}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível ler a identidade {path}: {os_reason(exc)}.") from None
     keys = [line for line in lines if line.startswith("AGE-SECRET-KEY-")]
     if not keys:
         raise PecError(f"O arquivo {path} não é uma identidade age (AGE-SECRET-KEY-…).")
@@ -247,7 +247,7 @@ def _dump_postgres(db, target: Path, names: list[str]) -> tuple[dict[str, int], 
         connection.close()
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["sem detalhes"])[-1]
-        raise PecError(f"O pg_dump falhou: {detail}")
+        raise PecError(f"O pg_dump falhou: {translate_driver_text(detail)}")
     return counts, head
 
 
@@ -276,7 +276,7 @@ def make(folder: Path | None = None, by_user_id: int | None = None) -> BackupDon
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise PecError(f"Não foi possível criar a pasta {folder}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível criar a pasta {folder}: {os_reason(exc)}.") from None
     postgres = is_postgres(db)
     key = recipient()
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
@@ -307,7 +307,7 @@ def make(folder: Path | None = None, by_user_id: int | None = None) -> BackupDon
         os.replace(produced, final)
         _write_atomic(final.with_name(final.name + MANIFEST_SUFFIX), json.dumps(manifest.as_json(), indent=2).encode())
     except OSError as exc:
-        raise PecError(f"Não foi possível gravar a cópia em {folder}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível gravar a cópia em {folder}: {os_reason(exc)}.") from None
     finally:
         plain.unlink(missing_ok=True)
         sealed.unlink(missing_ok=True)
@@ -346,7 +346,7 @@ def prune(
             path.unlink()  # the copy first: a manifest left alone is harmless, a copy without one is never pruned
             path.with_name(path.name + MANIFEST_SUFFIX).unlink(missing_ok=True)
         except OSError as exc:
-            problems.append(f"{path.name} ({exc.strerror or exc})")
+            problems.append(f"{path.name} ({os_reason(exc)})")
             continue
         removed.append(path.name)
     if removed or problems:
@@ -501,7 +501,7 @@ def _check_sqlite(path: Path, manifest: Manifest) -> dict[str, int]:
             _compare(manifest, int(version or 0), counts, cursor, False)
             return counts
     except sqlite3.DatabaseError as exc:
-        raise PecError(f"A cópia restaurada não abre como banco SQLite ({exc}).") from None
+        raise PecError(f"A cópia restaurada não abre como banco SQLite ({translate_driver_text(str(exc))}).") from None
 
 
 def _connect_postgres(params: dict[str, str]):
@@ -518,7 +518,7 @@ def _pg_restore(plain: Path, params: dict[str, str], what: str) -> None:
     )  # fmt: skip
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["sem detalhes"])[-1]
-        raise PecError(f"A restauração {what} falhou: {detail}")
+        raise PecError(f"A restauração {what} falhou: {translate_driver_text(detail)}")
 
 
 def _check_postgres_database(params: dict[str, str], manifest: Manifest) -> dict[str, int]:
@@ -626,7 +626,7 @@ def _restore_sqlite(path: Path, manifest: Manifest, identity: Path | None, targe
                 Path(f"{final}{suffix}").unlink(missing_ok=True)  # an empty database's: no table in them
         os.replace(temp, final)
     except OSError as exc:
-        raise PecError(f"Não foi possível gravar {final}: {exc.strerror or exc}.") from None
+        raise PecError(f"Não foi possível gravar {final}: {os_reason(exc)}.") from None
     finally:
         temp.unlink(missing_ok=True)
     return counts
@@ -672,7 +672,9 @@ def _restore_postgres(path: Path, manifest: Manifest, identity: Path | None, tar
                 f"{params['dbname']}) e restaure de novo."
             ) from None
         detail = (str(exc).strip().splitlines() or ["sem detalhes"])[0]
-        raise PecError(f"Não foi possível conectar ao banco {params['dbname']} em {where}: {detail}") from None
+        raise PecError(
+            f"Não foi possível conectar ao banco {params['dbname']} em {where}: {translate_driver_text(detail)}."
+        ) from None
     with contextlib.closing(connection):
         cursor = connection.cursor()
         cursor.execute(

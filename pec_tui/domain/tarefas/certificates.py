@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, os_reason
 from pec_tui.domain import certificados, secret_store, settings
 from pec_tui.domain.installation import is_own_database
 from pec_tui.storage.database import current_database
@@ -78,7 +78,7 @@ def read_expiry(path: Path, password: str | None = None) -> CertificateExpiry:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return CertificateExpiry(path, problem=f"não foi possível ler o arquivo ({exc.strerror or exc})")
+        return CertificateExpiry(path, problem=f"não foi possível ler o arquivo ({os_reason(exc)})")
     try:
         certs = (
             x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
