@@ -48,6 +48,11 @@ class Target:
             self.path.parent.mkdir()
             self.url = sqlite_url(self.path)
 
+    def _connect(self):
+        import psycopg2
+
+        return psycopg2.connect(host=self.server.host, port=self.server.port, user=self.server.user, dbname=self.name)
+
     def tables(self) -> list[str]:
         if self.postgres:
             with contextlib.closing(self.server.admin()) as admin, admin.cursor() as cursor:
@@ -57,16 +62,7 @@ class Target:
                 )
                 if cursor.fetchone() is None:
                     return []
-            import psycopg2
-
-            with (
-                contextlib.closing(
-                    psycopg2.connect(
-                        host=self.server.host, port=self.server.port, user=self.server.user, dbname=self.name
-                    )
-                ) as connection,
-                connection.cursor() as cursor,
-            ):
+            with contextlib.closing(self._connect()) as connection, connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT table_schema || '.' || table_name FROM information_schema.tables "
                     "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
@@ -79,16 +75,7 @@ class Target:
 
     def put_a_table(self) -> None:
         if self.postgres:
-            import psycopg2
-
-            with (
-                contextlib.closing(
-                    psycopg2.connect(
-                        host=self.server.host, port=self.server.port, user=self.server.user, dbname=self.name
-                    )
-                ) as connection,
-                connection.cursor() as cursor,
-            ):
+            with contextlib.closing(self._connect()) as connection, connection.cursor() as cursor:
                 cursor.execute("CREATE TABLE alheia (x integer)")
                 connection.commit()
         else:
