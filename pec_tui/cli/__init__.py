@@ -135,6 +135,21 @@ def _add_backup(commands) -> None:
     listing.add_argument("--json", action="store_true", help="saída em JSON")
     keygen = actions.add_parser("keygen", help="cria a identidade age e configura sua chave pública")
     keygen.add_argument("arquivo", metavar="ARQUIVO", help="onde gravar a identidade (só o dono lê)")
+    restore = actions.add_parser("restore", help="restaura uma cópia num banco vazio (nunca no banco em uso)")
+    restore.add_argument("arquivo", metavar="ARQUIVO")
+    restore.add_argument(
+        "--database",
+        dest="destino",
+        metavar="URL",
+        required=True,
+        help="banco vazio onde restaurar: sqlite:///arquivo-novo ou postgresql://usuário@máquina:porta/banco",
+    )
+    restore.add_argument("--identity", metavar="ARQUIVO", help="identidade age que abre a cópia cifrada")
+    restore.add_argument("--json", action="store_true", help="saída em JSON")
+    retention = actions.add_parser("retention", help="mostra ou muda quantas cópias diárias e mensais ficam")
+    retention.add_argument("--daily", metavar="N", type=int, help="cópias diárias a manter (uma por dia)")
+    retention.add_argument("--monthly", metavar="M", type=int, help="cópias mensais a manter (uma por mês)")
+    retention.add_argument("--json", action="store_true", help="saída em JSON")
 
 
 def _add_jobs(commands) -> None:

@@ -18,9 +18,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if action == "now":
         done = backup.make(Path(args.dest) if args.dest else None)
         if args.json:
-            print(json.dumps({**done.manifest.as_json(), "caminho": str(done.path)}, ensure_ascii=False))
+            data = {**done.manifest.as_json(), "caminho": str(done.path), "apagadas": list(done.removed)}
+            print(json.dumps(data, ensure_ascii=False))
         else:
             print(f"Cópia gravada em {done.path} ({done.manifest.tamanho} bytes, SHA-256 {done.manifest.sha256}).")
+            if done.removed:
+                print(f"Retenção: apagada(s) {', '.join(done.removed)}.")
             if not done.manifest.cifrada:
                 print("Atenção: a cópia não está cifrada; configure uma chave com 'pec-tui backup keygen'.")
         return 0
@@ -50,6 +53,21 @@ def cmd_backup(args: argparse.Namespace) -> int:
                 clear = "cifrada" if manifest.cifrada else "SEM CIFRA"
                 print(f"{path.name}  {manifest.tamanho} bytes  {clear}  sha256 {manifest.sha256[:16]}…")
         return 0
+    if action == "restore":
+        identity = Path(args.identity) if args.identity else None
+        restored = backup.restore(Path(args.arquivo), args.destino, identity)
+        if args.json:
+            data = {"arquivo": str(restored.path), "destino": restored.target, "contagens": restored.counts}
+            print(json.dumps({**data, "versao_esquema": restored.manifest.versao_esquema}, ensure_ascii=False))
+        else:
+            counts = ", ".join(f"{name} {count}" for name, count in restored.counts.items())
+            print(
+                f"Cópia {restored.path.name} restaurada em {restored.target} e conferida: "
+                f"esquema {restored.manifest.versao_esquema}; {counts}."
+            )
+        return 0
+    if action == "retention":
+        return _retention(args)
     if action == "keygen":
         public = backup.keygen(Path(args.arquivo))
         print(f"Identidade gravada em {args.arquivo} (só o dono lê). Chave pública: {public}")
@@ -60,3 +78,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 0
     print("pec-tui: ação desconhecida.", file=sys.stderr)
     return 2
+
+
+def _retention(args: argparse.Namespace) -> int:
+    from pec_tui.domain.tarefas import retention
+
+    if args.daily is not None or args.monthly is not None:
+        policy = retention.set_policy(args.daily, args.monthly, None)
+    else:
+        policy = retention.current_policy()
+    if args.json:
+        print(json.dumps({"diarias": policy.daily, "mensais": policy.monthly}))
+    else:
+        print(f"Retenção: {retention.describe(policy)}.")
+    return 0

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import secrets
 import stat
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -431,22 +433,33 @@ def _anchor_failure(event: AuditEvent, count: int, anchor: Anchor, found: str) -
 
 def _walk(key: bytes | None, anchors_by_count: dict[int, Anchor], batch_size: int) -> _Walk:
     """The chain walked from the first row: where it ends, or its first failure."""
-    previous = GENESIS
-    count = 0
+    return _walk_events(_events_in_order(batch_size), key, anchors_by_count)
+
+
+def _events_in_order(batch_size: int) -> Iterator[AuditEvent]:
     last_id = 0
     while True:
         rows = list(AuditEvent.select().where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size))
         if not rows:
-            return _Walk(count, last_id, previous)
-        for event in rows:
-            if chain_hash(previous, event, key) != event.chain_hash:
-                return _Walk(count, last_id, previous, _chain_failure(event, count, key))
-            previous = event.chain_hash
-            count += 1
-            last_id = event.id
-            anchor = anchors_by_count.get(count)
-            if anchor is not None and anchor.chain_hash != previous:
-                return _Walk(count, last_id, previous, _anchor_failure(event, count, anchor, previous))
+            return
+        yield from rows
+        last_id = rows[-1].id
+
+
+def _walk_events(events: Iterable[AuditEvent], key: bytes | None, anchors_by_count: dict[int, Anchor]) -> _Walk:
+    previous = GENESIS
+    count = 0
+    last_id = 0
+    for event in events:
+        if chain_hash(previous, event, key) != event.chain_hash:
+            return _Walk(count, last_id, previous, _chain_failure(event, count, key))
+        previous = event.chain_hash
+        count += 1
+        last_id = event.id
+        anchor = anchors_by_count.get(count)
+        if anchor is not None and anchor.chain_hash != previous:
+            return _Walk(count, last_id, previous, _anchor_failure(event, count, anchor, previous))
+    return _Walk(count, last_id, previous)
 
 
 def _seal(key: bytes, batch_size: int) -> None:
@@ -577,3 +590,52 @@ def anchor_head() -> Anchor | None:
     if not result.ok:
         raise AuditTrailBroken(result)
     return result.anchor
+
+
+# --------------------------------------------------------------------------------------------
+# A copy's trail (a backup restored elsewhere)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where a trail ends: ``count`` events, the last one's ``chain_hash`` (``GENESIS`` when empty)."""
+
+    count: int
+    chain_hash: str
+
+
+def current_head() -> Head:
+    """The head this database records (``PECTUI_AUDITORIA_CABECA``), read in the caller's
+    transaction (a backup's snapshot)."""
+    return Head(*_read_head())
+
+
+def check_copy(events: Iterable[AuditEvent], head: Head) -> str | None:
+    """Walk a copy's trail (its events in id order, read from a restored copy, not bound to
+    this database) with this installation's key: ``None`` when it is intact and ends exactly at
+    ``head`` (recorded when the copy was made), else the sentence saying what is wrong."""
+    events = iter(events)
+    first = next(events, None)
+    if first is None:
+        return (
+            None if head.count == 0 else f"A trilha de auditoria da cópia está vazia; ela tinha {_events(head.count)}."
+        )
+    if _is_unkeyed(first):
+        key = None
+    else:
+        key = _load_key(create=False)
+        if key is None:
+            return (
+                f"A chave da trilha de auditoria ({key_path()}) não está neste computador: sem ela a trilha da cópia "
+                "não pode ser conferida. Copie-a do servidor de onde veio a cópia (chmod 600) e tente de novo."
+            )
+    walk = _walk_events(itertools.chain([first], events), key, {})
+    if walk.failure is not None:
+        return f"Na cópia: {walk.failure.message}"
+    if (walk.count, walk.last_hash) != (head.count, head.chain_hash):
+        return (
+            f"A trilha de auditoria da cópia termina com {_events(walk.count)} e o resumo {walk.last_hash[:16]}…, "
+            f"mas quando a cópia foi feita tinha {_events(head.count)} e o resumo {head.chain_hash[:16]}…."
+        )
+    return None

@@ -219,8 +219,9 @@ def describe(cert: x509.Certificate, has_key: bool) -> CertificateInfo:
     return CertificateInfo(
         subject=_name(cert.subject),
         issuer=_name(cert.issuer),
-        not_before=cert.not_valid_before_utc.replace(tzinfo=None),
-        not_after=cert.not_valid_after_utc.replace(tzinfo=None),
+        # Local time without tzinfo, as pec-tui's clock counts days.
+        not_before=cert.not_valid_before_utc.astimezone().replace(tzinfo=None),
+        not_after=cert.not_valid_after_utc.astimezone().replace(tzinfo=None),
         has_key=has_key,
         cnpj=cnpj if len(cnpj) == 14 else None,
         cpf=cpf if cpf and cpf != "0" * 11 else None,
@@ -271,7 +272,7 @@ def _is_bare_certificate(data: bytes) -> bool:
     return True
 
 
-def _read_file(path: Path) -> bytes:
+def read_file(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_SIZE:
@@ -293,7 +294,7 @@ def read_certificate(path: Path, password: str | None) -> CertificateInfo:
         if path.suffix.lower() == ".cer":
             raise PecError(f"{path.name}: {CER_REFUSED}.")
         raise PecError(f"{path.name} {OTHER_REFUSED}.")
-    return read_bytes(_read_file(path), password, name=path.name)
+    return read_bytes(read_file(path), password, name=path.name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -415,7 +416,7 @@ def add_certificate(
     in the folder (0600) and renamed; on any refusal or failure nothing is left behind."""
     _require_folder(folder)
     info = check_usable(source, password)
-    data = _read_file(source)
+    data = read_file(source)
     target = folder / safe_name(source.name)
     if source.resolve() == target.resolve():
         raise PecError(f"{source.name} já está na pasta {folder}.")

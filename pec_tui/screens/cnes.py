@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
 
 from pec_tui.core.errors import PecError, describe_error, os_reason
@@ -32,7 +31,7 @@ from pec_tui.domain.cnes.errors import CnesFileError
 from pec_tui.domain.cnes.importer import ImportProgress
 from pec_tui.domain.cnes.report import ImportReport, ImportSummary, ProfessionalWithoutAgenda, RecordIssue
 from pec_tui.screens.base import PecScreen, failure_message, worker_connection
-from pec_tui.widgets.dialogs import ConfirmDialog, RecordDialog
+from pec_tui.widgets.dialogs import ConfirmDialog, PathDialog, RecordDialog
 from pec_tui.widgets.file_picker import FilePicker
 from pec_tui.widgets.paged_table import PagedColumn, PagedTable
 
@@ -601,31 +600,3 @@ def _iso_br(value: str | None) -> str:
     date, _, time = value.replace("T", " ").partition(" ")
     year, month, day = (date.split("-") + ["", "", ""])[:3]
     return f"{day}/{month}/{year} {time[:5]}".strip()
-
-
-class PathDialog(ModalScreen[str | None]):
-    """Asks for a file path (pre-filled); Enter confirms, Esc cancels."""
-
-    CSS_PATH = "cnes.tcss"
-
-    BINDINGS = [Binding("escape", "cancel", "Cancelar", id="path.cancel")]
-
-    def __init__(self, title: str, default: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.default = default
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog path-dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            field = Input(self.default, id="path-input")
-            field.border_title = "Arquivo"
-            yield field
-            yield Static("Enter grava · Esc cancela", classes="dialog-hint")
-
-    @on(Input.Submitted, "#path-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -24,8 +24,9 @@ from textual.widgets import DataTable, Log, Static, TabbedContent, TabPane
 
 from pec_tui.core import clock
 from pec_tui.core.formatting import format_moment
-from pec_tui.domain.tarefas import backup, catalogue, lease, runs
+from pec_tui.domain.tarefas import backup, catalogue, lease, retention, runs
 from pec_tui.screens.base import PecScreen
+from pec_tui.widgets.dialogs import PathDialog
 
 INSTALL_HINT = (
     "Nenhum agendador rodando neste banco: as tarefas só rodam com 'pec-tui jobs run'. Instale o "
@@ -103,8 +104,10 @@ class TarefasScreen(PecScreen):
         "A aba Cópias de segurança lista as cópias do banco com tamanho, cifra, soma SHA-256 e se já "
         "foram verificadas. C faz uma cópia agora (cifrada com a chave age configurada; sem chave, "
         "a cópia fica sem cifra e a aba avisa); V verifica a cópia escolhida restaurando-a num banco "
-        "temporário (uma cópia cifrada se verifica com a identidade: pec-tui backup verify ARQUIVO "
-        "--identity ARQUIVO)."
+        "temporário e conferindo a trilha de auditoria até onde ela ia na hora da cópia (uma cópia cifrada "
+        "pede o arquivo da identidade age, que não é guardado). Depois de cada cópia, as mais antigas "
+        "saem pela regra de retenção que a aba mostra (pec-tui backup retention muda os números). "
+        "Restaurar: pec-tui backup restore ARQUIVO --database URL, só num banco vazio."
     )
 
     BINDINGS = [
@@ -237,7 +240,8 @@ class TarefasScreen(PecScreen):
             key = f"Cópias cifradas para a chave {copies.recipient[:12]}…{copies.recipient[-6:]}."
         else:
             key = "Sem chave configurada: as cópias ficam SEM CIFRA (configure com 'pec-tui backup keygen')."
-        self.query_one("#copias-estado", Static).update(f"{key} {where}")
+        kept = f"Retenção: {retention.describe(copies.policy)}."
+        self.query_one("#copias-estado", Static).update(f"{key} {where} {kept}")
         table = self.copies_table
         table.clear()
         for path, manifest in copies.copies:
@@ -343,11 +347,29 @@ class TarefasScreen(PecScreen):
         if not key or key == "None":
             return
         path = Path(key)
+        manifests = dict(self.overview.copies.copies) if self.overview and self.overview.copies else {}
+        manifest = manifests.get(path)
+        if manifest is not None and manifest.cifrada:
+            # The identity is asked each time and never kept: it should not live on this server.
+            self.app.push_screen(
+                PathDialog(
+                    f"A cópia {path.name} é cifrada: informe o arquivo da identidade age que a abre "
+                    "(usado só nesta verificação, não é guardado).",
+                    "",
+                    hint="Enter verifica · Esc cancela",
+                    label="Identidade age",
+                ),
+                lambda chosen: self._verify(path, Path(chosen).expanduser()) if chosen else None,
+            )
+            return
+        self._verify(path, None)
+
+    def _verify(self, path: Path, identity: Path | None) -> None:
         self.notify(f"Verificando {path.name}…")
         self.run_task(
             backup.verify,
             path,
-            None,
+            identity,
             self.user_id,
             done=self._verified,
             failure=f"Não foi possível verificar {path.name}",

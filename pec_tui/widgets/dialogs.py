@@ -1,4 +1,5 @@
-"""Confirmation dialog shared by the module screens: a question, Confirmar / Cancelar."""
+"""Dialogs shared by the module screens: a confirmation (Confirmar / Cancelar), one record in full,
+a file path asked for."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -81,4 +82,34 @@ class RecordDialog(ModalScreen[None]):
             yield Static("Enter ou Esc fecha.", classes="dialog-hint")
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PathDialog(ModalScreen[str | None]):
+    """Asks for a file path (pre-filled); Enter confirms, Esc cancels. Nothing is kept."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancelar", id="path.cancel")]
+
+    def __init__(
+        self, title: str, default: str, *, hint: str = "Enter grava · Esc cancela", label: str = "Arquivo"
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.default = default
+        self.hint = hint
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog path-dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            field = Input(self.default, id="path-input")
+            field.border_title = self.label
+            yield field
+            yield Static(self.hint, classes="dialog-hint")
+
+    @on(Input.Submitted, "#path-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,27 @@ def test_the_backup_job_runs_like_the_others(run_cli, url):
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.startswith("Cópia de segurança: sucesso. Cópia pec-tui-")
     assert "Sem cifra" in ran.stdout
+
+
+def test_backup_restore_and_retention_from_the_command_line(run_cli, url, tmp_path):
+    copies = tmp_path / "copias"
+    made = run_cli("--database", url, "backup", "now", "--dest", str(copies), "--json")
+    path = json.loads(made.stdout)["caminho"]
+    target = tmp_path / "restaurado.sqlite3"
+    restored = run_cli("--database", url, "backup", "restore", path, "--database", sqlite_url(target))
+    assert restored.returncode == 0, restored.stderr
+    assert restored.stdout.startswith(f"Cópia {Path(path).name} restaurada em {sqlite_url(target)} e conferida: ")
+    again = run_cli("--database", url, "backup", "restore", path, "--database", sqlite_url(target), "--json")
+    assert again.returncode == 1 and again.stdout == ""
+    assert again.stderr.startswith(f"pec-tui: O banco {target} não está vazio (tem ")
+    live = run_cli("--database", url, "backup", "restore", path, "--database", url)
+    assert live.returncode == 1 and "Esse é o banco que o console está usando" in live.stderr
+    missing = run_cli("--database", url, "backup", "restore", path)
+    assert missing.returncode == 2 and "--database" in missing.stderr
+
+    shown = run_cli("--database", url, "backup", "retention")
+    assert shown.stdout == "Retenção: mantém 7 cópias diárias e 12 mensais, e sempre a mais recente.\n"
+    changed = run_cli("--database", url, "backup", "retention", "--daily", "3", "--json")
+    assert json.loads(changed.stdout) == {"diarias": 3, "mensais": 12}
+    refused = run_cli("--database", url, "backup", "retention", "--monthly", "0", "--daily", "0")
+    assert (refused.returncode, refused.stderr) == (1, "pec-tui: Mantenha ao menos uma cópia diária ou mensal.\n")

@@ -103,19 +103,22 @@ def run_connection_timers(ctx: JobContext) -> Outcome:
 
 
 def run_certificate_expiry(ctx: JobContext) -> Outcome:
+    """Every certificate under 30 days is in the result each day; the audit event names only those
+    that reached a threshold (30, 15, 7, 1 day, expired) not announced before."""
     found = certificates.scan(ctx.pec_home)
-    if ctx.pec_home is None:
-        return Outcome("Sem pasta do PEC neste servidor: nenhum certificado a verificar.", records=0)
     if not found:
+        if ctx.pec_home is None:
+            return Outcome("Sem pasta do PEC neste servidor: nenhum certificado a verificar.", records=0)
         return Outcome(f"Nenhum certificado em {ctx.pec_home / certificates.CHAVES_RELATIVE}.", records=0)
     today = clock.now().date()
     warnings: list[str] = []
+    announce: list[tuple[certificates.CertificateExpiry, int, str]] = []
     expired = False
     unread: list[str] = []
     for cert in found:
         days = cert.days_left(today)
         if days is None:
-            unread.append(f"{cert.path.name} ({cert.problem})")
+            unread.append(f"{cert.label} ({cert.problem})")
             continue
         level = certificates.warning_level(days)
         if level is None:
@@ -123,22 +126,26 @@ def run_certificate_expiry(ctx: JobContext) -> Outcome:
         assert cert.not_after is not None
         if level == 0:
             expired = True
-            warnings.append(f"{cert.path.name} venceu em {format_moment(cert.not_after)}")
+            text = f"{cert.label} venceu em {format_moment(cert.not_after)}"
         else:
-            warnings.append(
-                f"{cert.path.name} vence em {days} dia{'s' if days != 1 else ''} ({format_moment(cert.not_after)})"
-            )
-    parts = []
-    if warnings:
-        parts.append("Validade: " + "; ".join(warnings))
+            text = f"{cert.label} vence em {days} dia{'s' if days != 1 else ''} ({format_moment(cert.not_after)})"
+        warnings.append(text)
+        if certificates.first_reached(cert, level):
+            announce.append((cert, level, text))
+    if announce:
         with transaction():
+            for cert, level, _text in announce:
+                certificates.mark_announced(cert, level)
             audit.record(
                 audit.EventType.USER_ACTION,
                 component=COMPONENT,
                 record_type=audit.RecordType.CERTIFICATE,
                 record_id=str(certificates.CHAVES_RELATIVE),  # the folder (the path may be long)
-                details="Validade de certificados: " + "; ".join(warnings) + ".",
+                details="Validade de certificados: " + "; ".join(text for _c, _l, text in announce) + ".",
             )
+    parts = []
+    if warnings:
+        parts.append("Validade: " + "; ".join(warnings))
     if unread:
         parts.append("Não lidos: " + "; ".join(unread))
     if not parts:
@@ -159,7 +166,11 @@ def run_backup(ctx: JobContext) -> Outcome:
     done = backup.make()
     clear = "" if done.manifest.cifrada else " Sem cifra: configure uma chave com 'pec-tui backup keygen'."
     ctx.log(f"cópia gravada em {done.path}")
-    return Outcome(f"Cópia {done.path.name} ({done.manifest.tamanho} bytes).{clear}", records=1)
+    pruned = ""
+    if done.removed:
+        ctx.log("apagadas pela retenção: " + ", ".join(done.removed))
+        pruned = f" Retenção: {len(done.removed)} cópia(s) antiga(s) apagada(s)."
+    return Outcome(f"Cópia {done.path.name} ({done.manifest.tamanho} bytes).{pruned}{clear}", records=1)
 
 
 def run_history_cleanup(ctx: JobContext) -> Outcome:

@@ -3,11 +3,13 @@ log and history, a failed run, a running scheduler named, the countdown moving w
 
 from __future__ import annotations
 
+import pyrage
 from textual.widgets import DataTable, Log, Static
 
-from pec_tui.domain.tarefas import lease
+from pec_tui.domain.tarefas import backup, lease
 from pec_tui.screens.tarefas import INSTALL_HINT, TarefasScreen
-from pec_tui.storage.models import AuditEvent
+from pec_tui.storage.models import AuditEvent, ConsoleSetting
+from pec_tui.widgets.dialogs import PathDialog
 from tests.support.console import INSTALLATION_ADMIN, settle, wait_until
 
 
@@ -123,3 +125,37 @@ async def test_copies_tab_makes_and_verifies_a_copy(console_on):
         await pilot.press("v")
         await wait_until(pilot, lambda: str(copies.get_row_at(0)[4]) == "20/11 09:00", timeout=10)
         assert any(n.message.startswith("Cópia íntegra: pec-tui-20261120-090000") for n in pilot.app._notifications)
+
+
+async def test_an_encrypted_copy_is_verified_with_the_identity_asked_for(console_on, tmp_path):
+    identity = tmp_path / "identidade.txt"
+    async with console_on("tarefas", as_=INSTALLATION_ADMIN, notifications=True) as pilot:
+        backup.keygen(identity)
+        screen = await loaded(pilot)
+        await pilot.press("c")
+        copies = screen.copies_table
+        await wait_until(pilot, lambda: copies.row_count == 1 and str(copies.get_row_at(0)[2]) == "age")
+        state = str(screen.query_one("#copias-estado", Static).render()).replace("\n", " ")
+        assert state.endswith("Retenção: mantém 7 cópias diárias e 12 mensais, e sempre a mais recente.")
+
+        await pilot.press("v")  # a wrong identity first: a sentence, nothing verified
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, PathDialog))
+        assert "é cifrada: informe o arquivo da identidade age" in str(
+            pilot.app.screen.query_one(".dialog-title", Static).render()
+        )
+        other = tmp_path / "outra.txt"
+        other.write_text(f"{pyrage.x25519.Identity.generate()}\n")
+        await pilot.press(*str(other), "enter")
+        await wait_until(pilot, lambda: any("não abre esta cópia" in n.message for n in pilot.app._notifications))
+        assert str(copies.get_row_at(0)[4]) == "não"
+
+        await pilot.press("v", "escape")  # cancelled: nothing happens
+        await settle(pilot)
+        assert pilot.app.screen is screen
+
+        await pilot.press("v")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, PathDialog))
+        await pilot.press(*str(identity), "enter")
+        await wait_until(pilot, lambda: str(copies.get_row_at(0)[4]) == "20/11 09:00", timeout=10)
+        assert any(n.message.startswith("Cópia íntegra: pec-tui-20261120-090000") for n in pilot.app._notifications)
+        assert not any("identidade" in (row.text or "") for row in ConsoleSetting.select())  # never kept
