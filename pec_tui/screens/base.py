@@ -39,7 +39,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Static, Tab, Tabs
 
 from pec_tui.core.errors import ValidationError
 from pec_tui.widgets.tasks import TaskOwner, failure_message, worker_connection
@@ -185,10 +185,15 @@ class PecScreen(TaskRunner):
 
     HELP: str = ""
     TITLE_TEXT: str = ""
+    #: The selector of the screen's ``TabbedContent`` when its tabs change from the keyboard the
+    #: one way: Esc in a field goes to the tab bar, where the arrows or 1-9 change tab (a field
+    #: keeps its digits); Esc on the tab bar leaves the module.
+    TABS: ClassVar[str | None] = None
 
     BINDINGS = [
         Binding("escape", "back", "Voltar", id="screen.back"),
         Binding("f1", "help", "Ajuda", id="screen.help"),
+        *(Binding(str(n), f"show_tab_number({n})", show=False, id=f"screen.tab_{n}") for n in range(1, 10)),
     ]
 
     def compose(self) -> ComposeResult:
@@ -205,7 +210,28 @@ class PecScreen(TaskRunner):
         for header in self.query(InstallationHeader):
             header.refresh_from_app()
 
+    def _tab_bar(self) -> Tabs | None:
+        if self.TABS is None:
+            return None
+        try:
+            return self.query_one(f"{self.TABS} > Tabs", Tabs)
+        except NoMatches:
+            return None
+
+    def action_show_tab_number(self, number: int) -> None:
+        bar = self._tab_bar()
+        if bar is None:
+            return
+        tabs = bar.query(Tab)
+        if number <= len(tabs):
+            bar.active = tabs[number - 1].id or ""
+            bar.focus()
+
     def action_back(self) -> None:
+        bar = self._tab_bar()
+        if bar is not None and self.focused is not None and self.focused is not bar:
+            bar.focus()
+            return
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 

@@ -79,11 +79,13 @@ HELP_RNDS = (
 class MunicipalManagementScreen(PecScreen):
     CSS_PATH = "gestao_municipal.tcss"
     TITLE_TEXT = "Gestão municipal"
+    TABS = "#gestao-tabs"
     INTRO = (
         "Gestão municipal (manual, seção 3.11): funcionalidades que somente o administrador municipal acessa — "
         "Configuração da agenda padrão dos profissionais, Grupos de exames, Tipos de serviço e Configuração RNDS. "
-        "Na barra de abas, as setas trocam de aba; Tab passa ao próximo campo, Shift+Tab volta, Enter aciona o "
-        "botão em foco.\n\n"
+        "Na barra de abas, as setas ou as teclas 1 a 4 trocam de aba; Tab passa ao próximo campo, Shift+Tab "
+        "volta, Enter aciona o botão em foco. Esc num campo volta à barra de abas; Esc na barra de abas volta ao "
+        "início.\n\n"
     )
     TAB_HELP = {"agenda": HELP_AGENDA, "grupos": HELP_GRUPOS, "tipos": HELP_TIPOS, "rnds": HELP_RNDS}
 
