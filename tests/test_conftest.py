@@ -126,6 +126,16 @@ def test_postgresql_database_returns_to_its_freshly_migrated_state(pg_test_datab
         assert database_oid(opened) != oid
         assert Localidade.get(Localidade.ibge == "4204202").name == "Chapecó"
         assert User.select().count() == 0
+        oid = database_oid(opened)
+        # A kept row deleted (PEC's default service types): emptying cannot bring it back; cloned again.
+        ServiceType.delete().execute()
+    finally:
+        opened.close()
+
+    opened = pg_test_database.open_clean()
+    try:
+        assert database_oid(opened) != oid
+        assert ServiceType.select().count() == len(DEFAULT_SERVICE_TYPES)
     finally:
         opened.close()
 

@@ -192,6 +192,8 @@ class PgTestDatabase:
     data_tables: tuple[str, ...] = ()
     #: Sequences a fresh database has already drawn from, and their last value there.
     fresh_sequences: dict[str, int] = field(default_factory=dict)
+    #: How many kept rows (KEPT_ROWS) each table has when fresh.
+    kept_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -203,16 +205,18 @@ class PgTestDatabase:
     def open_clean(self) -> OpenedDatabase:
         """Open the worker's database in the state of a freshly migrated one."""
         opened = open_database(DatabaseTarget(self.url, "--database"))
-        self._empty_data_tables(opened.db)
-        if _pg_fingerprint(opened.db) != self.fingerprint:
-            # A test changed reference data or the schema: start over from the template.
+        complete = self._empty_data_tables(opened.db)
+        if not complete or _pg_fingerprint(opened.db) != self.fingerprint:
+            # A test changed reference data or the schema, or deleted rows a fresh database
+            # keeps (PEC's default service types): start over from the template.
             opened.close()
             self.clone()
             opened = open_database(DatabaseTarget(self.url, "--database"))
         return opened
 
-    def _empty_data_tables(self, db) -> None:
-        """Empty every non-reference table and restart its sequence, in one transaction.
+    def _empty_data_tables(self, db) -> bool:
+        """Empty every non-reference table and restart its sequence, in one transaction; False
+        when a kept row (KEPT_ROWS) is missing, which emptying cannot bring back.
 
         Only the tables that hold rows are emptied, with DELETE in reverse dependency order:
         on this machine a TRUNCATE of the ~50 tables costs 0.1 to 0.4 s (new files, fsync),
@@ -225,11 +229,17 @@ class PgTestDatabase:
         probes = [
             f"SELECT 'tabela', '{t}' WHERE EXISTS (SELECT 1 FROM {_quoted(t)}{kept(t)})" for t in self.data_tables
         ]
+        probes += [
+            f"SELECT 'faltando', '{t}' WHERE (SELECT count(*) FROM {_quoted(t)} WHERE {KEPT_ROWS[t]}) <> {count}"
+            for t, count in self.kept_counts.items()
+        ]
         probes.append(
             "SELECT 'sequencia', schemaname || '.' || sequencename || '=' || last_value FROM pg_sequences "
             "WHERE schemaname IN ('public', 'pectui') AND last_value IS NOT NULL"
         )
         found = db.execute_sql(" UNION ALL ".join(probes)).fetchall()
+        if any(kind == "faltando" for kind, _ in found):
+            return False
         dirty = {name for kind, name in found if kind == "tabela"}
         drawn = dict(item.rsplit("=", 1) for kind, item in found if kind == "sequencia")
         used = set(drawn) - set(self.fresh_sequences)
@@ -247,6 +257,7 @@ class PgTestDatabase:
         ]
         if statements:
             db.execute_sql("BEGIN; " + "; ".join(statements) + "; COMMIT")
+        return True
 
 
 @pytest.fixture(scope="session")
@@ -274,6 +285,10 @@ def pg_test_database(pg_server: PgServer) -> Iterator[PgTestDatabase]:
             "SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences "
             "WHERE schemaname IN ('public', 'pectui') AND last_value IS NOT NULL"
         ).fetchall()
+    }
+    target.kept_counts = {
+        table: opened.db.execute_sql(f"SELECT count(*) FROM {_quoted(table)} WHERE {condition}").fetchone()[0]
+        for table, condition in KEPT_ROWS.items()
     }
     opened.close()
     database_proxy.initialize(None)
