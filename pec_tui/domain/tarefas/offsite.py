@@ -338,8 +338,11 @@ def _server_error(cfg: SftpConfig, action: str, exc: BaseException) -> PecError:
 
 
 @contextlib.contextmanager
-def connect(cfg: SftpConfig | None = None, accept: str | None = None) -> Iterator[Session]:
-    """An SFTP session with the host key checked and the remote folder present (created if not)."""
+def connect(
+    cfg: SftpConfig | None = None, accept: str | None = None, by_user_id: int | None = None
+) -> Iterator[Session]:
+    """An SFTP session with the host key checked and the remote folder present (created if not).
+    A key accepted on first contact is recorded (and audited) before the login is tried."""
     cfg = cfg or _required()
     pkey = _key_of(cfg)
     try:
@@ -373,6 +376,13 @@ def connect(cfg: SftpConfig | None = None, accept: str | None = None) -> Iterato
                 )
             _remember(cfg.host_id, key)
             accepted_now = True
+            with transaction():
+                audit.record_setting_change(
+                    by_user_id,
+                    HOST_KEY,
+                    f"Chave do servidor SFTP {cfg.host_id} aceita: {key.get_name()} {shown}.",
+                    component=COMPONENT,
+                )
         try:
             transport.auth_publickey(cfg.user, pkey)
         except paramiko.AuthenticationException:
@@ -426,18 +436,9 @@ class CheckResult:
 def check(accept: str | None = None, by_user_id: int | None = None) -> CheckResult:
     """Connect once: the host key (accepting ``accept`` on first contact), the login, the folder."""
     cfg = _required()
-    with connect(cfg, accept) as session:
+    with connect(cfg, accept, by_user_id) as session:
         count = sum(1 for name in session.sftp.listdir(cfg.folder) if retention.moment_of(name))
-        result = CheckResult(cfg.where, cfg.host_id, session.fingerprint, session.key_type, session.accepted_now, count)
-    if result.accepted_now:
-        with transaction():
-            audit.record_setting_change(
-                by_user_id,
-                HOST_KEY,
-                f"Chave do servidor SFTP {cfg.host_id} aceita: {result.key_type} {result.fingerprint}.",
-                component=COMPONENT,
-            )
-    return result
+        return CheckResult(cfg.where, cfg.host_id, session.fingerprint, session.key_type, session.accepted_now, count)
 
 
 # --------------------------------------------------------------------------------------------
