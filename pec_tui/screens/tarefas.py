@@ -91,13 +91,14 @@ def offsite_line(sent: offsite.OffsiteState | None) -> str:
 
 
 def upload_cell(sent: offsite.OffsiteState | None, name: str) -> Text:
-    """The copy's last upload: ``sim 20/11 09:00``, ``FALHOU`` (reversed: seen without colour too), ``não``."""
+    """The copy's last upload: ``sim``, ``FALHOU`` (reversed: seen without colour too), ``não``; its
+    moment and sentence are in the audit trail (the column fits 80 columns only this short)."""
     if sent is None or not sent.config.configured:
         return Text("—")
     state = sent.uploads.get(name)
     if state is None:
         return Text("não")
-    return Text(f"sim {state.at:%d/%m %H:%M}") if state.ok else Text("FALHOU", style="bold reverse")
+    return Text("sim") if state.ok else Text("FALHOU", style="bold reverse")
 
 
 class JobsTable(DataTable):
