@@ -644,15 +644,7 @@ def _push(cfg, path, manifest, upload, progress, attempts, retry_wait) -> None:
 
 
 def _record(details: str, by_user_id: int | None, name: str) -> None:
-    with transaction():
-        audit.record(
-            audit.EventType.BACKUP,
-            component=COMPONENT,
-            user_id=by_user_id,
-            record_type=audit.RecordType.JOB,
-            record_id=name[:60],
-            details=details,
-        )
+    backup._record(details, by_user_id, name, component=COMPONENT)
 
 
 # --------------------------------------------------------------------------------------------
