@@ -618,7 +618,16 @@ def push(
     return upload
 
 
-def _push(cfg, path, manifest, upload, progress, attempts, retry_wait) -> None:
+def _push(
+    cfg: SftpConfig,
+    path: Path,
+    manifest: backup.Manifest,
+    upload: Upload,
+    progress: Callable[[int, int], None],
+    attempts: int,
+    retry_wait: float,
+) -> None:
+    """Up to ``attempts`` connections; a dropped one is tried again after ``retry_wait`` seconds."""
     for attempt in range(1, max(1, attempts) + 1):
         upload.attempts = attempt
         try:
