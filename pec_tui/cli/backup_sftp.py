@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pec_tui.core.errors import PecError
+from pec_tui.core.errors import PecError, ValidationError
 
 
 @dataclass
@@ -78,8 +78,9 @@ def cmd_sftp(args: argparse.Namespace) -> int:
             cfg = offsite.configure(
                 args.host, args.port, args.user, args.key_file, args.folder, passphrase, by_user_id=None
             )
-        except PecError as exc:  # a ValidationError names a field: the option says which
-            raise PecError(exc.message) from None
+        except ValidationError as exc:
+            hint = " (opção --passphrase)" if exc.field == "sftp_frase" and not args.passphrase else ""
+            raise PecError(exc.message.rstrip(".") + hint + ".") from None
         phrase = " (com frase-senha, guardada cifrada)" if cfg.has_passphrase else ""
         print(f"Cópias fora do servidor: {cfg.where}, chave {cfg.key_file}{phrase}.")
         print("Confira a chave do servidor com 'pec-tui backup sftp check'.")

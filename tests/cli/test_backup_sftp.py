@@ -80,3 +80,29 @@ def test_a_bad_option_is_a_sentence(run_cli, url, tmp_path):
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr == "pec-tui: A porta do servidor SFTP deve ser um número de 1 a 65535.\n"
+
+
+def test_a_key_with_a_passphrase_takes_it_from_stdin_never_from_the_command_line(run_cli, url, sshd, hermetic_env):
+    import os
+
+    from tests.conftest import pec_tui_command
+    from tests.support.sshd import PASSPHRASE
+
+    options = [
+        "--database", url, "backup", "sftp", "configure", "--host", sshd.host, "--port", str(sshd.port),
+        "--user", sshd.user, "--key-file", str(sshd.locked_key), "--folder", str(sshd.remote),
+    ]  # fmt: skip
+    needed = run_cli(*options)
+    assert needed.returncode == 1
+    assert needed.stderr.endswith("está protegida por frase-senha; informe a frase-senha (opção --passphrase).\n")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PEC_TUI_")}
+    environment["PEC_TUI_DATA_DIR"] = str(hermetic_env)
+    given = subprocess.run(
+        [*pec_tui_command(), *options, "--passphrase"], input=PASSPHRASE + "\n", env=environment,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert given.returncode == 0, given.stderr
+    assert "(com frase-senha, guardada cifrada)" in given.stdout and PASSPHRASE not in given.stdout
+    fingerprint = subprocess.run(["ssh-keygen", "-lf", str(sshd.host_key)], capture_output=True, text=True)
+    checked = run_cli("--database", url, "backup", "sftp", "check", "--accept-host-key", fingerprint.stdout.split()[1])
+    assert checked.returncode == 0, checked.stderr  # the stored passphrase opens the key
