@@ -41,6 +41,7 @@ pytest_plugins = [
     "tests.support.postgres",
     "tests.support.pec_database",
     "tests.support.smtp",
+    "tests.support.sshd",
     "tests.support.jobs",
 ]
 

@@ -130,7 +130,7 @@ def _add_backup(commands) -> None:
     verify.add_argument("arquivo", metavar="ARQUIVO")
     verify.add_argument("--identity", metavar="ARQUIVO", help="identidade age que abre a cópia cifrada")
     verify.add_argument("--json", action="store_true", help="saída em JSON")
-    listing = actions.add_parser("list", help="lista as cópias da pasta")
+    listing = actions.add_parser("list", help="lista as cópias da pasta (e as do servidor SFTP, se configurado)")
     listing.add_argument("--dest", metavar="PASTA", help="pasta das cópias")
     listing.add_argument("--json", action="store_true", help="saída em JSON")
     keygen = actions.add_parser("keygen", help="cria a identidade age e configura sua chave pública")
@@ -150,6 +150,35 @@ def _add_backup(commands) -> None:
     retention.add_argument("--daily", metavar="N", type=int, help="cópias diárias a manter (uma por dia)")
     retention.add_argument("--monthly", metavar="M", type=int, help="cópias mensais a manter (uma por mês)")
     retention.add_argument("--json", action="store_true", help="saída em JSON")
+    listing.add_argument("--local", action="store_true", help="só as cópias locais (não conecta ao servidor SFTP)")
+    _add_backup_sftp(actions)
+
+
+def _add_backup_sftp(actions) -> None:
+    sftp = actions.add_parser("sftp", help="cópias fora do servidor, por SFTP (só cópias cifradas)")
+    steps = sftp.add_subparsers(dest="sftp_command", metavar="AÇÃO", parser_class=_Parser, required=True)
+    configure = steps.add_parser("configure", help="configura o servidor SFTP das cópias")
+    configure.add_argument("--host", required=True, metavar="SERVIDOR", help="nome ou IP do servidor SFTP")
+    configure.add_argument("--port", metavar="PORTA", default="22", help="porta SSH (padrão 22)")
+    configure.add_argument("--user", required=True, metavar="USUÁRIO", help="usuário no servidor")
+    configure.add_argument("--key-file", required=True, metavar="ARQUIVO", help="chave privada SSH (só o dono lê)")
+    configure.add_argument("--folder", required=True, metavar="PASTA", help="pasta do servidor onde as cópias ficam")
+    phrase = configure.add_mutually_exclusive_group()
+    phrase.add_argument(
+        "--passphrase", action="store_true", help="pergunta a frase-senha da chave (guardada cifrada, nunca exibida)"
+    )
+    phrase.add_argument("--no-passphrase", action="store_true", help="apaga a frase-senha guardada")
+    check = steps.add_parser("check", help="conecta ao servidor: mostra a impressão digital da chave e a aceita")
+    check.add_argument(
+        "--accept-host-key",
+        metavar="IMPRESSÃO",
+        help="aceita, no primeiro contato, a chave do servidor com esta impressão digital (SHA256:…)",
+    )
+    check.add_argument("--json", action="store_true", help="saída em JSON")
+    push = steps.add_parser("push", help="envia uma cópia cifrada (e seu manifesto) ao servidor")
+    push.add_argument("arquivo", metavar="ARQUIVO")
+    push.add_argument("--json", action="store_true", help="saída em JSON")
+    steps.add_parser("remove", help="desliga o envio por SFTP (a chave conhecida do servidor fica)")
 
 
 def _add_jobs(commands) -> None:

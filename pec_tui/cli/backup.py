@@ -11,6 +11,7 @@ from pec_tui.cli import open_from_args
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from pec_tui.cli import backup_sftp
     from pec_tui.domain.tarefas import backup
 
     open_from_args(args)
@@ -40,10 +41,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 0
     if action == "list":
         copies = backup.list_copies(Path(args.dest) if args.dest else None)
+        remote = backup_sftp.remote(args)
         if args.json:
             data = [{"arquivo": str(path), "manifesto": m.as_json() if m else None} for path, m in copies]
+            data += remote.as_json()
             print(json.dumps(data, ensure_ascii=False, indent=2))
-            return 0
+            return remote.exit_code
         if not copies:
             print("Nenhuma cópia de segurança na pasta.")
         for path, manifest in copies:
@@ -52,7 +55,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
             else:
                 clear = "cifrada" if manifest.cifrada else "SEM CIFRA"
                 print(f"{path.name}  {manifest.tamanho} bytes  {clear}  sha256 {manifest.sha256[:16]}…")
-        return 0
+        remote.print()
+        return remote.exit_code
     if action == "restore":
         identity = Path(args.identity) if args.identity else None
         restored = backup.restore(Path(args.arquivo), args.destino, identity)
@@ -68,6 +72,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 0
     if action == "retention":
         return _retention(args)
+    if action == "sftp":
+        return backup_sftp.cmd_sftp(args)
     if action == "keygen":
         public = backup.keygen(Path(args.arquivo))
         print(f"Identidade gravada em {args.arquivo} (só o dono lê). Chave pública: {public}")

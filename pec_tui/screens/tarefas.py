@@ -17,16 +17,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Log, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Input, Log, Static, TabbedContent, TabPane
 
 from pec_tui.core import clock
+from pec_tui.core.errors import PecError, ValidationError
 from pec_tui.core.formatting import format_moment
-from pec_tui.domain.tarefas import backup, catalogue, lease, retention, runs
-from pec_tui.screens.base import PecScreen
-from pec_tui.widgets.dialogs import PathDialog
+from pec_tui.domain.tarefas import backup, catalogue, lease, offsite, retention, runs
+from pec_tui.screens.base import Field, PecModal, PecScreen
+from pec_tui.widgets.dialogs import ConfirmDialog, PathDialog
 
 INSTALL_HINT = (
     "Nenhum agendador rodando neste banco: as tarefas só rodam com 'pec-tui jobs run'. Instale o "
@@ -42,13 +43,16 @@ class Overview:
     history: list[runs.RunRecord]
     history_job: str | None
     copies: backup.CopiesState | None = None
+    offsite: offsite.OffsiteState | None = None
 
 
 def read_overview(history_job: str | None) -> Overview:
     infos = runs.overview()
     job = history_job or (infos[0].name if infos else None)
     history = runs.history(job, 50) if job else []
-    return Overview(infos, lease.holder(lease.SCHEDULER), history, job, backup.state())
+    copies = backup.state()
+    sent = offsite.state([path.name for path, _manifest in copies.copies])
+    return Overview(infos, lease.holder(lease.SCHEDULER), history, job, copies, sent)
 
 
 def short_moment(iso: str, *, year: bool = False) -> str:
@@ -75,6 +79,26 @@ def short_schedule(info: runs.JobInfo) -> str:
     if spec is None or spec.every_minutes:
         return info.schedule
     return f"diária {spec.daily_at}"
+
+
+def offsite_line(sent: offsite.OffsiteState | None) -> str:
+    """The off-site state under the key line: not configured, or where, and whether the host is known."""
+    if sent is None or not sent.config.configured:
+        return "Fora do servidor: não configurado; S configura o envio por SFTP (só cópias cifradas saem)."
+    if not sent.host_known:
+        return f"Fora do servidor: {sent.config.where}. Chave do servidor ainda não aceita: S para conferi-la."
+    return f"Fora do servidor: {sent.config.where}. E envia a cópia escolhida; S muda o servidor."
+
+
+def upload_cell(sent: offsite.OffsiteState | None, name: str) -> Text:
+    """The copy's last upload: ``sim``, ``FALHOU`` (reversed: seen without colour too), ``não``; its
+    moment and sentence are in the audit trail (the column fits 80 columns only this short)."""
+    if sent is None or not sent.config.configured:
+        return Text("—")
+    state = sent.uploads.get(name)
+    if state is None:
+        return Text("não")
+    return Text("sim") if state.ok else Text("FALHOU", style="bold reverse")
 
 
 class JobsTable(DataTable):
@@ -107,13 +131,21 @@ class TarefasScreen(PecScreen):
         "temporário e conferindo a trilha de auditoria até onde ela ia na hora da cópia (uma cópia cifrada "
         "pede o arquivo da identidade age, que não é guardado). Depois de cada cópia, as mais antigas "
         "saem pela regra de retenção que a aba mostra (pec-tui backup retention muda os números). "
-        "Restaurar: pec-tui backup restore ARQUIVO --database URL, só num banco vazio."
+        "Restaurar: pec-tui backup restore ARQUIVO --database URL, só num banco vazio.\n\n"
+        "Cópias fora do servidor: S configura o servidor SFTP (servidor, porta, usuário, chave SSH e "
+        "pasta) e conecta; no primeiro contato mostra a impressão digital da chave do servidor, que "
+        "deve ser conferida com o responsável por ele antes de confirmar. Uma chave que muda depois é "
+        "sempre recusada. Só cópias cifradas saem do servidor: a tarefa diária envia cada cópia nova, "
+        "e E envia a cópia escolhida; a coluna Enviada diz se o último envio deu certo."
     )
 
     BINDINGS = [
         Binding("x", "run_now", "Executar agora", id="tarefas.run_now"),
         Binding("c", "backup_now", "Fazer cópia agora", id="tarefas.backup_now"),
         Binding("v", "verify_copy", "Verificar", id="tarefas.verify_copy"),
+        # Named on the Cópias de segurança tab's SFTP line and in F1 (the footer is full at 80 columns).
+        Binding("s", "configure_sftp", "Configurar SFTP", id="tarefas.configure_sftp", show=False),
+        Binding("e", "push_copy", "Enviar por SFTP", id="tarefas.push_copy", show=False),
         Binding("r", "refresh", "Atualizar", id="tarefas.refresh"),
     ]
 
@@ -141,6 +173,7 @@ class TarefasScreen(PecScreen):
                 yield DataTable(cursor_type="row", id="tarefas-historico")
             with TabPane("Cópias de segurança", id="aba-copias"), Vertical(id="copias", classes="module-body"):
                 yield Static("Lendo as cópias…", id="copias-estado", classes="module-notice")
+                yield Static("", id="copias-sftp")
                 yield DataTable(cursor_type="row", id="copias-tabela")
         yield Log(id="tarefas-log", max_lines=200)
 
@@ -173,6 +206,7 @@ class TarefasScreen(PecScreen):
             ("Cifra", "cifra"),
             ("SHA-256", "sha"),
             ("Verificada", "verificada"),
+            ("Enviada", "enviada"),
         ):
             copies.add_column(label, key=key)
         self.table.focus()
@@ -231,10 +265,10 @@ class TarefasScreen(PecScreen):
                 table.add_row(*cells.values(), key=info.name)
         self._show_history(overview)
         if overview.copies is not None:
-            self._show_copies(overview.copies)
+            self._show_copies(overview.copies, overview.offsite)
         self._arm()
 
-    def _show_copies(self, copies: backup.CopiesState) -> None:
+    def _show_copies(self, copies: backup.CopiesState, sent: offsite.OffsiteState | None = None) -> None:
         where = f"Pasta {copies.folder}."
         if copies.recipient:
             key = f"Cópias cifradas para a chave {copies.recipient[:12]}…{copies.recipient[-6:]}."
@@ -242,19 +276,21 @@ class TarefasScreen(PecScreen):
             key = "Sem chave configurada: as cópias ficam SEM CIFRA (configure com 'pec-tui backup keygen')."
         kept = f"Retenção: {retention.describe(copies.policy)}."
         self.query_one("#copias-estado", Static).update(f"{key} {where} {kept}")
+        self.query_one("#copias-sftp", Static).update(offsite_line(sent))
         table = self.copies_table
         table.clear()
         for path, manifest in copies.copies:
+            upload = upload_cell(sent, path.name)
             if manifest is None:
-                table.add_row(path.name, "—", "—", "sem manifesto", "—", key=str(path))
+                table.add_row(path.name, "—", "—", "sem manifesto", "—", upload, key=str(path))
                 continue
             verified = short_moment(manifest.verificada_em) if manifest.verificada_em else "não"
             size = f"{manifest.tamanho / 1_048_576:.1f} MB".replace(".", ",")
             cipher = "age" if manifest.cifrada else "SEM CIFRA"
             made = short_moment(manifest.data, year=True)
-            table.add_row(made, size, cipher, manifest.sha256[:12] + "…", verified, key=str(path))
+            table.add_row(made, size, cipher, manifest.sha256[:12] + "…", verified, upload, key=str(path))
         if not copies.copies:
-            table.add_row("Nenhuma cópia ainda.", "", "", "", "")
+            table.add_row("Nenhuma cópia ainda.", "", "", "", "", "")
 
     def _show_history(self, overview: Overview) -> None:
         title = catalogue.BY_NAME[overview.history_job].title if overview.history_job else ""
@@ -380,6 +416,77 @@ class TarefasScreen(PecScreen):
         self.notify(f"Cópia íntegra: {verified.path.name} restaurada num banco temporário e conferida.")
         self.read()
 
+    def _selected_copy(self) -> Path | None:
+        table = self.copies_table
+        if table.row_count == 0 or table.cursor_row < 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return Path(key) if key and key != "None" else None
+
+    def action_push_copy(self) -> None:
+        self._show_copies_tab()
+        path = self._selected_copy()
+        if path is None:
+            return
+        self.notify(f"Enviando {path.name}…")
+        self.run_task(
+            offsite.push,
+            path,
+            by_user_id=self.user_id,
+            done=self._pushed,
+            failed=self._push_failed,
+            failure=f"Não foi possível enviar {path.name}",
+            group="tarefas-enviar",
+        )
+
+    def _pushed(self, sent: offsite.Upload) -> None:
+        how = "já estava lá" if sent.already_there else "SHA-256 conferida no servidor"
+        self.notify(f"Cópia {sent.name} enviada para {sent.where} ({how}).")
+        self.read()
+
+    def _push_failed(self, error: BaseException) -> bool:
+        self.read()  # the copy's Enviada column says FALHOU
+        return False
+
+    def action_configure_sftp(self) -> None:
+        self._show_copies_tab()
+        current = self.overview.offsite.config if self.overview and self.overview.offsite else offsite.SftpConfig()
+        self.app.push_screen(SftpDialog(current), self._sftp_saved)
+
+    def _sftp_saved(self, saved: SftpSaved | None) -> None:
+        if saved is None:
+            return
+        self.read()
+        if saved.checked is not None:
+            self.notify(f"Conectado a {saved.checked.where}: chave do servidor conferida.")
+            return
+        unknown = saved.unknown
+        assert unknown is not None
+        message = (
+            f"Primeiro contato com o servidor {unknown.host_id}. A impressão digital da sua chave "
+            f"({unknown.key_type}) é:\n\n  {unknown.fingerprint}\n\nConfira-a com o responsável pelo servidor "
+            "(lá: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) antes de aceitar. Aceita, ela fica registrada; "
+            "uma chave diferente depois será sempre recusada."
+        )
+        self.app.push_screen(
+            ConfirmDialog("Aceitar a chave do servidor SFTP?", message, confirm_label="Aceitar a chave"),
+            lambda yes: self._accept_host_key(unknown.fingerprint) if yes else None,
+        )
+
+    def _accept_host_key(self, fingerprint: str) -> None:
+        self.run_task(
+            offsite.check,
+            fingerprint,
+            by_user_id=self.user_id,
+            done=self._host_key_accepted,
+            failure="Não foi possível aceitar a chave do servidor",
+            group="tarefas-sftp",
+        )
+
+    def _host_key_accepted(self, result: offsite.CheckResult) -> None:
+        self.notify(f"Chave aceita; conectado a {result.where} ({result.remote_copies} cópia(s) lá).")
+        self.read()
+
     @on(LogLine)
     def _log_line(self, message: LogLine) -> None:
         self.query_one("#tarefas-log", Log).write_line(f"  {message.line}")
@@ -398,3 +505,106 @@ class TarefasScreen(PecScreen):
     def _run_failed(self, error: BaseException) -> bool:
         self._job_running = None
         return False
+
+
+# --------------------------------------------------------------------------------------------
+# Cópias fora do servidor: the SFTP settings dialog
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SftpSaved:
+    config: offsite.SftpConfig
+    checked: offsite.CheckResult | None
+    unknown: offsite.UnknownHostKey | None
+
+
+def save_and_check(
+    host: str, port: str, user: str, key_file: str, folder: str, passphrase: str | None, *, by_user_id: int | None
+) -> SftpSaved:
+    """Save the settings, then connect once: a first contact comes back as ``unknown`` (to confirm)."""
+    saved = offsite.configure(host, port, user, key_file, folder, passphrase, by_user_id=by_user_id)
+    try:
+        return SftpSaved(saved, offsite.check(by_user_id=by_user_id), None)
+    except offsite.UnknownHostKey as unknown:
+        return SftpSaved(saved, None, unknown)
+    except PecError as exc:
+        raise PecError(f"Configuração salva, mas a conexão falhou: {exc.message}") from None
+
+
+class SftpDialog(PecModal[SftpSaved | None]):
+    """Servidor, porta, usuário, chave SSH, frase-senha and pasta; «Salvar e conectar» saves and
+    connects in a worker. A refusal shows on the dialog's line and the dialog stays open."""
+
+    CSS_PATH = "tarefas.tcss"
+
+    BINDINGS = [Binding("escape", "cancel", "Cancelar", id="tarefas_sftp.cancel")]
+
+    FIELDS = {
+        name: Field(f"#{name.replace('_', '-')}", "#sftp-error")
+        for name in ("sftp_servidor", "sftp_porta", "sftp_usuario", "sftp_chave", "sftp_frase", "sftp_pasta")
+    }
+
+    def __init__(self, current: offsite.SftpConfig) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        cfg = self.current
+        phrase_hint = "vazia: mantém a guardada" if cfg.has_passphrase else "só se a chave tiver"
+        rows = (
+            ("Servidor", Input(cfg.host, placeholder="backup.exemplo.gov.br", compact=True, id="sftp-servidor")),
+            ("Porta", Input(str(cfg.port), compact=True, max_length=5, restrict=r"\d*", id="sftp-porta")),
+            ("Usuário", Input(cfg.user, compact=True, id="sftp-usuario")),
+            ("Chave SSH", Input(cfg.key_file, placeholder="/root/.ssh/id_ed25519", compact=True, id="sftp-chave")),
+            ("Frase-senha", Input(password=True, placeholder=phrase_hint, compact=True, id="sftp-frase")),
+            ("Pasta lá", Input(cfg.folder, placeholder="/srv/copias", compact=True, id="sftp-pasta")),
+        )
+        with Vertical(classes="dialog sftp-dialog"):
+            yield Static("Cópias fora do servidor (SFTP)", classes="dialog-title")
+            for label, field in rows:
+                yield Horizontal(Static(label, classes="sftp-label"), field, classes="sftp-row")
+            yield Static("", id="sftp-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Salvar e conectar", variant="primary", id="sftp-salvar")
+                yield Button("Cancelar", id="sftp-cancelar")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#sftp-servidor", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#sftp-cancelar")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#sftp-salvar")
+    def submit(self) -> None:
+        self.clear_field_errors()
+        values = {name: self.query_one(spec.input, Input).value for name, spec in self.FIELDS.items()}
+        self.query_one("#sftp-salvar", Button).disabled = True
+        self.run_task(
+            save_and_check,
+            values["sftp_servidor"],
+            values["sftp_porta"],
+            values["sftp_usuario"],
+            values["sftp_chave"],
+            values["sftp_pasta"],
+            values["sftp_frase"] or None,
+            by_user_id=self.user_id,
+            done=self.dismiss,
+            failed=self._failed,
+            failure="Não foi possível salvar o servidor SFTP",
+            group="tarefas-sftp",
+        )
+
+    def _failed(self, error: BaseException) -> bool:
+        self.query_one("#sftp-salvar", Button).disabled = False
+        if not isinstance(error, PecError):
+            return False  # the one handler's sentence
+        if not (isinstance(error, ValidationError) and self.show_field_error(error.field, error.message)):
+            self.query_one("#sftp-error", Static).update(error.message)
+        return True

@@ -359,11 +359,11 @@ def prune(
     return tuple(removed)
 
 
-def _record(details: str, by_user_id: int | None, record_id: str) -> None:
+def _record(details: str, by_user_id: int | None, record_id: str, component: str = COMPONENT) -> None:
     with transaction():
         audit.record(
             audit.EventType.BACKUP,
-            component=COMPONENT,
+            component=component,
             user_id=by_user_id,
             record_type=audit.RecordType.JOB,
             record_id=record_id[:60],

@@ -170,7 +170,28 @@ def run_backup(ctx: JobContext) -> Outcome:
     if done.removed:
         ctx.log("apagadas pela retenção: " + ", ".join(done.removed))
         pruned = f" Retenção: {len(done.removed)} cópia(s) antiga(s) apagada(s)."
-    return Outcome(f"Cópia {done.path.name} ({done.manifest.tamanho} bytes).{pruned}{clear}", records=1)
+    made = f"Cópia {done.path.name} ({done.manifest.tamanho} bytes).{pruned}{clear}"
+    return _send_offsite(ctx, done.path, made)
+
+
+def _send_offsite(ctx: JobContext, path: Path, made: str) -> Outcome:
+    """After the local copy, when SFTP is configured: a failed upload is a failed run (the local
+    copy stays)."""
+    from pec_tui.domain.tarefas import offsite
+
+    target = offsite.config()
+    if not target.configured:
+        return Outcome(made, records=1)
+    ctx.log(f"enviando para {target.where}…")
+    try:
+        sent = offsite.push(path)
+    except PecError as exc:
+        ctx.log(f"envio falhou: {exc.message}")
+        failed = f"{made} O envio ao servidor SFTP falhou (a cópia local fica): {exc.message}"
+        return Outcome(failed, ok=False, records=1)
+    ctx.log(f"enviada para {sent.where}")
+    removed = f" {len(sent.removed)} cópia(s) antiga(s) removida(s) de lá." if sent.removed else ""
+    return Outcome(f"{made} Enviada para {sent.where}.{removed}", records=1)
 
 
 def run_history_cleanup(ctx: JobContext) -> Outcome:
