@@ -114,6 +114,7 @@ class JobsTable(DataTable):
 class TarefasScreen(PecScreen):
     CSS_PATH = "tarefas.tcss"
     TITLE_TEXT = "Tarefas agendadas"
+    TABS = "#tarefas-abas"
     HELP = (
         "Tarefas agendadas. O agendador do pec-tui (pec-tui jobs run, instalado como o serviço "
         "pec-tui-jobs do systemd) roda sozinho, mesmo sem ninguém no console: o fim do tempo de "
@@ -125,6 +126,8 @@ class TarefasScreen(PecScreen):
         "da última (falhas em vermelho). Abaixo, o histórico da tarefa escolhida. X executa a tarefa "
         "escolhida agora, registrada como as agendadas, e mostra o que ela escreve; R atualiza. Na "
         "linha de comando: pec-tui jobs list, pec-tui jobs run-now NOME e pec-tui jobs history.\n\n"
+        "Esc numa tabela volta à barra de abas, onde as setas ou as teclas 1 e 2 trocam de aba; Esc na "
+        "barra de abas volta ao início.\n\n"
         "A aba Cópias de segurança lista as cópias do banco com tamanho, cifra, soma SHA-256 e se já "
         "foram verificadas. C faz uma cópia agora (cifrada com a chave age configurada; sem chave, "
         "a cópia fica sem cifra e a aba avisa); V verifica a cópia escolhida restaurando-a num banco "
