@@ -24,6 +24,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -270,6 +271,19 @@ class BackupDone:
     removed: tuple[str, ...] = ()  # older copies deleted by the retention rule
 
 
+#: A partial file untouched for this long belongs to a copy that was killed (a running one writes
+#: to it all the time); the next copy deletes it — it may hold the database in clear.
+STALE_PARTIAL_SECONDS = 3600
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    limit = time.time() - STALE_PARTIAL_SECONDS
+    for partial in [*folder.glob(".pec-tui-*.parcial"), *folder.glob(".pec-tui-*.age-parcial")]:
+        with contextlib.suppress(OSError):
+            if partial.stat().st_mtime < limit:
+                partial.unlink()
+
+
 def make(folder: Path | None = None, by_user_id: int | None = None) -> BackupDone:
     db = current_database()
     folder = folder or default_folder()
@@ -277,6 +291,7 @@ def make(folder: Path | None = None, by_user_id: int | None = None) -> BackupDon
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise PecError(f"Não foi possível criar a pasta {folder}: {os_reason(exc)}.") from None
+    _remove_stale_partials(folder)
     postgres = is_postgres(db)
     key = recipient()
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")

@@ -5,7 +5,9 @@ identity each refused with its sentence and an audit event."""
 from __future__ import annotations
 
 import json
+import os
 import stat
+import time
 
 import pytest
 
@@ -40,6 +42,23 @@ def test_a_clear_copy_is_made_verified_and_audited(db, some_rows, tmp_path):
     assert event.details.endswith("(sem cifra: nenhuma chave pública configurada).")
     verified = backup.verify(done.path)
     assert verified.counts == manifest["contagens"]
+
+
+def test_a_partial_file_left_by_a_killed_copy_is_deleted_by_the_next(db, some_rows, tmp_path):
+    """A copy killed with kill -9 leaves its hidden partial file (maybe the database in clear); the
+    next copy deletes it once nobody has written to it for an hour, and leaves a live one alone."""
+    stale = tmp_path / ".pec-tui-20261201-020000.sqlite3.1a2b3c4d.parcial"
+    stale_sealed = tmp_path / ".pec-tui-20261201-020000.sqlite3.age.1a2b3c4d.age-parcial"
+    live = tmp_path / ".pec-tui-20261207-020000.dump.5e6f7a8b.parcial"
+    other = tmp_path / ".outro.parcial"
+    an_hour_ago = time.time() - backup.STALE_PARTIAL_SECONDS - 5
+    for path in (stale, stale_sealed, live, other):
+        path.write_bytes(b"dados")
+    for path in (stale, stale_sealed, other):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    backup.make(tmp_path)
+    assert not stale.exists() and not stale_sealed.exists()
+    assert live.exists() and other.exists()
 
 
 def test_an_encrypted_copy_needs_its_identity(db, some_rows, tmp_path):
