@@ -236,7 +236,7 @@ def test_the_daily_job_uploads_after_the_local_copy_and_fails_when_the_upload_fa
     [first] = [path for path, _manifest in backup.list_copies()]
     assert (ready.remote / first.name).read_bytes() == first.read_bytes()
     ready.stop()
-    clock.advance(minutes=1)
+    clock.advance(days=1)  # the next night: the retention rule keeps one copy a day
     failed = catalogue.run_backup(catalogue.JobContext())
     assert not failed.ok
     assert "O envio ao servidor SFTP falhou (a cópia local fica): Não foi possível conectar" in failed.message

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList, Static, Tabs
 
 from pec_tui import modules
 from pec_tui.screens.help import HelpScreen
@@ -76,6 +76,11 @@ async def test_every_module_opens_by_keyboard_and_escape_returns(console_on, acc
                 assert module.title in text and "Em construção" in text
             await pilot.press("escape")
             await settle(pilot)
+            if screen.TABS is not None and app.screen is screen:
+                # A screen with tabs: Esc in a field or table goes to the tab bar first.
+                assert isinstance(app.focused, Tabs)
+                await pilot.press("escape")
+                await settle(pilot)
             assert isinstance(app.screen, HomeScreen)
             menu = app.screen.query_one("#home-modules", OptionList)
 
