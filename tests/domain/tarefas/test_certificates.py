@@ -14,7 +14,7 @@ from pec_tui.domain.gestao_municipal import rnds
 from pec_tui.domain.tarefas import certificates, runs
 from pec_tui.domain.tarefas.catalogue import BY_NAME, COMPONENT, JobContext
 from pec_tui.storage.models import AuditEvent, JobRun
-from tests.domain.gestao_municipal.test_rnds import municipality  # noqa: F401 (the fixture)
+from tests.domain.gestao_municipal.conftest import municipality  # noqa: F401 (the fixture)
 from tests.support import certificates as make
 
 
