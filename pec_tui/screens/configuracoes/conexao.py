@@ -3,14 +3,16 @@ while), Agenda Online (with its counter key).
 
 The CADSUS and Hórus timers are shown from the stored end moment: the screen's 1-second timer
 calls :meth:`ConexaoTab.tick`, which re-renders the countdown from the computed state without
-asking the database.
+asking the database; every :data:`RELOAD_SECONDS` it reads the state again in a worker, since the
+scheduler (``pec-tui jobs run``) or another console may have changed it, and redraws only when
+something did.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,6 +26,9 @@ from pec_tui.domain.configuracoes import conexao
 from pec_tui.domain.configuracoes.conexao import CADSUS, HORUS, ConnectionStatus, ServiceState, TestResult
 from pec_tui.screens.base import Field, failure_message
 from pec_tui.screens.configuracoes.tab import SAVE_FAILURE, ConfigTab, ErrorLine, ResultLine
+
+#: Seconds between two background reads of the state (the scheduler ends timers on its own).
+RELOAD_SECONDS = 15
 
 
 class ConexaoTab(VerticalScroll, ConfigTab):
@@ -45,6 +50,7 @@ class ConexaoTab(VerticalScroll, ConfigTab):
         self._shown: dict[str, bool] = {}  # enabled state last drawn, per service
         self._testing = False
         self._test_result: TestResult | None = None
+        self._ticks = 0
 
     def compose(self) -> ComposeResult:
         yield Static("Carregando…", id="internet-status", classes="config-status")
@@ -90,6 +96,10 @@ class ConexaoTab(VerticalScroll, ConfigTab):
     def show_load_error(self, text: str) -> None:
         self.query_one("#internet-status", Static).update(text)
 
+    def _reread(self, status: ConnectionStatus) -> None:
+        if self.status is None or replace(status, read_at=self.status.read_at) != self.status:
+            self.show_status(status)
+
     def reload(self) -> None:
         """Read the state again (another console may have changed it)."""
         self.runner.run_task(conexao.status, done=self.show_status, failure=SAVE_FAILURE, group="config-reload")
@@ -106,6 +116,11 @@ class ConexaoTab(VerticalScroll, ConfigTab):
         status = self.status
         if status is None:
             return
+        self._ticks += 1
+        if self._ticks % RELOAD_SECONDS == 0:
+            self.runner.run_task(
+                conexao.status, done=self._reread, failure=SAVE_FAILURE, group="config-reread", failed=lambda _: True
+            )  # a failed background read is tried again at the next one, without a notice
         now = clock.now()
         states = {"internet": status.internet, "cadsus": status.cadsus, "horus": status.horus}
         if any(self._shown.get(key) != state.enabled_at(now) for key, state in states.items()):

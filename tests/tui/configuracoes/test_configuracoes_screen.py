@@ -135,6 +135,26 @@ async def test_a_timer_ends_by_itself_on_screen(console_on, tui_clock):
         assert screen.query_one("#cadsus-disable").display and not screen.query_one("#cadsus-enable").display
 
 
+async def test_a_change_made_elsewhere_shows_within_the_reload_period(console_on):
+    """The scheduler (or another console) enables CADSUS again: the tab reads the state again every
+    RELOAD_SECONDS and redraws, instead of counting down a timer that no longer exists."""
+    from pec_tui.screens.configuracoes.conexao import RELOAD_SECONDS
+
+    conexao.disable_service(CADSUS, "30min", None)
+    async with console_on("configuracoes", as_=INSTALLATION_ADMIN, size=(80, 24)) as pilot:
+        screen = config_screen(pilot)
+        assert "faltam" in text(screen, "#cadsus-status")
+        conexao.enable_service(CADSUS, None)  # as another process would
+        for _ in range(RELOAD_SECONDS - 1):
+            screen._tick()
+        await settle(pilot)
+        assert "faltam" in text(screen, "#cadsus-status")  # not read again yet
+        screen._tick()
+        await settle(pilot)
+        assert text(screen, "#cadsus-status") == "CADSUS  Habilitado"
+        assert screen.query_one("#cadsus-disable").display and not screen.query_one("#cadsus-enable").display
+
+
 def working_internet(httpserver) -> None:
     """The internet test answers (a loopback server): enabling Hórus or the Agenda Online tests it first."""
     httpserver.expect_request("/").respond_with_data("", status=204)
