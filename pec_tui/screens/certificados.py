@@ -285,7 +285,7 @@ class CertificatesScreen(PecScreen):
         folder = self.folder
         if folder is None or not folder.is_dir():
             return
-        picker = FilePicker("Adicionar certificado: escolha o arquivo .pfx ou .p12", Path.cwd(), PICK_SUFFIXES)
+        picker = FilePicker("Adicionar certificado: escolha o arquivo .pfx ou .p12", None, PICK_SUFFIXES)
         self.app.push_screen(picker, lambda path: path and self._picked(folder, path))
 
     def _picked(self, folder: Path, source: Path) -> None:

@@ -166,7 +166,7 @@ class CnesScreen(PecScreen):
     @on(Button.Pressed, "#cnes-browse")
     def action_browse(self) -> None:
         typed = self.query_one("#cnes-path", Input).value.strip()
-        start = nearest_folder(Path(typed).expanduser()) if typed else Path.cwd()
+        start = nearest_folder(Path(typed).expanduser()) if typed else None
 
         def chosen(path: Path | None) -> None:
             if path is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,16 +31,23 @@ class _FilteredTree(DirectoryTree):
 
 
 class FilePicker(ModalScreen[Path | None]):
-    """Dismisses with the chosen file, or None (Esc)."""
+    """Dismisses with the chosen file, or None (Esc). Without a ``start``, it opens where the last
+    file was chosen in this console (else the working folder): the next certificate or export is
+    usually beside the previous one."""
+
+    #: The folder of the last file chosen in any picker of this process.
+    last_folder: ClassVar[Path | None] = None
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancelar", id="picker.cancel"),
         Binding("backspace", "parent", "Pasta acima", id="picker.parent"),
     ]
 
-    def __init__(self, title: str, start: Path, suffixes: tuple[str, ...]) -> None:
+    def __init__(self, title: str, start: Path | None, suffixes: tuple[str, ...]) -> None:
         super().__init__()
         self.title_text = title
+        if start is None:
+            start = FilePicker.last_folder or Path.cwd()
         self.start = start if start.is_dir() else Path.home()
         self.suffixes = tuple(s.lower() for s in suffixes)
 
@@ -58,6 +66,7 @@ class FilePicker(ModalScreen[Path | None]):
 
     @on(DirectoryTree.FileSelected)
     def _chosen(self, event: DirectoryTree.FileSelected) -> None:
+        FilePicker.last_folder = Path(event.path).parent
         self.dismiss(Path(event.path))
 
     def action_parent(self) -> None:

@@ -18,6 +18,16 @@ from tests.support.console import Account, logged_in
 from tests.support.constants import FIXED_NOW
 
 
+@pytest.fixture(autouse=True)
+def _picker_forgets_its_folder():
+    """The file picker remembers the last folder for the whole process: each test starts afresh."""
+    from pec_tui.widgets.file_picker import FilePicker
+
+    FilePicker.last_folder = None
+    yield
+    FilePicker.last_folder = None
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from pec_tui.demo import installation as demo

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+from textual.widgets import DataTable, DirectoryTree, Input, Select, Static, TabbedContent
 
 from pec_tui.demo.cnes_export import write_cnes_file
 from pec_tui.screens.cnes import CnesReportScreen, CnesScreen
@@ -344,6 +344,29 @@ async def test_ctrl_o_opens_the_picker_in_the_typed_folder(console_on, tmp_path)
         # (not settle: the picker's directory tree keeps a loader worker waiting)
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, FilePicker))
         assert pilot.app.screen.start == folder.resolve()
+        await pilot.press("escape")
+
+
+async def test_the_picker_opens_where_the_last_file_was_chosen(console_on, tmp_path):
+    from pec_tui.widgets.file_picker import FilePicker
+
+    folder = tmp_path / "exportacoes-cnes"
+    folder.mkdir()
+    (folder / "XmlParaESUS31_420420.zip").write_bytes(b"PK")
+    async with console_on("cnes", as_=MUNICIPAL_ADMIN, size=(100, 32)) as pilot:
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, FilePicker))
+        assert pilot.app.screen.start == Path.cwd()  # nothing chosen yet: the working folder
+        pilot.app.screen.post_message(
+            DirectoryTree.FileSelected(
+                pilot.app.screen.query_one(DirectoryTree).root, folder / "XmlParaESUS31_420420.zip"
+            )
+        )
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, FilePicker))
+        cnes_screen(pilot).query_one("#cnes-path", Input).value = ""
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, FilePicker))
+        assert pilot.app.screen.start == folder
         await pilot.press("escape")
 
 
