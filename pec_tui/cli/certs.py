@@ -123,17 +123,19 @@ def _list(args: argparse.Namespace) -> int:
     from pec_tui.domain import certificados
 
     in_rnds: set[str] = set()
+    passwords: dict[str, str] = {}
     demo = False
     try:
         open_from_args(args)
         demo = _is_demo()
         in_rnds = set(certificados.rnds_certificates())
+        passwords = certificados.rnds_passwords()
     except PecError as exc:
         if not args.chaves:
             raise
         print(f"pec-tui: sem banco, a lista não diz qual certificado a RNDS usa ({exc.message})", file=sys.stderr)
     folder = _folder(args, demo=demo)
-    listing = certificados.list_folder(folder, {}, in_rnds)
+    listing = certificados.list_folder(folder, passwords, in_rnds)
     if args.json:
         print(
             json.dumps(

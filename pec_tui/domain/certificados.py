@@ -36,8 +36,9 @@ from cryptography.x509.oid import NameOID
 
 from pec_tui.core import clock
 from pec_tui.core.errors import PecError, ValidationError
-from pec_tui.domain import audit
+from pec_tui.domain import audit, secret_store
 from pec_tui.domain.audit import EventType, RecordType
+from pec_tui.domain.installation import is_own_database
 from pec_tui.storage.database import current_database, data_dir, transaction
 from pec_tui.storage.models import RndsConfig
 
@@ -337,10 +338,35 @@ def rnds_certificates() -> dict[str, str]:
     return used
 
 
+def rnds_password(row: RndsConfig) -> str | None:
+    """The certificate password a Configuração RNDS row keeps, decrypted; None on a PEC
+    installation (PEC encrypts it with its own key) or when it cannot be decrypted."""
+    if not row.certificate_password or not is_own_database():
+        return None
+    try:
+        return secret_store.decrypt(row.certificate_password)
+    except PecError:
+        return None
+
+
+def rnds_passwords() -> dict[str, str]:
+    """``{file name: password}`` of the certificates Configuração RNDS uses, where pec-tui can
+    read the password (see :func:`rnds_password`)."""
+    if not current_database().table_exists(RndsConfig._meta.table_name):
+        return {}
+    found: dict[str, str] = {}
+    for row in RndsConfig.select(RndsConfig.certificate_name, RndsConfig.certificate_password):
+        password = rnds_password(row)
+        if password is not None:
+            found.setdefault(row.certificate_name, password)
+    return found
+
+
 def list_folder(
     folder: Path, passwords: dict[str, str] | None = None, in_rnds: set[str] | None = None
 ) -> FolderListing:
-    """Every file of the folder, in name order, read as far as the passwords allow."""
+    """Every file of the folder, in name order, read as far as the passwords allow (the screen and
+    ``pec-tui certs list`` pass :func:`rnds_passwords` too, so both read the RNDS certificate)."""
     if not folder.is_dir():
         return FolderListing(folder, False)
     passwords = passwords or {}

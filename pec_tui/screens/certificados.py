@@ -37,8 +37,10 @@ class CancelFirstConfirm(ConfirmDialog):
 
 
 def load_folder(folder: Path, passwords: dict[str, str]) -> certificados.FolderListing:
-    """The folder's list, with the file Configuração RNDS uses (worker; database connection)."""
-    return certificados.list_folder(folder, passwords, set(certificados.rnds_certificates()))
+    """The folder's list, with the file Configuração RNDS uses, read with the password it keeps
+    unless one was typed in this session (worker; database connection)."""
+    known = {**certificados.rnds_passwords(), **passwords}
+    return certificados.list_folder(folder, known, set(certificados.rnds_certificates()))
 
 
 class CertsTable(DataTable):

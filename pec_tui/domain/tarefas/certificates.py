@@ -25,8 +25,7 @@ from pathlib import Path
 from cryptography import x509
 
 from pec_tui.core.errors import PecError, os_reason
-from pec_tui.domain import certificados, secret_store, settings
-from pec_tui.domain.installation import is_own_database
+from pec_tui.domain import certificados, settings
 from pec_tui.storage.database import current_database
 from pec_tui.storage.models import Localidade, RndsConfig
 
@@ -130,15 +129,9 @@ def _rnds_uses() -> dict[str, _RndsUse]:
     password when pec-tui can decrypt it (its own database only: PEC encrypts it with its key)."""
     if not current_database().table_exists(RndsConfig._meta.table_name):
         return {}
-    own = is_own_database()
     uses: dict[str, _RndsUse] = {}
     for row in RndsConfig.select(RndsConfig, Localidade.name).join(Localidade).order_by(RndsConfig.id):
-        password = None
-        if own:
-            try:
-                password = secret_store.decrypt(row.certificate_password)
-            except PecError:
-                password = None
+        password = certificados.rnds_password(row)
         uses[row.certificate_name] = _RndsUse(row.localidade.name, password, row.certificate_valid_until)
     return uses
 

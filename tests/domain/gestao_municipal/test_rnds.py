@@ -67,6 +67,24 @@ def test_enable_then_disable(municipality, chaves):
     assert EventType.RNDS_DISABLED.label == "Desabilitar PEC a acessar RNDS"
 
 
+def test_the_rnds_certificate_is_listed_with_the_password_rnds_keeps(municipality, chaves):
+    """After a restart nobody has typed its password: the screen and pec-tui certs list read the
+    RNDS certificate with the one Configuração RNDS keeps encrypted; the others still ask."""
+    before = {entry.name: entry for entry in certificados.list_folder(chaves).entries}
+    assert before["municipio.pfx"].info is None and before["municipio.pfx"].note == certificados.PASSWORD_NEEDED
+    rnds.enable(municipality, chaves, "municipio.pfx", make.PASSWORD, "987654", by_user_id=None)
+    listing = certificados.list_folder(chaves, certificados.rnds_passwords())
+    after = {entry.name: entry for entry in listing.entries}
+    assert (
+        after["municipio.pfx"].info is not None and after["municipio.pfx"].in_rnds is False
+    )  # in_rnds is the caller's
+    assert after["vencido.pfx"].info is None  # not RNDS's: still needs its password
+    with transaction():  # on a PEC installation the password is PEC's to decrypt: not read
+        for model in (ConsoleSetting, SystemConfig):
+            model.delete().where(model.key == OWN_DATABASE_KEY).execute()
+    assert certificados.rnds_passwords() == {}
+
+
 @pytest.mark.parametrize(
     ("name", "password", "requester", "field", "message"),
     [
