@@ -107,6 +107,12 @@ class PathDialog(ModalScreen[str | None]):
             yield field
             yield Static(self.hint, classes="dialog-hint")
 
+    def on_mount(self) -> None:
+        # As PecScreen does for its fields: no blinking cursor when the app asks (snapshot tests),
+        # or the snapshot depends on when it was taken.
+        if not getattr(self.app, "cursor_blink", True):
+            self.query_one("#path-input", Input).cursor_blink = False
+
     @on(Input.Submitted, "#path-input")
     def _submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
