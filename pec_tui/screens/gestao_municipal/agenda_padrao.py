@@ -6,7 +6,7 @@ duration in minutes; "Salvar". A refusal lands on its day's line (or the duratio
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -17,11 +17,12 @@ from textual.widgets import Button, Input, Static
 from pec_tui.domain.gestao_municipal import agenda_padrao
 from pec_tui.screens.base import Field
 from pec_tui.screens.configuracoes.tab import ErrorLine
+from pec_tui.screens.gestao_municipal.tab import MunicipalTab
 from pec_tui.storage.reference import PERIODS, WEEKDAYS
 from pec_tui.widgets.toggles import Checkbox
 
 if TYPE_CHECKING:
-    from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
+    pass
 
 
 def _input_id(day: int, period: int, end: str) -> str:
@@ -32,7 +33,7 @@ def _day_key(day: int) -> str:
     return agenda_padrao.day_field(day)  # "agenda-segunda"
 
 
-class AgendaTab(VerticalScroll):
+class AgendaTab(MunicipalTab, VerticalScroll):
     TITLE = "Agenda padrão"  # the tab's label, short enough for 80 columns; the heading says it whole
     can_focus = False  # Tab goes from the tabs straight to Segunda's first field (focus scrolls it in view)
     FIELDS = {
@@ -83,12 +84,6 @@ class AgendaTab(VerticalScroll):
         )
         yield ErrorLine("agenda-duracao-error")
         yield Button("Salvar", variant="primary", id="agenda-save", compact=True)
-
-    @property
-    def owner(self) -> MunicipalManagementScreen:
-        from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
-
-        return cast(MunicipalManagementScreen, self.screen)
 
     def on_mount(self) -> None:
         self._show_weekend(False)

@@ -5,7 +5,7 @@ shipped list filtered by that sex and ages as they are typed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -19,10 +19,11 @@ from pec_tui.domain.installation import is_own_database
 from pec_tui.screens.base import Field, PecModal
 from pec_tui.screens.certificados import CancelFirstConfirm
 from pec_tui.screens.configuracoes.tab import ErrorLine
+from pec_tui.screens.gestao_municipal.tab import MunicipalTab
 from pec_tui.widgets.toggles import SelectionList
 
 if TYPE_CHECKING:
-    from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
+    pass
 
 SEX_OPTIONS = [(label, value or "") for value, label in ge.SEXES]
 
@@ -32,7 +33,7 @@ def read_groups(localidade_id: int) -> tuple[list[ge.Group], list[ge.Exam], bool
     return ge.groups(localidade_id), ge.exams(), is_own_database()
 
 
-class ExamGroupsTab(Vertical):
+class ExamGroupsTab(MunicipalTab, Vertical):
     TITLE = "Grupos de exames"
     BINDINGS = [
         Binding("a", "add", "Adicionar", id="gestao_municipal.grupos.add"),
@@ -59,12 +60,6 @@ class ExamGroupsTab(Vertical):
             yield Button("Adicionar grupo de exames", variant="primary", id="grupos-add", compact=True)
             yield Button("Editar", id="grupos-edit", compact=True)
             yield Button("Excluir", id="grupos-delete", compact=True)
-
-    @property
-    def owner(self) -> MunicipalManagementScreen:
-        from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
-
-        return cast(MunicipalManagementScreen, self.screen)
 
     def on_mount(self) -> None:
         self.reload()

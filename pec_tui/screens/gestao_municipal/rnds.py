@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -24,9 +24,10 @@ from pec_tui.domain.installation import is_own_database
 from pec_tui.screens.base import Field
 from pec_tui.screens.certificados import CancelFirstConfirm
 from pec_tui.screens.configuracoes.tab import ErrorLine
+from pec_tui.screens.gestao_municipal.tab import MunicipalTab
 
 if TYPE_CHECKING:
-    from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
+    pass
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def read_view(localidade_id: int, folder: Path | None) -> RndsView:
     return RndsView(rnds.status(localidade_id), rnds.counter_key(), names, folder, exists, is_own_database())
 
 
-class RndsTab(VerticalScroll):
+class RndsTab(MunicipalTab, VerticalScroll):
     TITLE = "Configuração RNDS"
     FIELDS = {
         "certificado": Field("#rnds-certificado", "#rnds-certificado-error"),
@@ -80,12 +81,6 @@ class RndsTab(VerticalScroll):
         with Horizontal(classes="rnds-buttons"):
             yield Button("Habilitar", variant="primary", id="rnds-enable", compact=True)
             yield Button("Desabilitar", id="rnds-disable", compact=True)
-
-    @property
-    def owner(self) -> MunicipalManagementScreen:
-        from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
-
-        return cast(MunicipalManagementScreen, self.screen)
 
     def on_mount(self) -> None:
         self.reload()

@@ -4,7 +4,7 @@ starting on «Cancelar»; a default type or one offered by units is refused, say
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -17,16 +17,17 @@ from pec_tui.domain.gestao_municipal import tipos_servico as ts
 from pec_tui.screens.base import Field, PecModal
 from pec_tui.screens.certificados import CancelFirstConfirm
 from pec_tui.screens.configuracoes.tab import ErrorLine
+from pec_tui.screens.gestao_municipal.tab import MunicipalTab
 
 if TYPE_CHECKING:
-    from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
+    pass
 
 
 def units_text(count: int) -> str:
     return "nenhuma unidade" if count == 0 else "1 unidade" if count == 1 else f"{count} unidades"
 
 
-class ServiceTypesTab(Vertical):
+class ServiceTypesTab(MunicipalTab, Vertical):
     TITLE = "Tipos de serviço"
     BINDINGS = [
         Binding("a", "add", "Adicionar", id="gestao_municipal.tipos.add"),
@@ -51,12 +52,6 @@ class ServiceTypesTab(Vertical):
             yield Button("Adicionar tipo de serviço", variant="primary", id="tipos-add", compact=True)
             yield Button("Editar", id="tipos-edit", compact=True)
             yield Button("Excluir", id="tipos-delete", compact=True)
-
-    @property
-    def owner(self) -> MunicipalManagementScreen:
-        from pec_tui.screens.gestao_municipal.screen import MunicipalManagementScreen
-
-        return cast(MunicipalManagementScreen, self.screen)
 
     def on_mount(self) -> None:
         self.reload()
