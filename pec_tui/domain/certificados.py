@@ -71,6 +71,18 @@ def folder_for(pec_home: Path | None, *, demo: bool = False) -> Path | None:
     return None
 
 
+def _record(by_user_id: int | None, record_id: str, details: str) -> None:
+    """The audit event of a change to the chaves folder (in the caller's transaction)."""
+    audit.record(
+        EventType.USER_ACTION,
+        component=COMPONENT,
+        user_id=by_user_id,
+        record_type=RecordType.CERTIFICATE,
+        record_id=record_id[:RECORD_ID_MAX],
+        details=details,
+    )
+
+
 def create_folder(folder: Path, *, by_user_id: int | None) -> Path:
     """Create the missing ``chaves`` folder, only for its owner (0700), owned like its parent."""
     if folder.is_dir():
@@ -84,14 +96,7 @@ def create_folder(folder: Path, *, by_user_id: int | None) -> Path:
         else:
             raise PecError(f"A pasta {parent} não existe: confira a pasta de instalação do PEC (--pec-home).")
     with transaction():
-        audit.record(
-            EventType.USER_ACTION,
-            component=COMPONENT,
-            user_id=by_user_id,
-            record_type=RecordType.CERTIFICATE,
-            record_id="chaves",
-            details=f"Pasta de certificados criada: {folder} (somente o dono).",
-        )
+        _record(by_user_id, "chaves", f"Pasta de certificados criada: {folder} (somente o dono).")
         try:
             folder.mkdir(mode=0o700)
             os.chmod(folder, 0o700)  # the umask may have taken bits away, never added: be exact
@@ -459,13 +464,10 @@ def add_certificate(
         os.chmod(temp_path, stat.S_IRUSR | stat.S_IWUSR)
         _own_like(temp_path, folder)
         with transaction():
-            audit.record(
-                EventType.USER_ACTION,
-                component=COMPONENT,
-                user_id=by_user_id,
-                record_type=RecordType.CERTIFICATE,
-                record_id=target.name[:RECORD_ID_MAX],
-                details=f"Certificado {'substituído' if replaced else 'adicionado'} na pasta chaves: {target.name} "
+            _record(
+                by_user_id,
+                target.name,
+                f"Certificado {'substituído' if replaced else 'adicionado'} na pasta chaves: {target.name} "
                 f"({info.subject}, {info.holder_document}, válido até {info.not_after:%d/%m/%Y}).",
             )
             os.replace(temp_path, target)  # last step: the transaction commits only when it is done
@@ -477,12 +479,18 @@ def add_certificate(
     return _entry(target, password, target.name in rnds_certificates())
 
 
-def remove_certificate(folder: Path, name: str, *, by_user_id: int | None) -> None:
-    """Remove a file from the folder; refused while Configuração RNDS uses it."""
+def _existing_file(folder: Path, name: str) -> Path:
+    """The file ``name`` of the folder, or why there is none."""
     _require_folder(folder)
     target = folder / safe_name(name)
     if not target.is_file():
         raise PecError(f"Não há {target.name} na pasta {folder}.")
+    return target
+
+
+def remove_certificate(folder: Path, name: str, *, by_user_id: int | None) -> None:
+    """Remove a file from the folder; refused while Configuração RNDS uses it."""
+    target = _existing_file(folder, name)
     used = rnds_certificates()
     if target.name in used:
         raise PecError(
@@ -490,14 +498,7 @@ def remove_certificate(folder: Path, name: str, *, by_user_id: int | None) -> No
             "antes de remover o arquivo."
         )
     with transaction():
-        audit.record(
-            EventType.USER_ACTION,
-            component=COMPONENT,
-            user_id=by_user_id,
-            record_type=RecordType.CERTIFICATE,
-            record_id=target.name[:RECORD_ID_MAX],
-            details=f"Arquivo removido da pasta chaves: {target.name}.",
-        )
+        _record(by_user_id, target.name, f"Arquivo removido da pasta chaves: {target.name}.")
         try:
             target.unlink()
         except OSError as exc:
@@ -506,23 +507,17 @@ def remove_certificate(folder: Path, name: str, *, by_user_id: int | None) -> No
 
 def check_certificate(folder: Path, name: str, password: str | None, *, by_user_id: int | None) -> FolderEntry:
     """ "Verificar": re-read a file of the folder with its password (audited)."""
-    _require_folder(folder)
-    target = folder / safe_name(name)
-    if not target.is_file():
-        raise PecError(f"Não há {target.name} na pasta {folder}.")
+    target = _existing_file(folder, name)
     try:
         info = read_certificate(target, password)
     except WrongPassword as exc:
         raise ValidationError(exc.message, "senha") from None
     problem = info.problem()
     with transaction():
-        audit.record(
-            EventType.USER_ACTION,
-            component=COMPONENT,
-            user_id=by_user_id,
-            record_type=RecordType.CERTIFICATE,
-            record_id=target.name[:RECORD_ID_MAX],
-            details=f"Certificado verificado: {target.name} ({info.subject}, {info.holder_document}, "
+        _record(
+            by_user_id,
+            target.name,
+            f"Certificado verificado: {target.name} ({info.subject}, {info.holder_document}, "
             f"{info.validity_label()}{'; ' + problem if problem else ''}).",
         )
     return FolderEntry(target.name, target.stat().st_size, True, info=info, in_rnds=target.name in rnds_certificates())
