@@ -24,6 +24,7 @@ from pec_tui.domain import certificados
 from pec_tui.screens.base import Field, PecModal, PecScreen
 from pec_tui.widgets.dialogs import ConfirmDialog
 from pec_tui.widgets.file_picker import FilePicker
+from pec_tui.widgets.paged_table import Cell, fit
 
 PICK_SUFFIXES = (".pfx", ".p12", ".cer")  # a .cer is offered so that its refusal can be read
 
@@ -52,13 +53,6 @@ class CertsTable(DataTable):
         if level is None:
             return Text(text)
         return Text(text, style=self.get_component_rich_style(f"certs-table--{level}", partial=True))
-
-
-def fit(text: str, width: int) -> Text:
-    cell = Text(text)
-    if cell.cell_len > width:
-        cell.truncate(max(1, width), overflow="ellipsis")
-    return cell
 
 
 class CertificatesScreen(PecScreen):
@@ -173,7 +167,7 @@ class CertificatesScreen(PecScreen):
             table.move_cursor(row=table.get_row_index(current))
         self._show_detail()
 
-    def _cells(self, entry: certificados.FolderEntry) -> tuple[Text, ...]:
+    def _cells(self, entry: certificados.FolderEntry) -> tuple[Cell, ...]:
         table = self.table
         info = entry.info
         name = fit(entry.name, self.NAME_WIDTH)
@@ -183,7 +177,7 @@ class CertificatesScreen(PecScreen):
             if note == certificados.PASSWORD_NEEDED:
                 note = "senha necessária"
             level = "error" if not entry.usable_kind or note != "senha necessária" else None
-            return (name, table.styled(fit(note, self.DOCUMENT_WIDTH).plain, level), Text("—"), Text("—"), rnds)
+            return (name, table.styled(str(fit(note, self.DOCUMENT_WIDTH)), level), Text("—"), Text("—"), rnds)
         document = certificados.format_cnpj(info.cnpj) if info.cnpj else certificados.format_cpf(info.cpf or "—")
         now = clock.now()
         days = info.days_left(now)

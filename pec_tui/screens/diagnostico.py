@@ -24,6 +24,7 @@ from pec_tui.core.errors import describe_error
 from pec_tui.domain import diagnostico
 from pec_tui.messages import OpenModule
 from pec_tui.screens.base import PecScreen, worker_connection
+from pec_tui.widgets.paged_table import Cell, fit
 
 Runner = Callable[[object, diagnostico.DoctorConfig], diagnostico.Report]
 
@@ -52,14 +53,6 @@ class DoctorTable(DataTable):
         screen = self.screen
         if isinstance(screen, DoctorScreen):
             screen.table_resized()
-
-
-def fit(text: str, width: int) -> Text:
-    """``text`` cut to ``width`` cells with an ellipsis (the detail pane shows all of it)."""
-    cell = Text(text)
-    if cell.cell_len > width:
-        cell.truncate(max(1, width), overflow="ellipsis")
-    return cell
 
 
 class DoctorScreen(PecScreen):
@@ -221,7 +214,7 @@ class DoctorScreen(PecScreen):
         self.query_one("#doctor-summary", Static).update(Content.assemble(*parts))
         self.show_detail()
 
-    def _cells(self, check: diagnostico.Check) -> tuple[Text, Text, Text]:
+    def _cells(self, check: diagnostico.Check) -> tuple[Cell, Cell, Cell]:
         return (
             self.table.status_cell(check),
             fit(check.title, self.TITLE_WIDTH),
