@@ -188,7 +188,7 @@ class PecScreen(TaskRunner):
     #: The selector of the screen's ``TabbedContent`` when its tabs change from the keyboard the
     #: one way: Esc in a field goes to the tab bar, where the arrows or 1-9 change tab (a field
     #: keeps its digits); Esc on the tab bar leaves the module.
-    TABS: ClassVar[str | None] = None
+    TABBED: ClassVar[str | None] = None
 
     BINDINGS = [
         Binding("escape", "back", "Voltar", id="screen.back"),
@@ -211,10 +211,10 @@ class PecScreen(TaskRunner):
             header.refresh_from_app()
 
     def _tab_bar(self) -> Tabs | None:
-        if self.TABS is None:
+        if self.TABBED is None:
             return None
         try:
-            return self.query_one(f"{self.TABS} > Tabs", Tabs)
+            return self.query_one(f"{self.TABBED} > Tabs", Tabs)
         except NoMatches:
             return None
 

@@ -114,7 +114,7 @@ class JobsTable(DataTable):
 class TarefasScreen(PecScreen):
     CSS_PATH = "tarefas.tcss"
     TITLE_TEXT = "Tarefas agendadas"
-    TABS = "#tarefas-abas"
+    TABBED = "#tarefas-abas"
     HELP = (
         "Tarefas agendadas. O agendador do pec-tui (pec-tui jobs run, instalado como o serviço "
         "pec-tui-jobs do systemd) roda sozinho, mesmo sem ninguém no console: o fim do tempo de "

@@ -64,6 +64,7 @@ def read_everything() -> ConfigData:
 class ConfigurationScreen(PecScreen):
     CSS_PATH = "configuracoes.tcss"
     TITLE_TEXT = "Configurações da instalação"
+    TABBED = "#config-tabs"  # Esc in a field goes to the tab bar, Esc there leaves (1-5: its own bindings)
     HELP = (
         "Configurações da instalação (manual, seção 3.1), do administrador da instalação.\n\n"
         "Conexão: verifique se o sistema está conectado à internet e apto a utilizar as funcionalidades que "
@@ -162,15 +163,6 @@ class ConfigurationScreen(PecScreen):
         tabs = self.query_one("#config-tabs", TabbedContent)
         tabs.active = tab
         tabs.query_one("Tabs").focus()
-
-    def action_back(self) -> None:
-        """Esc in a field goes to the tab bar (where 1-5 and the arrows change tab); Esc on the tab
-        bar leaves the module."""
-        tabs = self.query_one("#config-tabs Tabs")
-        if self.focused is not None and self.focused is not tabs:
-            tabs.focus()
-            return
-        super().action_back()
 
     @property
     def active_tab(self) -> ConfigTab | None:

@@ -79,7 +79,7 @@ HELP_RNDS = (
 class MunicipalManagementScreen(PecScreen):
     CSS_PATH = "gestao_municipal.tcss"
     TITLE_TEXT = "Gestão municipal"
-    TABS = "#gestao-tabs"
+    TABBED = "#gestao-tabs"
     INTRO = (
         "Gestão municipal (manual, seção 3.11): funcionalidades que somente o administrador municipal acessa — "
         "Configuração da agenda padrão dos profissionais, Grupos de exames, Tipos de serviço e Configuração RNDS. "

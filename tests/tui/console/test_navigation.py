@@ -76,7 +76,7 @@ async def test_every_module_opens_by_keyboard_and_escape_returns(console_on, acc
                 assert module.title in text and "Em construção" in text
             await pilot.press("escape")
             await settle(pilot)
-            if screen.TABS is not None and app.screen is screen:
+            if screen.TABBED is not None and app.screen is screen:
                 # A screen with tabs: Esc in a field or table goes to the tab bar first.
                 assert isinstance(app.focused, Tabs)
                 await pilot.press("escape")

@@ -1,4 +1,4 @@
-"""Gestão municipal changes tab from the keyboard the one way (PecScreen.TABS): Esc in a field goes
+"""Gestão municipal changes tab from the keyboard the one way (PecScreen.TABBED): Esc in a field goes
 to the tab bar, 1-4 there change tab, a field keeps its digits, Esc on the bar leaves the module."""
 
 from __future__ import annotations
